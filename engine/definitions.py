@@ -1,0 +1,324 @@
+"""Load and check process, decision, form and role files before anything is deployed.
+
+`load(paths)` reads BPMN and DMN files (a folder or single files), the roles file and the JSON
+Schemas of the forms, and returns the parsed specs with every problem found, each located by
+file, line and element id in the terms of the person who edits the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from lxml import etree
+
+from . import roles as roles_mod
+from . import sandbox, spiff, xmlsafe
+from .errors import Problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+# Elements SpiffWorkflow 3.2 cannot run; named so designers hear it from `desa validate`, not at run time.
+UNSUPPORTED = {
+    "complexGateway": "complex gateways",
+    "compensateEventDefinition": "compensation events",
+    "adHocSubProcess": "ad-hoc subprocesses",
+}
+
+
+@dataclass
+class Bundle:
+    """What a set of definition files holds once loaded."""
+
+    processes_dir: Path
+    forms_dir: Path
+    sources: dict[str, str] = field(default_factory=dict)  # file name -> XML text
+    specs: dict[str, spiff.Spec] = field(default_factory=dict)
+    forms: dict[str, Any] = field(default_factory=dict)
+    roles: roles_mod.Roles | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def default_processes_dir() -> Path:
+    return Path(os.environ.get("DESA_PROCESSES_DIR", "processes"))
+
+
+def _forms_dir_for(processes_dir: Path) -> Path:
+    return Path(os.environ.get("DESA_FORMS_DIR") or processes_dir.resolve().parent / "forms")
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], Path]:
+    """The BPMN/DMN files named by `paths`, and the processes folder whose roles and forms apply."""
+    files: list[Path] = []
+    processes_dir: Path | None = None
+    for path in paths:
+        if path.is_dir():
+            processes_dir = processes_dir or path
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".bpmn", ".dmn")))
+        elif path.suffix in (".bpmn", ".dmn"):
+            files.append(path)
+    return files, processes_dir or default_processes_dir()
+
+
+def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
+    files, found_dir = collect(paths)
+    base = processes_dir or found_dir
+    bundle = Bundle(processes_dir=base, forms_dir=_forms_dir_for(base))
+    bundle.roles, role_problems = roles_mod.load(base / roles_mod.ROLES_FILE)
+    bundle.problems.extend(role_problems)
+    if not files:
+        bundle.problems.append(Problem(str(base), None, None, "no .bpmn or .dmn file found", "no-files"))
+        return bundle
+    parser = spiff.new_parser()
+    trees: dict[str, etree._ElementTree] = {}
+    for path in files:
+        name = _display_name(path, base)
+        content = path.read_bytes()
+        try:
+            tree = xmlsafe.parse(content, name)
+        except xmlsafe.XmlRefused as refused:
+            bundle.problems.append(refused.problem)
+            continue
+        bundle.sources[name] = content.decode("utf-8", errors="replace")
+        problems = _xsd_problems(tree, name, path.suffix == ".dmn")
+        bundle.problems.extend(problems)
+        if problems:
+            continue
+        trees[name] = tree
+        _add_to_parser(parser, tree, name, path.suffix == ".dmn", bundle)
+    for name, tree in trees.items():
+        if name.endswith(".bpmn"):
+            bundle.problems.extend(_unsupported(tree, name))
+            bundle.problems.extend(_lane_problems(tree, name, bundle.roles))
+            bundle.problems.extend(_expression_problems(tree, name))
+            bundle.problems.extend(_form_problems(tree, name, bundle))
+    if bundle.ok:
+        _build_specs(parser, bundle, trees)
+    return bundle
+
+
+def _display_name(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _element_at(tree: etree._ElementTree, xpath: str | None) -> etree._Element | None:
+    if not xpath:
+        return None
+    try:
+        found = tree.xpath(xpath)
+    except etree.XPathError:
+        return None
+    return found[0] if isinstance(found, list) and found and isinstance(found[0], etree._Element) else None
+
+
+def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Problem]:
+    root = tree.getroot()
+    if is_dmn:
+        schema = spiff.dmn_xsd(etree.QName(root).namespace)
+        if schema is None:
+            return [Problem(name, root.sourceline, None, "not a DMN 1.x document (unknown namespace)", "xsd")]
+    else:
+        if etree.QName(root).namespace != BPMN_NS:
+            return [
+                Problem(name, root.sourceline, None, f"not a BPMN 2.0 document (root is {root.tag})", "xsd")
+            ]
+        schema = spiff.bpmn_xsd()
+    if schema.validate(tree):
+        return []
+    problems = []
+    for error in schema.error_log:
+        element = _element_at(tree, error.path)
+        element_id = element.get("id") if element is not None else None
+        message = error.message.replace(f"{{{BPMN_NS}}}", "bpmn:")
+        problems.append(Problem(name, error.line, element_id, message, "xsd"))
+    return problems
+
+
+def _add_to_parser(parser: Any, tree: etree._ElementTree, name: str, is_dmn: bool, bundle: Bundle) -> None:
+    try:
+        if is_dmn:
+            parser.add_dmn_xml(tree.getroot(), filename=name)
+        else:
+            parser.add_bpmn_xml(tree, filename=name)
+    except Exception as err:  # SpiffWorkflow raises plain exceptions too; all are a designer's problem
+        bundle.problems.append(_parse_problem(err, name, tree))
+
+
+def _parse_problem(err: Exception, name: str, tree: etree._ElementTree | None) -> Problem:
+    file_name, element, line, message = spiff.validation_details(err)
+    file_name = file_name or name
+    if line is None and element and tree is not None:
+        found = tree.getroot().xpath("//*[@id=$id]", id=element)
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            line = found[0].sourceline
+    if "no support implemented for this task type" in message:
+        tag = getattr(err, "tag", "") or "element"
+        message = f"SpiffWorkflow cannot run a {tag} element"
+    return Problem(file_name, line, element, message, "spiff")
+
+
+def _unsupported(tree: etree._ElementTree, name: str) -> list[Problem]:
+    problems = []
+    for local, what in UNSUPPORTED.items():
+        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{local}"):
+            owner = element if element.get("id") else element.getparent()
+            problems.append(
+                Problem(
+                    name,
+                    element.sourceline,
+                    owner.get("id") if owner is not None else None,
+                    f"SpiffWorkflow cannot run {what} (bpmn:{local}); model it another way",
+                    "unsupported-element",
+                )
+            )
+    return problems
+
+
+def _lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | None) -> list[Problem]:
+    if roles is None or not roles.roles:
+        return []
+    problems = []
+    known = ", ".join(sorted(roles.roles))
+    for lane in tree.getroot().iter(f"{{{BPMN_NS}}}lane"):
+        lane_name = (lane.get("name") or "").strip()
+        if lane_name not in roles:
+            problems.append(
+                Problem(
+                    name,
+                    lane.sourceline,
+                    lane.get("id"),
+                    f"lane '{lane_name}' names no declared role (known roles: {known}); "
+                    f"fix the lane name or declare the role in {roles_mod.ROLES_FILE}",
+                    "unknown-role",
+                )
+            )
+    return problems
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
+    root = tree.getroot()
+    problems: list[Problem] = []
+    for script in root.iter(f"{{{BPMN_NS}}}script"):
+        why = sandbox.check(script.text or "", expression=False)
+        if why:
+            problems.append(Problem(name, script.sourceline, _owner_id(script), f"script refused: {why}", "script"))
+    for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        why = sandbox.check(cond.text or "", expression=True)
+        if why:
+            problems.append(Problem(name, cond.sourceline, _owner_id(cond), f"condition refused: {why}", "script"))
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            message = _timer_problem(tag, (timer.text or "").strip())
+            if message:
+                problems.append(Problem(name, timer.sourceline, _owner_id(timer), message, "timer-expression"))
+    return problems
+
+
+def _timer_problem(tag: str, text: str) -> str | None:
+    if not text:
+        return "the timer has no expression"
+    why = sandbox.check(text, expression=True)
+    if why:
+        return f"timer expression refused: {why}"
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if text.upper().startswith(("P", "R")) and text.replace(":", "").replace("/", "").isalnum():
+            return (
+                f"timer expressions are Python expressions: {text} is read as a variable name; "
+                f"write it with quotes, \"{text}\""
+            )
+        return None  # computed from task data at run time
+    if not isinstance(value, str):
+        return f"the timer expression must give an ISO 8601 text, not {type(value).__name__}"
+    try:
+        from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as T
+
+        if tag == "timeCycle":
+            T.parse_iso_recurring_interval(value)
+        elif tag == "timeDuration":
+            T.parse_iso_duration(value)
+        else:
+            T.get_datetime(value)
+    except Exception:
+        return f"'{value}' is not a valid ISO 8601 {'duration' if tag == 'timeDuration' else tag[4:].lower()}"
+    return None
+
+
+def _form_problems(tree: etree._ElementTree, name: str, bundle: Bundle) -> list[Problem]:
+    problems: list[Problem] = []
+    prop = f"{{{SPIFF_NS}}}property"
+    for element in tree.getroot().iter(prop):
+        if element.get("name") != "formJsonSchemaFilename":
+            continue
+        form = (element.get("value") or "").strip()
+        owner = _owner_id(element)
+        problem = _load_form(bundle, form)
+        if problem:
+            problems.append(Problem(name, element.sourceline, owner, problem, "form"))
+    return problems
+
+
+def _load_form(bundle: Bundle, form: str) -> str | None:
+    if form in bundle.forms:
+        return None
+    path = bundle.forms_dir / form
+    if not form or not path.is_file():
+        return f"form file '{form}' does not exist in {bundle.forms_dir}"
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return f"form file '{form}' is not valid JSON: {err}"
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        where = "/".join(str(p) for p in err.path) or "(top)"
+        return f"form file '{form}' is not a valid JSON Schema at {where}: {err.message}"
+    bundle.forms[form] = schema
+    return None
+
+
+def _build_specs(parser: Any, bundle: Bundle, trees: dict[str, etree._ElementTree]) -> None:
+    for process_id in parser.get_process_ids():
+        try:
+            bundle.specs[process_id] = spiff.parse_spec(parser, process_id)
+        except Exception as err:  # a designer's problem, reported with its place
+            file_name = getattr(err, "file_name", "") or ""
+            bundle.problems.append(_parse_problem(err, file_name, trees.get(file_name)))
+
+
+def files_of(spec: spiff.Spec) -> set[str]:
+    return {s.file for s in spiff.all_specs(spec) if getattr(s, "file", None)}
+
+
+def forms_of(spec: spiff.Spec) -> set[str]:
+    found = set()
+    for process in spiff.all_specs(spec):
+        for task_spec in process.task_specs.values():
+            form = spiff.form_of(task_spec)
+            if form:
+                found.add(form)
+    return found

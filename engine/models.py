@@ -1,0 +1,185 @@
+"""The database tables, as SQLAlchemy 2.x declarative models.
+
+Instance state is stored without its spec (the spec lives once per definition version). The
+human-task, timer and waiting-message tables are projections written in the same transaction as
+the state, so listing an inbox or the due timers never deserializes a workflow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Village(Base):
+    __tablename__ = "village"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kecamatan: Mapped[str] = mapped_column(String(200), default="")
+    kabupaten: Mapped[str] = mapped_column(String(200), default="")
+    provinsi: Mapped[str] = mapped_column(String(200), default="")
+    # Region codes of the kabupaten/kota and provinsi above the village, for scoping staff.
+    kabupaten_code: Mapped[str] = mapped_column(String(16), default="", index=True)
+    provinsi_code: Mapped[str] = mapped_column(String(8), default="", index=True)
+
+
+class ProcessVersion(Base):
+    """One deployed version of one executable process, identified by the sha256 of its content."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (
+        UniqueConstraint("process_id", "version"),
+        UniqueConstraint("process_id", "sha256"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The serialized SpiffWorkflow spec with the specs of the processes it calls: once per version.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The JSON Schemas of the forms its user tasks name, and the BPMN/DMN sources (for diagrams).
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON)
+    sources: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deployed_at: Mapped[datetime]
+    deployed_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class Instance(Base):
+    __tablename__ = "instance"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    village_code: Mapped[str] = mapped_column(ForeignKey("village.code"), index=True)
+    # running | waiting | suspended | completed | cancelled | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    started_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class HumanTask(Base):
+    """Projection: one row per READY user or manual task."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (Index("ix_human_task_scope", "role", "village_code", "due_at"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    village_code: Mapped[str] = mapped_column(String(32), index=True)
+    kabupaten_code: Mapped[str] = mapped_column(String(16), default="")
+    process_id: Mapped[str] = mapped_column(String(200))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(100))
+    form: Mapped[str | None] = mapped_column(String(300), default=None)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Timer(Base):
+    """Projection: one row per waiting timer event with its due time."""
+
+    __tablename__ = "timer"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300), default="")
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WaitingMessage(Base):
+    """Projection: which instance waits for which message, so delivery loads only those."""
+
+    __tablename__ = "waiting_message"
+    __table_args__ = (Index("ix_waiting_message_name", "name", "village_code"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    village_code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    bpmn_id: Mapped[str] = mapped_column(String(200))
+
+
+class AuditEvent(Base):
+    """Append-only history: every external input to an instance, hash-chained per instance."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100))
+    task_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    bpmn_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    engine_time: Mapped[datetime]
+    wall_time: Mapped[datetime]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(300), default=None)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class RoleAssignment(Base):
+    """A user holds a role nationally, for a kabupaten/kota, or for a village."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("user_id", "role", "scope", "scope_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    role: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(16))  # national | kabupaten | village
+    scope_code: Mapped[str] = mapped_column(String(32), default="")
+
+
+class ClockSetting(Base):
+    __tablename__ = "clock_setting"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    frozen_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Role(Base):
+    """A role declared in the processes folder's roles file; a lane's name is a role's name."""
+
+    __tablename__ = "role"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(16))  # national | kabupaten | village
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)

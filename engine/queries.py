@@ -1,0 +1,186 @@
+"""Read-only views for lists and pages: inboxes, instances, timers. None deserializes a workflow."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import access, audit, clock
+from .errors import NotFound
+from .models import AuditEvent, HumanTask, Instance, ProcessVersion, Timer, Village
+from .steps import Engine
+
+
+def _iso(value: datetime | None) -> str | None:
+    return clock.as_utc(value).isoformat() if value is not None else None
+
+
+@dataclass
+class TaskRow:
+    id: str
+    instance: int
+    village: str
+    process_id: str
+    bpmn_id: str
+    name: str
+    lane: str
+    form: str | None
+    claimed_by: str | None
+    created_at: str | None
+    due_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _task_row(t: HumanTask) -> TaskRow:
+    return TaskRow(
+        t.id,
+        t.instance_id,
+        t.village_code,
+        t.process_id,
+        t.bpmn_id,
+        t.name,
+        t.role,
+        t.form,
+        t.claimed_by,
+        _iso(t.created_at),
+        _iso(t.due_at),
+    )
+
+
+def tasks(
+    engine: Engine,
+    user: str | None = None,
+    instance_id: int | None = None,
+    village: str | None = None,
+    limit: int = 500,
+) -> list[TaskRow]:
+    """Open human tasks; with `user`, only those that user may act on (their inbox)."""
+    with engine.db.sessions() as session:
+        query = select(HumanTask).where(HumanTask.suspended.is_(False))
+        if user is not None:
+            query = query.where(access.task_filter(access.principal(session, user)))
+        if instance_id is not None:
+            query = query.where(HumanTask.instance_id == instance_id)
+        if village is not None:
+            query = query.where(HumanTask.village_code == village)
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
+        return [_task_row(t) for t in session.scalars(query)]
+
+
+@dataclass
+class InstanceRow:
+    id: int
+    process_id: str
+    version: int
+    village: str
+    status: str
+    error: str | None
+    revision: int
+    started_by: str
+    created_at: str | None
+    updated_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _instance_query() -> Any:
+    return select(Instance, ProcessVersion.version).join(
+        ProcessVersion, ProcessVersion.id == Instance.process_version_id
+    )
+
+
+def _instance_row(row: Instance, version: int) -> InstanceRow:
+    return InstanceRow(
+        row.id,
+        row.process_id,
+        version,
+        row.village_code,
+        row.status,
+        row.error,
+        row.revision,
+        row.started_by,
+        _iso(row.created_at),
+        _iso(row.updated_at),
+    )
+
+
+def instances(engine: Engine, village: str | None = None, limit: int = 1000) -> list[InstanceRow]:
+    with engine.db.sessions() as session:
+        query = _instance_query()
+        if village is not None:
+            query = query.where(Instance.village_code == village)
+        rows = session.execute(query.order_by(Instance.id).limit(limit)).all()
+        return [_instance_row(r[0], r[1]) for r in rows]
+
+
+def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
+    with engine.db.sessions() as session:
+        found = session.execute(_instance_query().where(Instance.id == instance_id)).first()
+        if found is None:
+            raise NotFound(f"no instance {instance_id}")
+        detail = _instance_row(found[0], found[1]).to_json()
+        detail["tasks"] = [
+            _task_row(t).to_json()
+            for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))
+        ]
+        detail["timers"] = [
+            {"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "due_at": _iso(t.due_at)}
+            for t in session.scalars(select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at))
+        ]
+        detail["history"] = [event_json(e) for e in audit.history(session, instance_id)]
+        detail["state_bytes"] = len(found[0].state)
+        detail["state_json_bytes"] = len(zlib.decompress(found[0].state))
+        return detail
+
+
+def event_json(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "type": e.type,
+        "actor": e.actor,
+        "task_id": e.task_id,
+        "bpmn_id": e.bpmn_id,
+        "data": e.data,
+        "engine_time": _iso(e.engine_time),
+        "wall_time": _iso(e.wall_time),
+        "hash": e.hash,
+    }
+
+
+def timers(engine: Engine, limit: int = 1000) -> list[dict[str, Any]]:
+    with engine.db.sessions() as session:
+        rows = session.execute(
+            select(Timer, Instance.village_code, Instance.status)
+            .join(Instance, Instance.id == Timer.instance_id)
+            .order_by(Timer.due_at)
+            .limit(limit)
+        ).all()
+        return [
+            {
+                "id": t.id,
+                "instance": t.instance_id,
+                "village": village,
+                "bpmn_id": t.bpmn_id,
+                "name": t.name,
+                "due_at": _iso(t.due_at),
+                "suspended": t.suspended or status == "suspended",
+            }
+            for t, village, status in rows
+        ]
+
+
+def count_events(session: Session) -> int:
+    return int(session.scalar(select(func.count(AuditEvent.id))) or 0)
+
+
+def village_rows(engine: Engine) -> list[Village]:
+    with engine.db.sessions() as session:
+        return list(session.scalars(select(Village).order_by(Village.code)))

@@ -1,0 +1,146 @@
+"""Deployed definition versions: deploy files, look versions up, and hold their specs in memory.
+
+A version belongs to one executable process and is identified by the sha256 of its content (its
+serialized spec with the processes it calls, the forms its tasks use, and its BPMN sources).
+Deploying unchanged files creates nothing; a changed process gets version N+1; instances keep the
+version they started on. The spec is stored once per version, never per instance.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import clock, definitions, spiff
+from .db import Database
+from .errors import DefinitionError, NotFound
+from .models import ProcessVersion, Role
+
+
+@dataclass
+class VersionInfo:
+    id: int
+    process_id: str
+    name: str
+    version: int
+    sha256: str
+    created: bool
+
+
+def content_hash(spec_dict: dict[str, Any], forms: dict[str, Any], sources: dict[str, str]) -> str:
+    canonical = json.dumps(
+        {"spec": spec_dict, "forms": forms, "sources": sources}, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[VersionInfo]:
+    """Validate and deploy; all processes of the change or none. Returns one entry per process."""
+    bundle = definitions.load(paths)
+    if not bundle.ok:
+        raise DefinitionError([p for p in bundle.problems if p.severity == "error"])
+    results = []
+    with db.transaction() as session:
+        now = clock.now(session)
+        if bundle.roles is not None:
+            sync_roles(session, bundle.roles)
+        for process_id, spec in sorted(bundle.specs.items()):
+            spec_dict = spiff.spec_to_dict(spec)
+            forms = {f: bundle.forms[f] for f in sorted(definitions.forms_of(spec))}
+            sources = {f: bundle.sources[f] for f in sorted(definitions.files_of(spec)) if f in bundle.sources}
+            digest = content_hash(spec_dict, forms, sources)
+            existing = session.scalars(
+                select(ProcessVersion).where(
+                    ProcessVersion.process_id == process_id, ProcessVersion.sha256 == digest
+                )
+            ).first()
+            if existing is not None:
+                results.append(_info(existing, created=False))
+                continue
+            latest = session.scalar(
+                select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
+            )
+            row = ProcessVersion(
+                process_id=process_id,
+                name=spec.name,
+                version=(latest or 0) + 1,
+                sha256=digest,
+                spec=spec_dict,
+                forms=forms,
+                sources=sources,
+                deployed_at=now,
+                deployed_by=actor,
+            )
+            session.add(row)
+            session.flush()
+            results.append(_info(row, created=True))
+    return results
+
+
+def sync_roles(session: Session, roles: Any) -> None:
+    for role in roles.roles.values():
+        row = session.get(Role, role.name) or Role(name=role.name)
+        row.description = role.description
+        row.scope = role.scope
+        row.is_default = role.name == roles.default_role
+        session.add(row)
+    if roles.default_role:
+        for row in session.scalars(select(Role).where(Role.name != roles.default_role, Role.is_default)):
+            row.is_default = False
+
+
+def _info(row: ProcessVersion, created: bool) -> VersionInfo:
+    return VersionInfo(row.id, row.process_id, row.name, row.version, row.sha256, created)
+
+
+def latest(session: Session, process_id: str) -> ProcessVersion:
+    row = session.scalars(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        known = ", ".join(session.scalars(select(ProcessVersion.process_id).distinct())) or "none"
+        raise NotFound(f"no deployed process '{process_id}' (deployed: {known})")
+    return row
+
+
+def versions(session: Session) -> list[VersionInfo]:
+    rows = session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version))
+    return [_info(r, created=False) for r in rows]
+
+
+class SpecCache:
+    """Restored specs by version id; a version never changes, so entries never go stale."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._items: OrderedDict[int, spiff.Spec] = OrderedDict()
+        self._size = size
+        self._lock = Lock()
+
+    def get(self, session: Session, version_id: int) -> spiff.Spec:
+        with self._lock:
+            if version_id in self._items:
+                self._items.move_to_end(version_id)
+                return self._items[version_id]
+        row = session.get(ProcessVersion, version_id)
+        if row is None:
+            raise NotFound(f"definition version {version_id} does not exist")
+        spec = spiff.spec_from_dict(row.process_id, row.spec)
+        with self._lock:
+            self._items[version_id] = spec
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return spec
+
+
+SPECS = SpecCache()

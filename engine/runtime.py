@@ -1,0 +1,309 @@
+"""What people and the worker do to instances: start, complete, claim, message, suspend, cancel.
+
+Each function is one transaction (see `engine.steps`): it checks who is acting, runs the
+workflow at the engine clock's time, and writes state, projections and the audit event together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import access, audit, clock, forms, registry, spiff
+from .errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
+from .models import HumanTask, Instance, ProcessVersion, Village, WaitingMessage
+from .steps import Engine, Step, encode_state, sync_projections
+
+
+@dataclass
+class StepResult:
+    instance_id: int
+    revision: int
+    status: str
+    event_seq: int
+
+
+def _principal(session: Session, actor: str) -> access.Principal:
+    return access.SYSTEM if actor == "system" else access.principal(session, actor)
+
+
+def _village(session: Session, code: str) -> Village:
+    village = session.get(Village, code)
+    if village is None:
+        raise NotFound(f"no village with code '{code}'")
+    return village
+
+
+def start(
+    engine: Engine, process_id: str, village_code: str, actor: str, data: dict[str, Any] | None = None
+) -> StepResult:
+    """Start the newest version of a process for a village."""
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("start data must be a JSON object")
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        village = _village(session, village_code)
+        if not who.may_see_village(village.code, village.kabupaten_code):
+            raise Forbidden(f"{actor} holds no role for village {village_code}")
+        version = registry.latest(session, process_id)
+        spec = registry.SPECS.get(session, version.id)
+        now = clock.now(session)
+        with clock.pinned(now):
+            workflow = spiff.new_workflow(spec, data)
+            spiff.run_engine(workflow)
+        row = Instance(
+            process_version_id=version.id,
+            process_id=process_id,
+            village_code=village.code,
+            status=spiff.status(workflow),
+            revision=1,
+            state=encode_state(workflow),
+            started_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        sync_projections(session, row, workflow, now, suspended=False)
+        event = audit.append(
+            session,
+            row.id,
+            audit.INSTANCE_STARTED,
+            actor,
+            now,
+            {"process_id": process_id, "version": version.version, "version_id": version.id, "data": data or {}},
+        )
+        step = Step(engine, session, row, spec, workflow, now)
+        result = StepResult(row.id, row.revision, row.status, event.seq)
+    step.keep()
+    return result
+
+
+def _task_row(session: Session, task_id: str, who: access.Principal) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is not None:
+        if not (who.is_admin or who.may_see_village(task.village_code, task.kabupaten_code)):
+            raise NotFound(f"no task {task_id}")
+        return task
+    done = audit.last_completion(session, task_id)
+    if done is not None:
+        instance = session.get(Instance, done.instance_id)
+        if instance is not None and (
+            who.is_admin or who.may_see_village(instance.village_code, access.kabupaten_code_of(instance.village_code))
+        ):
+            raise Conflict(
+                f"task '{done.data.get('name') or done.bpmn_id}' was already completed by {done.actor} at "
+                f"{clock.as_utc(done.engine_time):%Y-%m-%d %H:%M} UTC; nothing was changed"
+            )
+    raise NotFound(f"no open task {task_id}")
+
+
+def _check_may_act(who: access.Principal, task: HumanTask) -> bool:
+    """True when acting is an admin override; raises when the user may not act at all."""
+    if task.suspended:
+        raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
+    if task.claimed_by and task.claimed_by != who.username and not who.is_admin:
+        raise Conflict(f"task '{task.name}' is taken by {task.claimed_by}")
+    if task.claimed_by == who.username or who.may_act(task.role, task.village_code, task.kabupaten_code):
+        return False
+    if who.is_admin:
+        return True
+    raise Forbidden(f"task '{task.name}' is for role '{task.role}' in village {task.village_code}")
+
+
+def complete(
+    engine: Engine,
+    task_id: str,
+    actor: str,
+    data: dict[str, Any] | None = None,
+    expected_revision: int | None = None,
+) -> StepResult:
+    """Complete a READY human task with the data submitted for it."""
+    data = data or {}
+    if not isinstance(data, dict):
+        raise InvalidInput("task data must be a JSON object")
+    step = None
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        task = _task_row(session, task_id, who)
+        override = _check_may_act(who, task)
+        if task.form:
+            version = session.get(ProcessVersion, session.get(Instance, task.instance_id).process_version_id)  # type: ignore[union-attr]
+            forms.validate((version.forms if version else {}).get(task.form), data, task.form)
+        step = Step.load(engine, session, task.instance_id, clock.now(session), lock=not engine.db.is_sqlite)
+        spiff_task = spiff.find_task(step.workflow, task_id)
+        if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
+            raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
+        with clock.pinned(step.now):
+            spiff.complete(step.workflow, spiff_task, data)
+        event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}
+        if override:
+            event_data["override"] = True
+        thrown = spiff.thrown_messages(step.workflow)
+        if thrown:
+            event_data["messages_sent"] = thrown
+        event = step.save(
+            audit.TASK_COMPLETED, actor, event_data, task_id, task.bpmn_id, expected_revision=expected_revision
+        )
+        result = StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
+    step.keep()
+    return result
+
+
+def claim(engine: Engine, task_id: str, actor: str) -> StepResult:
+    return _set_claim(engine, task_id, actor, take=True)
+
+
+def unclaim(engine: Engine, task_id: str, actor: str) -> StepResult:
+    return _set_claim(engine, task_id, actor, take=False)
+
+
+def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResult:
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        task = _task_row(session, task_id, who)
+        if take:
+            if task.claimed_by == actor:
+                raise Conflict(f"you already took task '{task.name}'")
+            _check_may_act(who, task)
+        elif task.claimed_by is None:
+            raise Conflict(f"task '{task.name}' is not taken by anyone")
+        elif task.claimed_by != actor and not who.is_admin:
+            raise Forbidden(f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it")
+        step = _bare_step(engine, session, task.instance_id)
+        previous = task.claimed_by
+        task.claimed_by = actor if take else None
+        event = step.save(
+            audit.TASK_CLAIMED if take else audit.TASK_UNCLAIMED,
+            actor,
+            {"previous": previous} if previous else {},
+            task_id,
+            task.bpmn_id,
+            state_changed=False,
+        )
+        return StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
+
+
+def _bare_step(engine: Engine, session: Session, instance_id: int) -> Step:
+    """A step that changes no workflow state (claims, suspension): no deserialization needed."""
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    return Step(engine, session, row, None, None, clock.now(session))  # type: ignore[arg-type]
+
+
+def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
+    row = session.get(Instance, instance_id)
+    if row is None or not (who.is_admin or who.may_see_village(row.village_code, access.kabupaten_code_of(row.village_code))):
+        raise NotFound(f"no instance {instance_id}")
+    return row
+
+
+def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        row = _instance_for(session, instance_id, who)
+        if not who.is_admin:
+            raise Forbidden("only an admin can suspend an instance")
+        if row.status not in ("running", "waiting"):
+            raise Conflict(f"instance {instance_id} is {row.status}; only a running instance can be suspended")
+        step = _bare_step(engine, session, instance_id)
+        event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended", state_changed=False)
+        _mark_suspended(session, instance_id, True)
+        return StepResult(row.id, row.revision, row.status, event.seq)
+
+
+def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        row = _instance_for(session, instance_id, who)
+        if not who.is_admin:
+            raise Forbidden("only an admin can resume an instance")
+        if row.status != "suspended":
+            raise Conflict(f"instance {instance_id} is {row.status}, not suspended")
+        step = Step.load(engine, session, instance_id, clock.now(session))
+        row.status = "running"
+        event = step.save(audit.INSTANCE_RESUMED, actor, {}, status=spiff.status(step.workflow), state_changed=False)
+        _mark_suspended(session, instance_id, False)
+        result = StepResult(row.id, row.revision, row.status, event.seq)
+    step.keep()
+    return result
+
+
+def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
+    from sqlalchemy import update
+
+    from .models import Timer
+
+    session.execute(update(HumanTask).where(HumanTask.instance_id == instance_id).values(suspended=value))
+    session.execute(update(Timer).where(Timer.instance_id == instance_id).values(suspended=value))
+
+
+def cancel(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        row = _instance_for(session, instance_id, who)
+        if not who.is_admin:
+            raise Forbidden("only an admin can cancel an instance")
+        if row.status in ("completed", "cancelled"):
+            raise Conflict(f"instance {instance_id} is already {row.status}")
+        step = Step.load(engine, session, instance_id, clock.now(session))
+        with clock.pinned(step.now):
+            spiff.cancel(step.workflow)
+        row.status = "cancelled"
+        event = step.save(audit.INSTANCE_CANCELLED, actor, {"reason": reason}, status="cancelled")
+        return StepResult(row.id, row.revision, row.status, event.seq)
+
+
+def deliver_message(
+    engine: Engine, name: str, village_code: str, actor: str, payload: dict[str, Any] | None = None
+) -> list[StepResult]:
+    """Deliver a BPMN message to the instances of one village that wait for it (correlation by village)."""
+    payload = payload or {}
+    with engine.db.sessions() as session:
+        _principal(session, actor)
+        _village(session, village_code)
+        targets = sorted(
+            set(
+                session.scalars(
+                    select(WaitingMessage.instance_id).where(
+                        WaitingMessage.name == name, WaitingMessage.village_code == village_code
+                    )
+                )
+            )
+        )
+    if not targets:
+        raise NotFound(f"no instance in village {village_code} is waiting for message '{name}'")
+    results = []
+    for instance_id in targets:
+        with engine.db.transaction() as session:
+            step = Step.load(engine, session, instance_id, clock.now(session), lock=not engine.db.is_sqlite)
+            if step.row.status == "suspended":
+                raise Conflict(f"instance {instance_id} is suspended; resume it before delivering messages")
+            with clock.pinned(step.now):
+                caught = spiff.catch_message(step.workflow, name, payload)
+            if not caught:
+                continue
+            event = step.save(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
+            results.append(StepResult(step.row.id, step.row.revision, step.row.status, event.seq))
+        step.keep()
+    return results
+
+
+def fail(engine: Engine, instance_id: int, error: str, at: datetime) -> None:
+    """Mark an instance failed (its projections cleared) with the error, in its own transaction."""
+    with engine.db.transaction() as session:
+        row = session.get(Instance, instance_id)
+        if row is None:
+            return
+        step = Step(engine, session, row, None, None, at)  # type: ignore[arg-type]
+        row.status = "failed"
+        step.save(audit.INSTANCE_FAILED, "system", {"error": error}, status="failed", error=error, state_changed=False)
+        sync_projections(session, row, None, at, suspended=False)
+
+
+__all__ = ["EngineError", "StepResult", "start", "complete", "claim", "unclaim", "deliver_message"]

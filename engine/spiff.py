@@ -1,0 +1,406 @@
+"""The one adapter over SpiffWorkflow: parser, serializer, script environment, clock, task views.
+
+Everything that touches SpiffWorkflow's untyped objects lives here; the rest of the engine sees
+plain dataclasses and dicts.
+
+Clock adapter: SpiffWorkflow's timer event definitions call `datetime.now(timezone.utc)` through
+the module-level name `datetime` of `bpmn/specs/event_definitions/timer.py`. `install_clock()`
+replaces that name with a `datetime` subclass whose `now()` answers the engine clock's pinned time
+(see `engine.clock.pinned`), so timers start, wait and fire on the engine's time, not the host's.
+SpiffWorkflow compares due times strictly (`due < now`); the engine treats a timer as due *at* its
+time, so `fire_timers` checks them one microsecond past the pinned time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock, sandbox
+from .errors import ScriptError
+
+# --- clock -------------------------------------------------------------------------------------
+
+
+class EngineDatetime(datetime):
+    """`datetime` whose `now()` is the engine clock's pinned time while a step runs."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> EngineDatetime:
+        pinned = clock.pinned_now()
+        base = pinned if pinned is not None else datetime.now(UTC)
+        base = base.astimezone(tz) if tz is not None else base.astimezone().replace(tzinfo=None)
+        return cls.combine(base.date(), base.time(), base.tzinfo)
+
+
+def install_clock() -> None:
+    spiff_timer.datetime = EngineDatetime  # type: ignore[misc]
+
+
+install_clock()
+
+# --- scripts -----------------------------------------------------------------------------------
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Runs scripts and expressions through `engine.sandbox` instead of plain eval/exec."""
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        return sandbox.evaluate(expression, context, dict(external_context or {}))
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        sandbox.execute(script, context, dict(external_context or {}))
+        return True
+
+
+SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment())
+
+# --- serializer --------------------------------------------------------------------------------
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """Writes a workflow without its spec and restores it onto a spec the caller already holds."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct  # type: ignore[no-any-return]
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = _SpeclessWorkflowConverter
+_REGISTRY = BpmnWorkflowSerializer.configure(_config)
+SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime):
+            return o.isoformat()
+        if isinstance(o, set | frozenset | tuple):
+            return list(o)
+        if isinstance(o, UUID):
+            return str(o)
+        return super().default(o)
+
+
+@dataclass
+class Spec:
+    """A parsed or restored process spec with the specs of the processes it calls."""
+
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def spec_to_dict(spec: Spec) -> dict[str, Any]:
+    _REGISTRY._encoder_mode = True
+    try:
+        dct = {
+            "spec": _REGISTRY.convert(spec.spec),
+            "subprocess_specs": {k: _REGISTRY.convert(v) for k, v in spec.subprocess_specs.items()},
+        }
+        return json.loads(json.dumps(dct, cls=_Encoder))  # type: ignore[no-any-return]
+    finally:
+        _REGISTRY._encoder_mode = False
+
+
+def spec_from_dict(process_id: str, dct: dict[str, Any]) -> Spec:
+    spec = _REGISTRY.restore(json.loads(json.dumps(dct["spec"])))
+    subs = {k: _REGISTRY.restore(json.loads(json.dumps(v))) for k, v in dct["subprocess_specs"].items()}
+    return Spec(process_id, spec.description or process_id, spec, subs)
+
+
+def state_to_json(workflow: Any) -> str:
+    _REGISTRY._encoder_mode = True
+    try:
+        dct = SERIALIZER.to_dict(workflow)
+        dct["format"] = STATE_FORMAT
+        return json.dumps(dct, cls=_Encoder, separators=(",", ":"))
+    finally:
+        _REGISTRY._encoder_mode = False
+
+
+def state_from_json(state: str, spec: Spec) -> Any:
+    dct = json.loads(state)
+    fmt = dct.pop("format", None)
+    if fmt != STATE_FORMAT:
+        raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    return workflow
+
+
+def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
+    workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    if data:
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+    return workflow
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def new_parser() -> Any:
+    """A parser without its own XSD validation: the registry validates with line numbers first."""
+    return SpiffBpmnParser()
+
+
+def bpmn_xsd() -> Any:
+    from SpiffWorkflow.spiff.parser.process import VALIDATOR
+
+    return VALIDATOR.validator
+
+
+def dmn_xsd(namespace: str | None) -> Any:
+    from lxml import etree
+    from SpiffWorkflow.dmn.parser.BpmnDmnParser import SCHEMAS
+
+    path = SCHEMAS.get(namespace)
+    return etree.XMLSchema(etree.parse(path)) if path else None
+
+
+def parse_spec(parser: Any, process_id: str) -> Spec:
+    spec = parser.get_spec(process_id)
+    subs = parser.get_subprocess_specs(process_id)
+    return Spec(process_id, spec.description or process_id, spec, subs)
+
+
+def validation_details(err: Exception) -> tuple[str, str | None, int | None, str]:
+    """(file, element id, line, message) of a SpiffWorkflow parse error."""
+    file_name = getattr(err, "file_name", "") or ""
+    element = getattr(err, "id", None) or None
+    line = getattr(err, "line_number", None)
+    message = str(err.args[0]) if err.args else str(err)
+    return file_name, element, line if isinstance(line, int) else None, message
+
+
+# --- task views --------------------------------------------------------------------------------
+
+
+@dataclass
+class HumanTaskView:
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    documentation: str
+    process_id: str
+
+
+@dataclass
+class WaitingEvent:
+    task_id: str
+    bpmn_id: str
+    name: str
+    kind: str  # timer | message
+    due_at: datetime | None
+
+
+def all_specs(spec: Spec) -> Iterable[Any]:
+    yield spec.spec
+    yield from spec.subprocess_specs.values()
+
+
+def task_spec_properties(task_spec: Any) -> dict[str, Any]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    return dict(extensions.get("properties", {}))
+
+
+def form_of(task_spec: Any) -> str | None:
+    return task_spec_properties(task_spec).get("formJsonSchemaFilename")
+
+
+def is_human(task_spec: Any) -> bool:
+    return bool(getattr(task_spec, "manual", False))
+
+
+def human_tasks(workflow: Any) -> list[HumanTaskView]:
+    views = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        spec = task.task_spec
+        views.append(
+            HumanTaskView(
+                id=str(task.id),
+                bpmn_id=spec.bpmn_id or spec.name,
+                name=spec.bpmn_name or spec.bpmn_id or spec.name,
+                lane=spec.lane,
+                form=form_of(spec),
+                documentation=spec.documentation or "",
+                process_id=task.workflow.spec.name,
+            )
+        )
+    return views
+
+
+def waiting_events(workflow: Any) -> list[WaitingEvent]:
+    events = []
+    for task in list(workflow.event_manager.tasks.values()):
+        if not task.has_state(TaskState.WAITING):
+            continue
+        definition = task.task_spec.event_definition
+        details = definition.details(task)
+        spec = task.task_spec
+        bpmn_id = spec.bpmn_id or spec.name
+        name = spec.bpmn_name or getattr(definition, "name", "") or bpmn_id
+        if isinstance(definition, TimerEventDefinition):
+            if details.value is None:
+                continue
+            due = datetime.fromisoformat(str(details.value))
+            events.append(WaitingEvent(str(task.id), bpmn_id, name, "timer", clock.as_utc(due)))
+        elif isinstance(definition, MessageEventDefinition):
+            events.append(WaitingEvent(str(task.id), bpmn_id, definition.name, "message", None))
+        else:
+            for sub in getattr(definition, "event_definitions", []) or []:
+                if isinstance(sub, MessageEventDefinition):
+                    events.append(WaitingEvent(str(task.id), bpmn_id, sub.name, "message", None))
+    return events
+
+
+def find_task(workflow: Any, task_id: str) -> Any | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, SpiffWorkflowException, KeyError):
+        return None
+
+
+def task_is_ready_human(task: Any) -> bool:
+    return bool(task.has_state(TaskState.READY) and task.task_spec.manual)
+
+
+def status(workflow: Any) -> str:
+    if workflow.is_completed():
+        return "completed"
+    if workflow.get_tasks(state=TaskState.READY, manual=True):
+        return "running"
+    return "waiting"
+
+
+def _script_error(err: Exception) -> ScriptError:
+    task = getattr(err, "task", None)
+    spec = getattr(task, "task_spec", None) if task is not None else None
+    where = ""
+    if spec is not None:
+        where = f" in task '{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id})"
+    inner = getattr(err, "exception", None) or err.__cause__ or err
+    detail = str(inner) if str(inner) else inner.__class__.__name__
+    if isinstance(inner, sandbox.SandboxError | SyntaxError | NameError):
+        detail = f"refused or failed script: {detail}"
+    return ScriptError(f"script error{where}: {detail}")
+
+
+def run_engine(workflow: Any) -> None:
+    try:
+        workflow.do_engine_steps()
+    except SpiffWorkflowException as err:
+        raise _script_error(err) from err
+
+
+def complete(workflow: Any, task: Any, data: dict[str, Any]) -> None:
+    task.data.update(data)
+    try:
+        task.run()
+    except SpiffWorkflowException as err:
+        raise _script_error(err) from err
+    run_engine(workflow)
+
+
+def fire_timers(workflow: Any, now: datetime) -> None:
+    """Fire every timer due at or before `now`, then run what they released."""
+    with clock.pinned(now + timedelta(microseconds=1)):
+        workflow.refresh_timers()
+    with clock.pinned(now):
+        run_engine(workflow)
+
+
+def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
+    event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+    caught: int = workflow.event_manager.catch(event, internal=False)
+    run_engine(workflow)
+    return caught
+
+
+def cancel(workflow: Any) -> None:
+    workflow.cancel()
+
+
+def thrown_messages(workflow: Any) -> list[dict[str, Any]]:
+    """Messages the step threw that nothing in this instance caught (for the history)."""
+    out = []
+    for event in workflow.get_events():
+        name = getattr(event.event_definition, "name", "")
+        out.append({"name": name, "payload": json.loads(json.dumps(event.payload, cls=_Encoder))})
+    return out
+
+
+def task_data(task: Any) -> dict[str, Any]:
+    return json.loads(json.dumps(task.data, cls=_Encoder))  # type: ignore[no-any-return]
+
+
+def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:
+    """Each task's BPMN id, state and data: what replay compares, independent of task uuids."""
+    rows = []
+    for task in workflow.get_tasks():
+        rows.append(
+            (
+                task.task_spec.bpmn_id or task.task_spec.name,
+                TaskState.get_name(task.state),
+                json.dumps(task.data, cls=_Encoder, sort_keys=True),
+            )
+        )
+    return sorted(rows)
+
+
+def boundary_timer_due(workflow: Any) -> dict[str, datetime]:
+    """Task id -> earliest due time of a timer attached to it: a human task's deadline."""
+    from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+
+    due: dict[str, datetime] = {}
+    for task in list(workflow.event_manager.tasks.values()):
+        spec = task.task_spec
+        if not (task.has_state(TaskState.WAITING) and isinstance(spec, BoundaryEvent)):
+            continue
+        if not isinstance(spec.event_definition, TimerEventDefinition):
+            continue
+        value = spec.event_definition.details(task).value
+        if value is None or task.parent is None:
+            continue
+        at = clock.as_utc(datetime.fromisoformat(str(value)))
+        for sibling in task.parent.children:
+            if not isinstance(sibling.task_spec, BoundaryEvent):
+                key = str(sibling.id)
+                due[key] = min(due.get(key, at), at)
+    return due
