@@ -44,8 +44,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # Take the write lock at BEGIN so two writers queue instead of failing on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A write transaction takes the write lock at BEGIN, so two writers queue (busy_timeout)
+    # instead of one failing when it upgrades a read lock; readers never block anyone (WAL).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("desa_write") else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -80,6 +81,8 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
+            if self.is_sqlite:
+                session.connection(execution_options={"desa_write": True})
             yield session
 
     def upgrade(self) -> str:

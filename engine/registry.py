@@ -120,7 +120,7 @@ def versions(session: Session) -> list[VersionInfo]:
 
 
 class SpecCache:
-    """Restored specs by version id; a version never changes, so entries never go stale."""
+    """Restored specs by version id (of one database); a version never changes, so entries never go stale."""
 
     def __init__(self, size: int = 64) -> None:
         self._items: OrderedDict[int, spiff.Spec] = OrderedDict()
@@ -142,5 +142,3 @@ class SpecCache:
                 self._items.popitem(last=False)
         return spec
 
-
-SPECS = SpecCache()

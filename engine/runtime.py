@@ -50,7 +50,7 @@ def start(
         if not who.may_see_village(village.code, village.kabupaten_code):
             raise Forbidden(f"{actor} holds no role for village {village_code}")
         version = registry.latest(session, process_id)
-        spec = registry.SPECS.get(session, version.id)
+        spec = engine.specs.get(session, version.id)
         now = clock.now(session)
         with clock.pinned(now):
             workflow = spiff.new_workflow(spec, data)
@@ -169,6 +169,8 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
         if take:
             if task.claimed_by == actor:
                 raise Conflict(f"you already took task '{task.name}'")
+            if task.claimed_by:
+                raise Conflict(f"task '{task.name}' is taken by {task.claimed_by}")
             _check_may_act(who, task)
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")

@@ -23,7 +23,7 @@ from .access import kabupaten_code_of
 from .db import Database
 from .errors import Conflict, NotFound
 from .models import HumanTask, Instance, Role, Timer, WaitingMessage
-from .registry import SPECS
+from .registry import SpecCache
 
 
 class WorkflowCache:
@@ -58,6 +58,7 @@ class Engine:
     def __init__(self, db: Database, cache_size: int = 256) -> None:
         self.db = db
         self.workflows = WorkflowCache(cache_size)
+        self.specs = SpecCache()
 
 
 def encode_state(workflow: Any) -> bytes:
@@ -85,7 +86,7 @@ class Step:
         row = session.scalars(query).first()
         if row is None:
             raise NotFound(f"no instance {instance_id}")
-        spec = SPECS.get(session, row.process_version_id)
+        spec = engine.specs.get(session, row.process_version_id)
         workflow = engine.workflows.take(row.id, row.revision)
         if workflow is None:
             workflow = decode_state(row.state, spec)

@@ -1,0 +1,181 @@
+"""`desa` entry point: database, definitions and directory commands; work commands in `work.py`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from .. import access, definitions, registry, users, villages
+from ..db import Database
+from ..passwords import new_password
+from .common import emit_json, engine, report_errors, table
+from .work import register as register_work
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
+def main(verbose: bool) -> None:
+    """desa: runs the Model Desa Berketahanan Sosial program as BPMN processes."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@main.command()
+@report_errors
+def init() -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    db = Database()
+    revision = db.upgrade()
+    click.echo(f"database {db.url} is at schema revision {revision}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--as", "actor", default="system", show_default=True, help="Who deploys (recorded).")
+@report_errors
+def deploy(paths: tuple[Path, ...], actor: str) -> None:
+    """Validate and deploy process files (a folder, or single .bpmn/.dmn files)."""
+    chosen = list(paths) or [definitions.default_processes_dir()]
+    results = registry.deploy(engine().db, chosen, actor)
+    for info in results:
+        what = "deployed as" if info.created else "unchanged at"
+        click.echo(f"{info.process_id}: {what} version {info.version} (sha256 {info.sha256[:12]})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--processes", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Processes folder whose roles and forms apply to single files.")
+def validate(paths: tuple[Path, ...], fmt: str, processes: Path | None) -> None:
+    """Check process, decision, form and role files; exits non-zero on any error."""
+    chosen = list(paths) or [definitions.default_processes_dir()]
+    bundle = definitions.load(chosen, processes)
+    if fmt == "json":
+        emit_json(
+            {
+                "ok": bundle.ok,
+                "processes": sorted(bundle.specs),
+                "problems": [
+                    {"file": p.file, "line": p.line, "element": p.element, "message": p.message,
+                     "rule": p.rule, "severity": p.severity}
+                    for p in bundle.problems
+                ],
+            }
+        )
+    else:
+        for problem in bundle.problems:
+            click.echo(f"{problem.severity}: {problem}", err=True)
+        if bundle.ok:
+            click.echo(f"ok: {len(bundle.specs)} process(es): {', '.join(sorted(bundle.specs))}")
+    raise SystemExit(0 if bundle.ok else 1)
+
+
+@main.group("villages")
+def villages_group() -> None:
+    """Villages (desa/kelurahan), keyed by Kemendagri region code."""
+
+
+@villages_group.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.option("--kecamatan", default="")
+@click.option("--kabupaten", default="")
+@click.option("--provinsi", default="")
+@report_errors
+def villages_add(code: str, name: str, kecamatan: str, kabupaten: str, provinsi: str) -> None:
+    with engine().db.transaction() as session:
+        created = villages.upsert(session, code, name, kecamatan, kabupaten, provinsi)
+    click.echo(f"{'added' if created else 'updated'} {code} {name}")
+
+
+@villages_group.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@report_errors
+def villages_import(csv_file: Path) -> None:
+    """Import villages from a CSV with columns code,name,kecamatan,kabupaten,provinsi."""
+    with engine().db.transaction() as session:
+        result = villages.import_csv(session, csv_file)
+    click.echo(f"{result.added} added, {result.updated} updated")
+
+
+@villages_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@report_errors
+def villages_list(as_json: bool) -> None:
+    from ..queries import village_rows
+
+    rows = village_rows(engine())
+    if as_json:
+        emit_json([{c: getattr(v, c) for c in villages.COLUMNS} for v in rows])
+    else:
+        table([[v.code, v.name, v.kecamatan, v.kabupaten, v.provinsi] for v in rows], list(villages.COLUMNS))
+
+
+@main.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option("--name", "full_name", default="")
+@click.option("--password", default=None, help="Default: a random one, printed once.")
+@click.option("--admin", is_flag=True)
+@report_errors
+def users_add(username: str, full_name: str, password: str | None, admin: bool) -> None:
+    password = password or new_password()
+    with engine().db.transaction() as session:
+        users.add(session, username, full_name, password, admin)
+    click.echo(f"added {username}{' (admin)' if admin else ''}; password: {password}")
+
+
+@users_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@report_errors
+def users_list(as_json: bool) -> None:
+    with engine().db.sessions() as session:
+        rows = users.listing(session)
+    if as_json:
+        emit_json([u.to_json() for u in rows])
+        return
+    table(
+        [
+            [u.username, u.full_name, "yes" if u.is_admin else "",
+             "; ".join(f"{r['role']} ({r['scope']}{' ' + r['code'] if r['code'] else ''})" for r in u.roles)]
+            for u in rows
+        ],
+        ["username", "name", "admin", "roles"],
+    )
+
+
+@main.command()
+@click.argument("username")
+@click.argument("role")
+@click.option("--village", default=None, help="Village code the role holds for.")
+@click.option("--kabupaten", default=None, help="Kabupaten/kota code (e.g. 15.01) the role holds for.")
+@report_errors
+def assign(username: str, role: str, village: str | None, kabupaten: str | None) -> None:
+    """Give USERNAME a ROLE, nationally or for a kabupaten/kota or a village."""
+    with engine().db.transaction() as session:
+        grant = access.assign(session, username, role, village, kabupaten)
+    click.echo(f"{username} is {role} ({grant.scope}{' ' + grant.code if grant.code else ''})")
+
+
+@main.command("versions")
+@click.option("--json", "as_json", is_flag=True)
+@report_errors
+def versions_cmd(as_json: bool) -> None:
+    """Deployed definition versions."""
+    with engine().db.sessions() as session:
+        rows = registry.versions(session)
+    if as_json:
+        emit_json([{"id": v.id, "process_id": v.process_id, "version": v.version, "sha256": v.sha256} for v in rows])
+    else:
+        table([[v.process_id, v.version, v.name, v.sha256[:12]] for v in rows], ["process", "version", "name", "sha256"])
+
+
+register_work(main)
+__all__ = ["main", "json"]

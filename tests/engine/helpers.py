@@ -1,0 +1,43 @@
+"""Small helpers the engine tests share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine import clock, queries
+from engine.models import AuditEvent, Instance
+from engine.steps import Engine
+
+
+def set_clock(engine: Engine, at: datetime) -> None:
+    with engine.db.transaction() as session:
+        clock.set_time(session, at, frozen=True)
+
+
+def open_task(engine: Engine, instance_id: int, bpmn_id: str) -> queries.TaskRow:
+    found = [t for t in queries.tasks(engine, instance_id=instance_id) if t.bpmn_id == bpmn_id]
+    assert found, f"no open task {bpmn_id}; open: {[t.bpmn_id for t in queries.tasks(engine, instance_id=instance_id)]}"
+    return found[0]
+
+
+def open_ids(engine: Engine, instance_id: int) -> list[str]:
+    return sorted(t.bpmn_id for t in queries.tasks(engine, instance_id=instance_id))
+
+
+def snapshot(engine: Engine, instance_id: int) -> dict[str, Any]:
+    """Everything a step writes: state, revision, projections and history length."""
+    with engine.db.sessions() as session:
+        row = session.get(Instance, instance_id)
+        assert row is not None
+        events = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.instance_id == instance_id))
+        return {
+            "state": row.state,
+            "revision": row.revision,
+            "status": row.status,
+            "events": events,
+            "tasks": [(t.id, t.claimed_by) for t in queries.tasks(engine, instance_id=instance_id)],
+            "timers": [(t["id"], t["due_at"]) for t in queries.timers(engine) if t["instance"] == instance_id],
+        }

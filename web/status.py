@@ -1,0 +1,29 @@
+"""The service status: what the engine holds and whether the database answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template
+from flask.typing import ResponseReturnValue
+
+from engine import status as engine_status
+from engine.steps import Engine
+
+bp = Blueprint("status", __name__)
+
+
+def _engine() -> Engine:
+    engine: Engine = current_app.extensions["desa"]
+    return engine
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    return render_template("status.html", s=engine_status.summary(_engine()))
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    summary: dict[str, Any] = engine_status.summary(_engine())
+    return jsonify(summary)
