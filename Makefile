@@ -1,27 +1,28 @@
-# Two commands set everything up: `make run` and `make test`.
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export DESA_DATABASE_URL ?=
 
-.PHONY: run test lint venv test-deps clean bench
+.PHONY: run test lint venv test-deps bench clean
 
-$(BIN)/desa: pyproject.toml
+$(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-venv: $(BIN)/desa
+venv: $(VENV)/.installed
 
-$(VENV)/.test-deps: $(BIN)/desa
+$(VENV)/.test-deps: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 test-deps: $(VENV)/.test-deps
 
+# Creates the embedded SQLite database (instance/desa.sqlite), deploys processes/, and serves the
+# web app with the timer worker beside it.
 run: venv
 	$(BIN)/desa init
 	$(BIN)/desa deploy processes

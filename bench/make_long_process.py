@@ -152,7 +152,9 @@ class Builder:
         self.flows.append((fid, source, target, condition))
         return fid
 
-    def chain(self, start: str, tasks: list[Task], condition: str | None = None, default: bool = False) -> str:
+    def chain(
+        self, start: str, tasks: list[Task], condition: str | None = None, default: bool = False
+    ) -> str:
         """User tasks one after the other from `start` (the first flow may carry a condition or be
         the gateway's default); returns the last task's id."""
         previous = start

@@ -1,11 +1,11 @@
 """Task completion throughput: the engine against the naive way and against the floor, in one run.
 
-    .venv/bin/python bench/steps.py [--instances N] [--database-dir DIR] [--json FILE]
+    .venv/bin/python bench/steps.py [--instances N] [--database-dir DIR] [--json FILE] [--breakdown]
 
 Every path completes the human tasks of the same process (bench/fixtures/processes/long.bpmn, 66
 user tasks per run, made by bench/make_long_process.py) with the same data, the same SpiffWorkflow
 script engine (`engine.spiff.SCRIPT_ENGINE`) and the same SQLite settings (`engine.db.make_engine`:
-WAL, synchronous=NORMAL, BEGIN IMMEDIATE), each on a fresh database file:
+WAL, synchronous=NORMAL, BEGIN IMMEDIATE), each on its own fresh database file:
 
 engine  `runtime.start`, then `queries.tasks(instance_id=...)` and `runtime.complete(...)` as the
         admin until no task is open: per completion one transaction that checks access and the
@@ -20,9 +20,13 @@ naive   per completion one transaction that reads the one row of the instance, d
 floor   SpiffWorkflow alone, in memory (one workflow, never serialized), plus per completion one
         raw committed INSERT of a small event row.
 
-Only the completion loop is timed (the start of each instance is not); a warm-up instance per path
-runs first, untimed. Prints a table and ends with the lines `engine_vs_floor: F` and
-`engine_vs_naive: R` (engine completions/s divided by the floor's and by the naive way's).
+Only the completion loops are timed (starting an instance is not). The paths take turns instance by
+instance, so a noisy neighbour slows all of them alike; each first runs untimed warm-up instances.
+Prints a table and ends with the lines `engine_vs_floor: F` and `engine_vs_naive: R`: the engine's
+completions per second divided by the floor's and by the naive way's.
+
+--breakdown then runs one more engine instance with timers around the engine's functions (wrapped
+at run time, nothing edited) and prints where each completion's milliseconds go (self time).
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +65,7 @@ PROCESSES = Path(__file__).resolve().parent / "fixtures" / "processes"
 PROCESS_ID = "siklus_desa"
 VILLAGE = "15.01.01.2003"  # Lempur Mudik, Gunung Raya, Kerinci
 ACTOR = "admin"
+UPDATE_NAIVE = "UPDATE naive_instance SET state = ? WHERE id = ?"
 
 
 def task_data(bpmn_id: str, name: str) -> dict[str, Any]:
@@ -78,88 +85,12 @@ def task_data(bpmn_id: str, name: str) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class PathResult:
-    name: str
-    completions: int = 0
-    seconds: float = 0.0
-    per_instance: list[int] = field(default_factory=list)
-    bytes_written_per_step: float | None = None
-
-    @property
-    def per_second(self) -> float:
-        return self.completions / self.seconds if self.seconds else 0.0
-
-    @property
-    def ms_per_completion(self) -> float:
-        return 1000 * self.seconds / self.completions if self.completions else 0.0
-
-
-def timed_instances(
-    result: PathResult, instances: int, warmup: int, run_one: Callable[[], tuple[int, float]]
-) -> PathResult:
-    """Run `warmup` untimed instances, then `instances` timed ones; run_one returns its completions
-    and the seconds its completion loop took."""
-    for i in range(warmup + instances):
-        gc.collect()
-        done, seconds = run_one()
-        if i >= warmup:
-            result.completions += done
-            result.seconds += seconds
-            result.per_instance.append(done)
-    return result
-
-
 def ready_human(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-# --- engine ------------------------------------------------------------------------------------
-
-
-def setup_engine(folder: Path, cache_size: int | None) -> Engine:
-    db = Database(f"sqlite:///{folder / 'engine.sqlite'}")
-    db.upgrade()
-    engine = Engine(db) if cache_size is None else Engine(db, cache_size=cache_size)
-    registry.deploy(db, [PROCESSES])
-    with db.transaction() as session:
-        villages.upsert(session, VILLAGE, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        users.add(session, ACTOR, password="rahasia-admin", admin=True)
-    return engine
-
-
-def bench_engine(name: str, folder: Path, instances: int, warmup: int, cache_size: int | None) -> PathResult:
-    folder.mkdir(parents=True, exist_ok=True)
-    engine = setup_engine(folder, cache_size)
-    result = PathResult(name)
-    state_bytes: list[int] = []
-
-    def run_one() -> tuple[int, float]:
-        started = runtime.start(engine, PROCESS_ID, VILLAGE, ACTOR)
-        done = 0
-        t0 = time.perf_counter()
-        while rows := queries.tasks(engine, instance_id=started.instance_id):
-            for row in rows:
-                runtime.complete(engine, row.id, ACTOR, task_data(row.bpmn_id, row.name))
-                done += 1
-        seconds = time.perf_counter() - t0
-        with engine.db.sessions() as session:
-            row = session.get(Instance, started.instance_id)
-            assert row is not None and row.status == "completed", f"instance ended {row and row.status}"
-            state_bytes.append(len(row.state))
-        return done, seconds
-
-    timed_instances(result, instances, warmup, run_one)
-    result.bytes_written_per_step = sum(state_bytes) / len(state_bytes)  # final state, compressed
-    engine.db.dispose()
-    return result
-
-
-# --- SpiffWorkflow alone -----------------------------------------------------------------------
-
-
 def restored_spec() -> spiff.Spec:
-    """The spec as the engine runs it: parsed, then round-tripped through the stored form."""
+    """The spec as the engine runs it: parsed, then round-tripped through its stored form."""
     bundle = definitions.load([PROCESSES])
     if not bundle.ok:
         raise SystemExit(f"{PROCESSES}: " + "; ".join(p.message for p in bundle.problems))
@@ -173,66 +104,135 @@ def sqlite_engine(path: Path, ddl: str) -> SqlEngine:
     return sa
 
 
-def bench_naive(folder: Path, instances: int, warmup: int) -> PathResult:
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = restored_spec()
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    sa = sqlite_engine(folder / "naive.sqlite", "CREATE TABLE naive_instance (id INTEGER PRIMARY KEY, state TEXT)")
-    result = PathResult("naive (workflow + spec as one JSON per step)")
-    written: list[int] = []
-    counter = iter(range(1, 1_000_000))
+@dataclass
+class BenchPath:
+    """One way of doing the work: run_one() runs an instance to its end and returns the number of
+    completions and the seconds its completion loop took."""
 
-    def load(conn: Any, instance_id: int) -> Any:
-        blob = conn.exec_driver_sql("SELECT state FROM naive_instance WHERE id = ?", (instance_id,)).scalar_one()
-        workflow = serializer.deserialize_json(blob)
+    name: str
+    completions: int = 0
+    seconds: float = 0.0
+    per_instance: list[int] = field(default_factory=list)
+    bytes_per_step: list[int] = field(default_factory=list)
+
+    def run_one(self) -> tuple[int, float]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def per_second(self) -> float:
+        return self.completions / self.seconds if self.seconds else 0.0
+
+    @property
+    def ms_per_completion(self) -> float:
+        return 1000 * self.seconds / self.completions if self.completions else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "completions": self.completions,
+            "seconds": round(self.seconds, 4),
+            "completions_per_second": round(self.per_second, 1),
+            "ms_per_completion": round(self.ms_per_completion, 3),
+            "per_instance": self.per_instance,
+        }
+
+
+class EnginePath(BenchPath):
+    def __init__(self, name: str, folder: Path, cache_size: int | None = None) -> None:
+        super().__init__(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = Database(f"sqlite:///{folder / 'engine.sqlite'}")
+        db.upgrade()
+        self.engine = Engine(db) if cache_size is None else Engine(db, cache_size=cache_size)
+        registry.deploy(db, [PROCESSES])
+        with db.transaction() as session:
+            villages.upsert(session, VILLAGE, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
+            users.add(session, ACTOR, password="rahasia-admin", admin=True)
+
+    def run_one(self) -> tuple[int, float]:
+        engine = self.engine
+        started = runtime.start(engine, PROCESS_ID, VILLAGE, ACTOR)
+        done = 0
+        t0 = time.perf_counter()
+        while rows := queries.tasks(engine, instance_id=started.instance_id):
+            for row in rows:
+                runtime.complete(engine, row.id, ACTOR, task_data(row.bpmn_id, row.name))
+                done += 1
+        seconds = time.perf_counter() - t0
+        with engine.db.sessions() as session:
+            row = session.get(Instance, started.instance_id)
+            assert row is not None and row.status == "completed", f"instance ended {row and row.status}"
+            self.bytes_per_step.append(len(row.state))
+        return done, seconds
+
+    def close(self) -> None:
+        self.engine.db.dispose()
+
+
+class NaivePath(BenchPath):
+    def __init__(self, folder: Path, spec: spiff.Spec) -> None:
+        super().__init__("naive (workflow + spec as one JSON per step)")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.spec = spec
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.sa = sqlite_engine(
+            folder / "naive.sqlite", "CREATE TABLE naive_instance (id INTEGER PRIMARY KEY, state TEXT)"
+        )
+        self.next_id = 0
+
+    def load(self, conn: Any, instance_id: int) -> Any:
+        sql = "SELECT state FROM naive_instance WHERE id = ?"
+        workflow = self.serializer.deserialize_json(conn.exec_driver_sql(sql, (instance_id,)).scalar_one())
         workflow.script_engine = spiff.SCRIPT_ENGINE
         return workflow
 
-    def run_one() -> tuple[int, float]:
-        instance_id = next(counter)
-        workflow = spiff.new_workflow(spec)
+    def run_one(self) -> tuple[int, float]:
+        self.next_id += 1
+        instance_id = self.next_id
+        workflow = spiff.new_workflow(self.spec)
         spiff.run_engine(workflow)
-        with sa.begin() as conn:
+        with self.sa.begin() as conn:
             conn.exec_driver_sql(
-                "INSERT INTO naive_instance (id, state) VALUES (?, ?)", (instance_id, serializer.serialize_json(workflow))
+                "INSERT INTO naive_instance (id, state) VALUES (?, ?)",
+                (instance_id, self.serializer.serialize_json(workflow)),
             )
         done = 0
         t0 = time.perf_counter()
-        ready = [(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name) for t in ready_human(workflow)]
-        while ready:
+        while ready := [(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name) for t in ready_human(workflow)]:
             for task_id, bpmn_id, name in ready:
-                with sa.begin() as conn:
-                    workflow = load(conn, instance_id)
-                    task = workflow.get_task_from_id(task_id)
-                    spiff.complete(workflow, task, task_data(bpmn_id, name))
-                    blob = serializer.serialize_json(workflow)
-                    conn.exec_driver_sql("UPDATE naive_instance SET state = ? WHERE id = ?", (blob, instance_id))
-                written.append(len(blob.encode("utf-8")))
+                with self.sa.begin() as conn:
+                    workflow = self.load(conn, instance_id)
+                    spiff.complete(workflow, workflow.get_task_from_id(task_id), task_data(bpmn_id, name))
+                    blob = self.serializer.serialize_json(workflow)
+                    conn.exec_driver_sql(UPDATE_NAIVE, (blob, instance_id))
+                self.bytes_per_step.append(len(blob))
                 done += 1
-            ready = [(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name) for t in ready_human(workflow)]
         seconds = time.perf_counter() - t0
         assert workflow.is_completed(), "naive instance did not complete"
         return done, seconds
 
-    timed_instances(result, instances, warmup, run_one)
-    result.bytes_written_per_step = sum(written) / len(written)
-    sa.dispose()
-    return result
+    def close(self) -> None:
+        self.sa.dispose()
 
 
-def bench_floor(folder: Path, instances: int, warmup: int) -> PathResult:
-    folder.mkdir(parents=True, exist_ok=True)
-    spec = restored_spec()
-    sa = sqlite_engine(
-        folder / "floor.sqlite",
-        "CREATE TABLE event (id INTEGER PRIMARY KEY, instance INTEGER, seq INTEGER, task TEXT, type TEXT)",
-    )
-    result = PathResult("floor (SpiffWorkflow in memory + 1 commit/step)")
-    counter = iter(range(1, 1_000_000))
+class FloorPath(BenchPath):
+    def __init__(self, folder: Path, spec: spiff.Spec) -> None:
+        super().__init__("floor (SpiffWorkflow in memory + 1 commit/step)")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.spec = spec
+        self.sa = sqlite_engine(
+            folder / "floor.sqlite",
+            "CREATE TABLE event (id INTEGER PRIMARY KEY, instance INTEGER, seq INTEGER, task TEXT, "
+            "type TEXT)",
+        )
+        self.next_id = 0
 
-    def run_one() -> tuple[int, float]:
-        instance_id = next(counter)
-        workflow = spiff.new_workflow(spec)
+    def run_one(self) -> tuple[int, float]:
+        self.next_id += 1
+        workflow = spiff.new_workflow(self.spec)
         spiff.run_engine(workflow)
         done = 0
         t0 = time.perf_counter()
@@ -240,19 +240,117 @@ def bench_floor(folder: Path, instances: int, warmup: int) -> PathResult:
             for task in ready:
                 spiff.complete(workflow, task, task_data(task.task_spec.bpmn_id, task.task_spec.bpmn_name))
                 done += 1
-                with sa.begin() as conn:
+                with self.sa.begin() as conn:
                     conn.exec_driver_sql(
                         "INSERT INTO event (instance, seq, task, type) VALUES (?, ?, ?, ?)",
-                        (instance_id, done, str(task.id), "TASK_COMPLETED"),
+                        (self.next_id, done, str(task.id), "TASK_COMPLETED"),
                     )
         seconds = time.perf_counter() - t0
         assert workflow.is_completed(), "floor instance did not complete"
         return done, seconds
 
-    timed_instances(result, instances, warmup, run_one)
-    result.bytes_written_per_step = None
-    sa.dispose()
-    return result
+    def close(self) -> None:
+        self.sa.dispose()
+
+
+def run_all(paths: list[BenchPath], instances: int, warmup: int) -> None:
+    """Instance by instance, every path in turn; the first `warmup` rounds are not counted."""
+    for i in range(warmup + instances):
+        for path in paths:
+            gc.collect()
+            done, seconds = path.run_one()
+            if i >= warmup:
+                path.completions += done
+                path.seconds += seconds
+                path.per_instance.append(done)
+
+
+# --- breakdown ---------------------------------------------------------------------------------
+
+
+class SelfTimer:
+    """Wraps functions so each call's time, minus the time of wrapped calls inside it, adds to its label."""
+
+    def __init__(self) -> None:
+        self.self_time: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        self._stack: list[float] = []  # time spent in wrapped children, per open call
+        self._undo: list[Callable[[], None]] = []
+
+    @contextmanager
+    def timing(self, label: str) -> Iterator[None]:
+        self._stack.append(0.0)
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - t0
+            children = self._stack.pop()
+            self.self_time[label] += elapsed - children
+            self.calls[label] += 1
+            if self._stack:
+                self._stack[-1] += elapsed
+
+    def wrap(self, owner: Any, name: str, label: str | Callable[..., str] | None = None) -> None:
+        original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
+        if original is None:
+            print(f"  (breakdown: {getattr(owner, '__name__', owner)}.{name} not found; not timed)")
+            return
+        is_classmethod = isinstance(original, classmethod)
+        func = original.__func__ if is_classmethod else original
+        qualname = f"{getattr(owner, '__name__', owner)}.{name}"
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            text = label(*args, **kwargs) if callable(label) else (label or qualname)
+            with self.timing(text):
+                return func(*args, **kwargs)
+
+        setattr(owner, name, classmethod(wrapper) if is_classmethod else wrapper)
+        self._undo.append(lambda: setattr(owner, name, original))
+
+    def restore(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+def breakdown(folder: Path, instances: int) -> list[tuple[str, float, float]]:
+    """(label, ms per completion, calls per completion) of the engine path, self time, biggest first."""
+    from sqlalchemy.orm import Session, SessionTransaction
+
+    from engine import access, audit, clock, forms
+    from engine import steps as engine_steps
+
+    path = EnginePath("engine (breakdown)", folder)
+    path.run_one()  # warm the spec cache and SQLAlchemy's statement cache
+    timer = SelfTimer()
+    sqlite_begin = "BEGIN IMMEDIATE + first query"
+    timer.wrap(runtime, "complete", "runtime.complete: rest (session, ORM bookkeeping)")
+    timer.wrap(queries, "tasks", "queries.tasks (the task list the loop reads)")
+    timer.wrap(access, "principal", f"access.principal (user + grants; {sqlite_begin})")
+    timer.wrap(runtime, "_task_row", "runtime._task_row (human_task row)")
+    timer.wrap(Session, "get", lambda _s, cls, *a, **k: f"Session.get({getattr(cls, '__name__', cls)})")
+    timer.wrap(clock, "now", "clock.now")
+    timer.wrap(forms, "validate", "forms.validate (jsonschema)")
+    timer.wrap(engine_steps.Step, "load", "Step.load (SELECT instance, spec/workflow cache)")
+    timer.wrap(spiff, "complete", "spiff.complete (SpiffWorkflow runs the step)")
+    timer.wrap(spiff, "thrown_messages", "spiff.thrown_messages")
+    timer.wrap(engine_steps.Step, "save", "Step.save: rest (UPDATE instance, flush)")
+    timer.wrap(spiff, "status", "spiff.status")
+    timer.wrap(engine_steps, "encode_state", "steps.encode_state (state JSON + zlib)")
+    timer.wrap(engine_steps, "sync_projections", "steps.sync_projections: SQL + ORM")
+    timer.wrap(spiff, "human_tasks", "spiff.human_tasks")
+    timer.wrap(spiff, "boundary_timer_due", "spiff.boundary_timer_due")
+    timer.wrap(audit, "append", "audit.append (SELECT previous event, hash)")
+    timer.wrap(SessionTransaction, "commit", "SessionTransaction.commit (COMMIT; flush subtransactions)")
+    done = 0
+    try:
+        for _ in range(instances):
+            done += path.run_one()[0]
+    finally:
+        timer.restore()
+        path.close()
+    rows = [(label, 1000 * t / done, timer.calls[label] / done) for label, t in timer.self_time.items()]
+    return sorted(rows, key=lambda r: -r[1])
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -267,29 +365,33 @@ def machine() -> dict[str, Any]:
     }
 
 
-def print_table(results: list[PathResult]) -> None:
+def print_table(paths: list[BenchPath]) -> None:
     header = f"{'path':<52} {'tasks':>6} {'seconds':>8} {'completions/s':>14} {'ms/completion':>14}"
     print(header)
     print("-" * len(header))
-    for r in results:
-        print(f"{r.name:<52} {r.completions:>6} {r.seconds:>8.2f} {r.per_second:>14.1f} {r.ms_per_completion:>14.2f}")
+    for p in paths:
+        rate, ms = p.per_second, p.ms_per_completion
+        print(f"{p.name:<52} {p.completions:>6} {p.seconds:>8.2f} {rate:>14.1f} {ms:>14.2f}")
+
+
+def mean(values: list[int]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=5, help="timed instances per path (default 5)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed instances per path first (default 1)")
     parser.add_argument(
-        "--database-dir", type=Path, default=None, help="where the SQLite files go (kept); default a temp dir"
+        "--database-dir", type=Path, default=None, help="keep the SQLite files here (default: a temp dir)"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
-    parser.add_argument(
-        "--no-cold", action="store_true", help="skip the extra engine run without its workflow cache"
-    )
+    parser.add_argument("--no-cold", action="store_true", help="skip the engine without its workflow cache")
+    parser.add_argument("--breakdown", action="store_true", help="also show where the engine's time goes")
     args = parser.parse_args(argv)
-    if args.instances < 1:
-        parser.error("--instances must be at least 1")
-    os.environ.pop("DESA_FORMS_DIR", None)  # the fixture's forms folder must apply
+    if args.instances < 1 or args.warmup < 0:
+        parser.error("--instances must be at least 1 and --warmup at least 0")
+    os.environ.pop("DESA_FORMS_DIR", None)  # the fixture's own forms folder must apply
 
     if args.database_dir is not None:
         args.database_dir.mkdir(parents=True, exist_ok=True)
@@ -299,54 +401,60 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(
         f"desa bench/steps.py: process {PROCESS_ID}, {args.instances} timed instances per path "
-        f"(+{args.warmup} warm-up), SQLite {info['sqlite']} files in {base}"
+        f"(+{args.warmup} warm-up), SQLite {info['sqlite']}, files in {base}"
     )
     print(f"machine: {info['cpus']} cpus, Python {info['python']}, {info['platform']}")
+    paths: list[BenchPath] = []
+    rows: list[tuple[str, float, float]] = []
     try:
-        floor = bench_floor(base / "floor", args.instances, args.warmup)
-        naive = bench_naive(base / "naive", args.instances, args.warmup)
-        engine = bench_engine("engine (desa, SQLite)", base / "engine", args.instances, args.warmup, None)
-        results = [engine]
+        spec = restored_spec()
+        engine = EnginePath("engine (desa, SQLite)", base / "engine")
+        paths.append(engine)
         if not args.no_cold:
-            results.append(
-                bench_engine(
-                    "engine, no workflow cache (deserializes every step)",
-                    base / "engine-cold",
-                    args.instances,
-                    args.warmup,
-                    0,
-                )
-            )
-        results += [naive, floor]
+            paths.append(EnginePath("engine, no workflow cache (deserializes every step)", base / "cold", 0))
+        naive = NaivePath(base / "naive", spec)
+        floor = FloorPath(base / "floor", spec)
+        paths += [naive, floor]
+        run_all(paths, args.instances, args.warmup)
+        if args.breakdown:
+            rows = breakdown(base / "breakdown", max(1, min(args.instances, 3)))
     finally:
+        for p in paths:
+            p.close()
         if args.database_dir is None:
             shutil.rmtree(base, ignore_errors=True)
 
-    counts = {r.name: sorted(set(r.per_instance)) for r in results}
+    counts = {p.name: sorted(set(p.per_instance)) for p in paths}
     if len({tuple(c) for c in counts.values()}) != 1:
         raise SystemExit(f"the paths completed different numbers of tasks per instance: {counts}")
-    per_instance = results[0].per_instance[0]
+    per_instance = paths[0].per_instance[0]
     print(f"user tasks completed per instance: {per_instance}")
     print(
-        f"bytes written per step: naive {naive.bytes_written_per_step or 0:,.0f} (JSON, workflow + spec); "
-        f"engine state at the end {engine.bytes_written_per_step or 0:,.0f} (zlib JSON, no spec) "
-        f"+ projections + audit row"
+        f"state written per step: naive {mean(naive.bytes_per_step):,.0f} bytes of JSON (workflow + spec); "
+        f"engine {mean(engine.bytes_per_step):,.0f} bytes at the end (zlib JSON, no spec) "
+        "+ projections + event"
     )
+    if rows:
+        print()
+        print(f"where an engine completion's time goes (self time, {sum(r[1] for r in rows):.2f} ms in all):")
+        for label, ms, calls in rows:
+            print(f"  {label:<66} {ms:6.3f} ms  {calls:4.1f} calls")
     print()
-    print_table(results)
+    print_table(paths)
     print()
     f_ratio = engine.per_second / floor.per_second
     r_ratio = engine.per_second / naive.per_second
     if args.json is not None:
         payload = {
+            "command": "bench/steps.py " + " ".join(sys.argv[1:] if argv is None else argv),
             "process": PROCESS_ID,
             "tasks_per_instance": per_instance,
             "instances": args.instances,
             "warmup": args.warmup,
             "machine": info,
-            "paths": [
-                {**asdict(r), "completions_per_second": r.per_second, "ms_per_completion": r.ms_per_completion}
-                for r in results
+            "paths": [p.to_json() for p in paths],
+            "breakdown_ms_per_completion": [
+                {"what": label, "ms": round(ms, 3), "calls": round(calls, 2)} for label, ms, calls in rows
             ],
             "engine_vs_floor": round(f_ratio, 2),
             "engine_vs_naive": round(r_ratio, 2),

@@ -69,7 +69,10 @@ def append(
 ) -> AuditEvent:
     """Append one event; the caller holds the instance's row (its revision) for this transaction."""
     previous = session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq.desc()).limit(1)
+        select(AuditEvent)
+        .where(AuditEvent.instance_id == instance_id)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
     ).first()
     row = AuditEvent(
         instance_id=instance_id,
@@ -91,7 +94,9 @@ def append(
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:
     return list(
-        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
+        session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
+        )
     )
 
 

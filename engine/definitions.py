@@ -224,16 +224,22 @@ def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
     for script in root.iter(f"{{{BPMN_NS}}}script"):
         why = sandbox.check(script.text or "", expression=False)
         if why:
-            problems.append(Problem(name, script.sourceline, _owner_id(script), f"script refused: {why}", "script"))
+            problems.append(
+                Problem(name, script.sourceline, _owner_id(script), f"script refused: {why}", "script")
+            )
     for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         why = sandbox.check(cond.text or "", expression=True)
         if why:
-            problems.append(Problem(name, cond.sourceline, _owner_id(cond), f"condition refused: {why}", "script"))
+            problems.append(
+                Problem(name, cond.sourceline, _owner_id(cond), f"condition refused: {why}", "script")
+            )
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
             message = _timer_problem(tag, (timer.text or "").strip())
             if message:
-                problems.append(Problem(name, timer.sourceline, _owner_id(timer), message, "timer-expression"))
+                problems.append(
+                    Problem(name, timer.sourceline, _owner_id(timer), message, "timer-expression")
+                )
     return problems
 
 
@@ -249,7 +255,7 @@ def _timer_problem(tag: str, text: str) -> str | None:
         if text.upper().startswith(("P", "R")) and text.replace(":", "").replace("/", "").isalnum():
             return (
                 f"timer expressions are Python expressions: {text} is read as a variable name; "
-                f"write it with quotes, \"{text}\""
+                f'write it with quotes, "{text}"'
             )
         return None  # computed from task data at run time
     if not isinstance(value, str):

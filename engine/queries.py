@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -70,7 +69,9 @@ def tasks(
             query = query.where(HumanTask.instance_id == instance_id)
         if village is not None:
             query = query.where(HumanTask.village_code == village)
-        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(limit)
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(
+            limit
+        )
         return [_task_row(t) for t in session.scalars(query)]
 
 
@@ -133,11 +134,12 @@ def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
         ]
         detail["timers"] = [
             {"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "due_at": _iso(t.due_at)}
-            for t in session.scalars(select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at))
+            for t in session.scalars(
+                select(Timer).where(Timer.instance_id == instance_id).order_by(Timer.due_at)
+            )
         ]
         detail["history"] = [event_json(e) for e in audit.history(session, instance_id)]
         detail["state_bytes"] = len(found[0].state)
-        detail["state_json_bytes"] = len(zlib.decompress(found[0].state))
         return detail
 
 

@@ -55,7 +55,9 @@ def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[Versi
         for process_id, spec in sorted(bundle.specs.items()):
             spec_dict = spiff.spec_to_dict(spec)
             forms = {f: bundle.forms[f] for f in sorted(definitions.forms_of(spec))}
-            sources = {f: bundle.sources[f] for f in sorted(definitions.files_of(spec)) if f in bundle.sources}
+            sources = {
+                f: bundle.sources[f] for f in sorted(definitions.files_of(spec)) if f in bundle.sources
+            }
             digest = content_hash(spec_dict, forms, sources)
             existing = session.scalars(
                 select(ProcessVersion).where(
@@ -141,4 +143,3 @@ class SpecCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return spec
-

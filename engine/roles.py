@@ -1,11 +1,11 @@
 """Roles are data: declared in `processes/roles.toml`, so a designer adds one without code.
 
-    default_role = "Fasilitator Pusat"   # gets the tasks drawn outside any lane
+default_role = "Fasilitator Pusat"   # gets the tasks drawn outside any lane
 
-    [[role]]
-    name = "Pendamping"
-    scope = "village"                  # national | kabupaten | village
-    description = "..."
+[[role]]
+name = "Pendamping"
+scope = "village"                  # national | kabupaten | village
+description = "..."
 """
 
 from __future__ import annotations

@@ -75,7 +75,12 @@ def start(
             audit.INSTANCE_STARTED,
             actor,
             now,
-            {"process_id": process_id, "version": version.version, "version_id": version.id, "data": data or {}},
+            {
+                "process_id": process_id,
+                "version": version.version,
+                "version_id": version.id,
+                "data": data or {},
+            },
         )
         step = Step(engine, session, row, spec, workflow, now)
         result = StepResult(row.id, row.revision, row.status, event.seq)
@@ -93,7 +98,8 @@ def _task_row(session: Session, task_id: str, who: access.Principal) -> HumanTas
     if done is not None:
         instance = session.get(Instance, done.instance_id)
         if instance is not None and (
-            who.is_admin or who.may_see_village(instance.village_code, access.kabupaten_code_of(instance.village_code))
+            who.is_admin
+            or who.may_see_village(instance.village_code, access.kabupaten_code_of(instance.village_code))
         ):
             raise Conflict(
                 f"task '{done.data.get('name') or done.bpmn_id}' was already completed by {done.actor} at "
@@ -147,7 +153,12 @@ def complete(
         if thrown:
             event_data["messages_sent"] = thrown
         event = step.save(
-            audit.TASK_COMPLETED, actor, event_data, task_id, task.bpmn_id, expected_revision=expected_revision
+            audit.TASK_COMPLETED,
+            actor,
+            event_data,
+            task_id,
+            task.bpmn_id,
+            expected_revision=expected_revision,
         )
         result = StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
     step.keep()
@@ -175,7 +186,9 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")
         elif task.claimed_by != actor and not who.is_admin:
-            raise Forbidden(f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it")
+            raise Forbidden(
+                f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it"
+            )
         step = _bare_step(engine, session, task.instance_id)
         previous = task.claimed_by
         task.claimed_by = actor if take else None
@@ -200,7 +213,9 @@ def _bare_step(engine: Engine, session: Session, instance_id: int) -> Step:
 
 def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
     row = session.get(Instance, instance_id)
-    if row is None or not (who.is_admin or who.may_see_village(row.village_code, access.kabupaten_code_of(row.village_code))):
+    if row is None or not (
+        who.is_admin or who.may_see_village(row.village_code, access.kabupaten_code_of(row.village_code))
+    ):
         raise NotFound(f"no instance {instance_id}")
     return row
 
@@ -212,9 +227,13 @@ def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> S
         if not who.is_admin:
             raise Forbidden("only an admin can suspend an instance")
         if row.status not in ("running", "waiting"):
-            raise Conflict(f"instance {instance_id} is {row.status}; only a running instance can be suspended")
+            raise Conflict(
+                f"instance {instance_id} is {row.status}; only a running instance can be suspended"
+            )
         step = _bare_step(engine, session, instance_id)
-        event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended", state_changed=False)
+        event = step.save(
+            audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended", state_changed=False
+        )
         _mark_suspended(session, instance_id, True)
         return StepResult(row.id, row.revision, row.status, event.seq)
 
@@ -229,7 +248,9 @@ def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
             raise Conflict(f"instance {instance_id} is {row.status}, not suspended")
         step = Step.load(engine, session, instance_id, clock.now(session))
         row.status = "running"
-        event = step.save(audit.INSTANCE_RESUMED, actor, {}, status=spiff.status(step.workflow), state_changed=False)
+        event = step.save(
+            audit.INSTANCE_RESUMED, actor, {}, status=spiff.status(step.workflow), state_changed=False
+        )
         _mark_suspended(session, instance_id, False)
         result = StepResult(row.id, row.revision, row.status, event.seq)
     step.keep()
@@ -304,7 +325,14 @@ def fail(engine: Engine, instance_id: int, error: str, at: datetime) -> None:
             return
         step = Step(engine, session, row, None, None, at)  # type: ignore[arg-type]
         row.status = "failed"
-        step.save(audit.INSTANCE_FAILED, "system", {"error": error}, status="failed", error=error, state_changed=False)
+        step.save(
+            audit.INSTANCE_FAILED,
+            "system",
+            {"error": error},
+            status="failed",
+            error=error,
+            state_changed=False,
+        )
         sync_projections(session, row, None, at, suspended=False)
 
 

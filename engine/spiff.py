@@ -52,7 +52,7 @@ class EngineDatetime(datetime):
 
 
 def install_clock() -> None:
-    spiff_timer.datetime = EngineDatetime  # type: ignore[misc]
+    spiff_timer.datetime = EngineDatetime
 
 
 install_clock()
@@ -347,7 +347,15 @@ def fire_timers(workflow: Any, now: datetime) -> None:
 
 
 def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
-    event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+    # Events match by class as well as name: build the message with the class the waiting task uses.
+    definition_class = MessageEventDefinition
+    for task in workflow.event_manager.tasks.values():
+        candidates = [task.task_spec.event_definition]
+        candidates += getattr(task.task_spec.event_definition, "event_definitions", None) or []
+        for definition in candidates:
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                definition_class = type(definition)
+    event = BpmnEvent(definition_class(name), payload=payload)
     caught: int = workflow.event_manager.catch(event, internal=False)
     run_engine(workflow)
     return caught

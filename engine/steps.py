@@ -22,7 +22,7 @@ from . import audit, spiff
 from .access import kabupaten_code_of
 from .db import Database
 from .errors import Conflict, NotFound
-from .models import HumanTask, Instance, Role, Timer, WaitingMessage
+from .models import AuditEvent, HumanTask, Instance, Role, Timer, WaitingMessage
 from .registry import SpecCache
 
 
@@ -79,7 +79,9 @@ class Step:
     now: datetime
 
     @classmethod
-    def load(cls, engine: Engine, session: Session, instance_id: int, now: datetime, lock: bool = False) -> Step:
+    def load(
+        cls, engine: Engine, session: Session, instance_id: int, now: datetime, lock: bool = False
+    ) -> Step:
         query = select(Instance).where(Instance.id == instance_id)
         if lock:
             query = query.with_for_update()
@@ -103,7 +105,7 @@ class Step:
         status: str | None = None,
         error: str | None = None,
         state_changed: bool = True,
-    ) -> audit.AuditEvent:
+    ) -> AuditEvent:
         loaded = self.row.revision
         if expected_revision is not None and expected_revision != loaded:
             raise Conflict(
@@ -113,7 +115,12 @@ class Step:
         new_status = status or self.row.status
         if status is None and state_changed and self.row.status != "suspended":
             new_status = spiff.status(self.workflow)
-        values: dict[str, Any] = {"revision": loaded + 1, "updated_at": self.now, "status": new_status, "error": error}
+        values: dict[str, Any] = {
+            "revision": loaded + 1,
+            "updated_at": self.now,
+            "status": new_status,
+            "error": error,
+        }
         if state_changed:
             values["state"] = encode_state(self.workflow)
         result = self.session.execute(
@@ -123,11 +130,15 @@ class Step:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"instance {self.row.id} was changed by someone else at the same time; nothing was saved")
+            raise Conflict(
+                f"instance {self.row.id} was changed by someone else at the same time; nothing was saved"
+            )
         self.row.revision = loaded + 1
         self.row.status = new_status
         if state_changed:
-            sync_projections(self.session, self.row, self.workflow, self.now, suspended=new_status == "suspended")
+            sync_projections(
+                self.session, self.row, self.workflow, self.now, suspended=new_status == "suspended"
+            )
         event = audit.append(self.session, self.row.id, event_type, actor, self.now, data, task_id, bpmn_id)
         self.session.flush()
         return event

@@ -88,7 +88,9 @@ def _fire_instance(engine: Engine, instance_id: int, now: datetime) -> int:
             spiff.fire_timers(step.workflow, at)
             after = {e.task_id: e.due_at for e in spiff.waiting_events(step.workflow) if e.kind == "timer"}
             # A timer fired when it stopped waiting, or (a cycle) when it now waits for a later time.
-            fired_now = [t for t in batch if t.id in before and (t.id not in after or after[t.id] != before[t.id])]
+            fired_now = [
+                t for t in batch if t.id in before and (t.id not in after or after[t.id] != before[t.id])
+            ]
             if not fired_now:
                 raise EngineError(f"timers {[t.bpmn_id for t in batch]} were due at {at} but did not fire")
             for index, timer in enumerate(fired_now):

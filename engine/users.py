@@ -30,7 +30,9 @@ class UserInfo:
         }
 
 
-def add(session: Session, username: str, full_name: str = "", password: str | None = None, admin: bool = False) -> User:
+def add(
+    session: Session, username: str, full_name: str = "", password: str | None = None, admin: bool = False
+) -> User:
     username = username.strip()
     if not username or any(c.isspace() for c in username):
         raise InvalidInput("a username needs at least one character and no spaces")

@@ -58,7 +58,9 @@ def import_csv(session: Session, path: Path) -> ImportResult:
         reader = csv.DictReader(handle)
         header = [h.strip().lower() for h in reader.fieldnames or []]
         if "code" not in header or "name" not in header:
-            raise InvalidInput(f"{path}: the header must name the columns code and name (found: {', '.join(header)})")
+            raise InvalidInput(
+                f"{path}: the header must name the columns code and name (found: {', '.join(header)})"
+            )
         for line_no, raw in enumerate(reader, start=2):
             record = {k.strip().lower(): (v or "") for k, v in raw.items() if k}
             if not record.get("code", "").strip():

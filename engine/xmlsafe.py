@@ -51,9 +51,13 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as err:
         line = err.lineno if isinstance(err.lineno, int) else None
-        raise XmlRefused(Problem(filename, line, None, f"not well-formed XML: {err.msg}", "xml-syntax")) from err
+        raise XmlRefused(
+            Problem(filename, line, None, f"not well-formed XML: {err.msg}", "xml-syntax")
+        ) from err
     if tree.docinfo.doctype:
-        raise XmlRefused(Problem(filename, 1, None, "a DOCTYPE is not allowed in process files", "doctype-refused"))
+        raise XmlRefused(
+            Problem(filename, 1, None, "a DOCTYPE is not allowed in process files", "doctype-refused")
+        )
     return tree
 
 

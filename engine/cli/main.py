@@ -19,7 +19,9 @@ from .work import register as register_work
 @click.option("-v", "--verbose", is_flag=True, help="Log what the engine does.")
 def main(verbose: bool) -> None:
     """desa: runs the Model Desa Berketahanan Sosial program as BPMN processes."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
 
 
 @main.command()
@@ -47,8 +49,12 @@ def deploy(paths: tuple[Path, ...], actor: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--processes", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Processes folder whose roles and forms apply to single files.")
+@click.option(
+    "--processes",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Processes folder whose roles and forms apply to single files.",
+)
 def validate(paths: tuple[Path, ...], fmt: str, processes: Path | None) -> None:
     """Check process, decision, form and role files; exits non-zero on any error."""
     chosen = list(paths) or [definitions.default_processes_dir()]
@@ -59,8 +65,14 @@ def validate(paths: tuple[Path, ...], fmt: str, processes: Path | None) -> None:
                 "ok": bundle.ok,
                 "processes": sorted(bundle.specs),
                 "problems": [
-                    {"file": p.file, "line": p.line, "element": p.element, "message": p.message,
-                     "rule": p.rule, "severity": p.severity}
+                    {
+                        "file": p.file,
+                        "line": p.line,
+                        "element": p.element,
+                        "message": p.message,
+                        "rule": p.rule,
+                        "severity": p.severity,
+                    }
                     for p in bundle.problems
                 ],
             }
@@ -143,8 +155,14 @@ def users_list(as_json: bool) -> None:
         return
     table(
         [
-            [u.username, u.full_name, "yes" if u.is_admin else "",
-             "; ".join(f"{r['role']} ({r['scope']}{' ' + r['code'] if r['code'] else ''})" for r in u.roles)]
+            [
+                u.username,
+                u.full_name,
+                "yes" if u.is_admin else "",
+                "; ".join(
+                    f"{r['role']} ({r['scope']}{' ' + r['code'] if r['code'] else ''})" for r in u.roles
+                ),
+            ]
             for u in rows
         ],
         ["username", "name", "admin", "roles"],
@@ -172,9 +190,14 @@ def versions_cmd(as_json: bool) -> None:
     with engine().db.sessions() as session:
         rows = registry.versions(session)
     if as_json:
-        emit_json([{"id": v.id, "process_id": v.process_id, "version": v.version, "sha256": v.sha256} for v in rows])
+        emit_json(
+            [{"id": v.id, "process_id": v.process_id, "version": v.version, "sha256": v.sha256} for v in rows]
+        )
     else:
-        table([[v.process_id, v.version, v.name, v.sha256[:12]] for v in rows], ["process", "version", "name", "sha256"])
+        table(
+            [[v.process_id, v.version, v.name, v.sha256[:12]] for v in rows],
+            ["process", "version", "name", "sha256"],
+        )
 
 
 register_work(main)

@@ -17,8 +17,20 @@ log = logging.getLogger("desa")
 
 
 def register(main: click.Group) -> None:
-    for command in (start, instances, instance, tasks, claim, unclaim, complete, message, timers_cmd,
-                    clock_group, worker, serve):
+    for command in (
+        start,
+        instances,
+        instance,
+        tasks,
+        claim,
+        unclaim,
+        complete,
+        message,
+        timers_cmd,
+        clock_group,
+        worker,
+        serve,
+    ):
         main.add_command(command)
 
 
@@ -45,7 +57,10 @@ def instances(village: str | None, as_json: bool) -> None:
         emit_json([r.to_json() for r in rows])
     else:
         table(
-            [[r.id, r.process_id, r.version, r.village, r.status, r.revision, r.updated_at, r.error or ""] for r in rows],
+            [
+                [r.id, r.process_id, r.version, r.village, r.status, r.revision, r.updated_at, r.error or ""]
+                for r in rows
+            ],
             ["id", "process", "version", "village", "status", "revision", "updated", "error"],
         )
 
@@ -68,13 +83,20 @@ def instance_show(instance_id: int, as_json: bool) -> None:
     click.echo(f"status: {detail['status']}" + (f" ({detail['error']})" if detail["error"] else ""))
     click.echo(f"revision {detail['revision']}, state {detail['state_bytes']} bytes stored")
     click.echo("open tasks:")
-    table([[t["id"], t["bpmn_id"], t["name"], t["lane"], t["claimed_by"], t["due_at"]] for t in detail["tasks"]],
-          ["id", "bpmn_id", "name", "lane", "claimed_by", "due_at"])
+    table(
+        [
+            [t["id"], t["bpmn_id"], t["name"], t["lane"], t["claimed_by"], t["due_at"]]
+            for t in detail["tasks"]
+        ],
+        ["id", "bpmn_id", "name", "lane", "claimed_by", "due_at"],
+    )
     click.echo("timers:")
     table([[t["bpmn_id"], t["name"], t["due_at"]] for t in detail["timers"]], ["bpmn_id", "name", "due_at"])
     click.echo("history:")
-    table([[e["seq"], e["engine_time"], e["type"], e["actor"], e["bpmn_id"] or ""] for e in detail["history"]],
-          ["seq", "engine_time", "event", "actor", "element"])
+    table(
+        [[e["seq"], e["engine_time"], e["type"], e["actor"], e["bpmn_id"] or ""] for e in detail["history"]],
+        ["seq", "engine_time", "event", "actor", "element"],
+    )
 
 
 def _instance_action(name: str, func: Any, with_reason: bool) -> click.Command:
@@ -108,8 +130,10 @@ def tasks(instance_id: int | None, user: str | None, village: str | None, as_jso
     if as_json:
         emit_json([r.to_json() for r in rows])
     else:
-        table([[r.id, r.instance, r.village, r.bpmn_id, r.name, r.lane, r.claimed_by, r.due_at] for r in rows],
-              ["id", "instance", "village", "bpmn_id", "name", "lane", "claimed_by", "due_at"])
+        table(
+            [[r.id, r.instance, r.village, r.bpmn_id, r.name, r.lane, r.claimed_by, r.due_at] for r in rows],
+            ["id", "instance", "village", "bpmn_id", "name", "lane", "claimed_by", "due_at"],
+        )
 
 
 @click.command()
@@ -136,7 +160,9 @@ def unclaim(task_id: str, actor: str) -> None:
 @click.argument("task_id")
 @click.option("--as", "actor", required=True)
 @click.option("--data", default=None, help="The task's data, a JSON object.")
-@click.option("--revision", type=int, default=None, help="Refuse if the instance changed since this revision.")
+@click.option(
+    "--revision", type=int, default=None, help="Refuse if the instance changed since this revision."
+)
 @report_errors
 def complete(task_id: str, actor: str, data: str | None, revision: int | None) -> None:
     """Complete a task with its data."""
@@ -165,8 +191,10 @@ def timers_cmd(as_json: bool) -> None:
     if as_json:
         emit_json(rows)
     else:
-        table([[t["instance"], t["village"], t["bpmn_id"], t["name"], t["due_at"]] for t in rows],
-              ["instance", "village", "bpmn_id", "name", "due_at"])
+        table(
+            [[t["instance"], t["village"], t["bpmn_id"], t["name"], t["due_at"]] for t in rows],
+            ["instance", "village", "bpmn_id", "name", "due_at"],
+        )
 
 
 @click.group("clock")

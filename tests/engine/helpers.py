@@ -19,7 +19,9 @@ def set_clock(engine: Engine, at: datetime) -> None:
 
 def open_task(engine: Engine, instance_id: int, bpmn_id: str) -> queries.TaskRow:
     found = [t for t in queries.tasks(engine, instance_id=instance_id) if t.bpmn_id == bpmn_id]
-    assert found, f"no open task {bpmn_id}; open: {[t.bpmn_id for t in queries.tasks(engine, instance_id=instance_id)]}"
+    assert found, (
+        f"no open task {bpmn_id}; open: {[t.bpmn_id for t in queries.tasks(engine, instance_id=instance_id)]}"
+    )
     return found[0]
 
 
@@ -32,12 +34,16 @@ def snapshot(engine: Engine, instance_id: int) -> dict[str, Any]:
     with engine.db.sessions() as session:
         row = session.get(Instance, instance_id)
         assert row is not None
-        events = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.instance_id == instance_id))
+        events = session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.instance_id == instance_id)
+        )
         return {
             "state": row.state,
             "revision": row.revision,
             "status": row.status,
             "events": events,
             "tasks": [(t.id, t.claimed_by) for t in queries.tasks(engine, instance_id=instance_id)],
-            "timers": [(t["id"], t["due_at"]) for t in queries.timers(engine) if t["instance"] == instance_id],
+            "timers": [
+                (t["id"], t["due_at"]) for t in queries.timers(engine) if t["instance"] == instance_id
+            ],
         }
