@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -40,14 +41,24 @@ def due_instances(engine: Engine, now: datetime, limit: int) -> list[int]:
     return [r[0] for r in rows]
 
 
-def fire_due(engine: Engine, now: datetime | None = None, limit: int = 10_000) -> int:
-    """Fire every timer due at or before `now` (the engine clock by default); returns how many fired."""
+def fire_due(
+    engine: Engine,
+    now: datetime | None = None,
+    limit: int = 10_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Fire every timer due at or before `now` (the engine clock by default); returns how many fired.
+
+    `progress(done, total)` is called after each instance, for a progress bar."""
     if now is None:
         with engine.db.sessions() as session:
             now = clock.now(session)
     now = clock.as_utc(now)
     fired = 0
-    for instance_id in due_instances(engine, now, limit):
+    due = due_instances(engine, now, limit)
+    for done, instance_id in enumerate(due, start=1):
+        if progress is not None:
+            progress(done, len(due))
         try:
             fired += _fire_instance(engine, instance_id, now)
         except Exception as err:  # one broken instance must not stop the sweep

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -201,4 +200,8 @@ def versions_cmd(as_json: bool) -> None:
 
 
 register_work(main)
-__all__ = ["main", "json"]
+__all__ = ["main"]
+
+
+if __name__ == "__main__":
+    main()

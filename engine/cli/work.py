@@ -209,8 +209,27 @@ def clock_show() -> None:
         click.echo(clock.now(session).isoformat())
 
 
+def sweep_with_progress(at: datetime | None = None) -> int:
+    """Run the timer sweep, with a progress bar when many instances have due timers."""
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None and total >= 50:
+            bar = click.progressbar(length=total, label="firing timers", file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        return timers.fire_due(engine(), at, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
 def _fire_after_move(at: datetime) -> None:
-    fired = timers.fire_due(engine(), at)
+    fired = sweep_with_progress(at)
     click.echo(f"clock is now {at.isoformat()}; {fired} timer(s) fired")
 
 
@@ -250,7 +269,7 @@ def worker(interval: float, once: bool) -> None:
     """Fire due timers in a loop (several may run on PostgreSQL; one on SQLite)."""
     eng = engine()
     if once:
-        click.echo(f"{timers.fire_due(eng)} timer(s) fired")
+        click.echo(f"{sweep_with_progress()} timer(s) fired")
         return
     loop = timers.Worker(eng, interval)
     signal.signal(signal.SIGTERM, lambda *_: loop.stop())
@@ -265,8 +284,9 @@ def worker(interval: float, once: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--no-worker", is_flag=True, help="Do not run the timer worker in this process.")
+@click.option("--worker-interval", type=float, default=5.0, show_default=True, help="Seconds between sweeps.")
 @report_errors
-def serve(host: str, port: int, no_worker: bool) -> None:
+def serve(host: str, port: int, no_worker: bool, worker_interval: float) -> None:
     """Serve the web app with a production WSGI server, and the timer worker beside it."""
     import waitress
 
@@ -275,7 +295,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     eng = engine()
     loop = None
     if not no_worker:
-        loop = timers.Worker(eng)
+        loop = timers.Worker(eng, worker_interval)
         loop.start_thread()
     app = create_app(engine=eng)
     click.echo(f"desa is serving on http://{host}:{port}/ (database {eng.db.url})")
