@@ -5,7 +5,7 @@
 Every path completes the human tasks of the same process (bench/fixtures/processes/long.bpmn, 66
 user tasks per run, made by bench/make_long_process.py) with the same data, the same SpiffWorkflow
 script engine (`engine.spiff.SCRIPT_ENGINE`) and the same SQLite settings (`engine.db.make_engine`:
-WAL, synchronous=NORMAL, BEGIN IMMEDIATE), each on its own fresh database file:
+WAL, synchronous=NORMAL, BEGIN IMMEDIATE for writes), each on its own fresh database file:
 
 engine  `runtime.start`, then `queries.tasks(instance_id=...)` and `runtime.complete(...)` as the
         admin until no task is open: per completion one transaction that checks access and the
@@ -25,7 +25,7 @@ instance, so a noisy neighbour slows all of them alike; each first runs untimed 
 Prints a table and ends with the lines `engine_vs_floor: F` and `engine_vs_naive: R`: the engine's
 completions per second divided by the floor's and by the naive way's.
 
---breakdown then runs one more engine instance with timers around the engine's functions (wrapped
+--breakdown then runs up to three more engine instances with timers around the engine's functions (wrapped
 at run time, nothing edited) and prints where each completion's milliseconds go (self time).
 """
 
@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import Connection  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
 
 from engine import definitions, queries, registry, runtime, spiff, users, villages  # noqa: E402
@@ -99,9 +100,19 @@ def restored_spec() -> spiff.Spec:
 
 def sqlite_engine(path: Path, ddl: str) -> SqlEngine:
     sa = make_engine(f"sqlite:///{path}")
-    with sa.begin() as conn:
+    with write_transaction(sa) as conn:
         conn.exec_driver_sql(ddl)
     return sa
+
+
+@contextmanager
+def write_transaction(sa: SqlEngine) -> Iterator[Connection]:
+    """A committed write transaction begun the way the engine begins its writes (engine.db takes
+    the SQLite write lock at BEGIN, BEGIN IMMEDIATE, for connections marked desa_write)."""
+    with sa.connect() as conn:
+        conn.execution_options(desa_write=True)
+        with conn.begin():
+            yield conn
 
 
 @dataclass
@@ -194,7 +205,7 @@ class NaivePath(BenchPath):
         instance_id = self.next_id
         workflow = spiff.new_workflow(self.spec)
         spiff.run_engine(workflow)
-        with self.sa.begin() as conn:
+        with write_transaction(self.sa) as conn:
             conn.exec_driver_sql(
                 "INSERT INTO naive_instance (id, state) VALUES (?, ?)",
                 (instance_id, self.serializer.serialize_json(workflow)),
@@ -203,7 +214,7 @@ class NaivePath(BenchPath):
         t0 = time.perf_counter()
         while ready := [(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name) for t in ready_human(workflow)]:
             for task_id, bpmn_id, name in ready:
-                with self.sa.begin() as conn:
+                with write_transaction(self.sa) as conn:
                     workflow = self.load(conn, instance_id)
                     spiff.complete(workflow, workflow.get_task_from_id(task_id), task_data(bpmn_id, name))
                     blob = self.serializer.serialize_json(workflow)
@@ -240,7 +251,7 @@ class FloorPath(BenchPath):
             for task in ready:
                 spiff.complete(workflow, task, task_data(task.task_spec.bpmn_id, task.task_spec.bpmn_name))
                 done += 1
-                with self.sa.begin() as conn:
+                with write_transaction(self.sa) as conn:
                     conn.exec_driver_sql(
                         "INSERT INTO event (instance, seq, task, type) VALUES (?, ?, ?, ?)",
                         (self.next_id, done, str(task.id), "TASK_COMPLETED"),
