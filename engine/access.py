@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from .errors import InvalidInput, NotFound
+from .fastsql import Sql
 from .models import HumanTask, Role, RoleAssignment, User, Village
 from .roles import SCOPE_WIDTH
 
@@ -48,14 +49,16 @@ SYSTEM = Principal("system", is_admin=True)
 
 
 def principal(session: Session, username: str) -> Principal:
-    user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active:
+    """The user with their grants, in one query (every step asks)."""
+    rows = Sql(session).all(
+        "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code FROM user_account u "
+        "LEFT JOIN role_assignment g ON g.user_id = u.id WHERE u.username = :name",
+        name=username,
+    )
+    if not rows or not rows[0][1]:
         raise NotFound(f"no active user '{username}'")
-    grants = [
-        Grant(a.role, a.scope, a.scope_code)
-        for a in session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id))
-    ]
-    return Principal(user.username, user.is_admin, grants)
+    grants = [Grant(role, scope, code or "") for _, _, role, scope, code in rows if role is not None]
+    return Principal(username, bool(rows[0][0]), grants)
 
 
 def task_filter(who: Principal) -> ColumnElement[bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
+from .fastsql import Sql
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -41,55 +43,102 @@ def _iso(value: datetime) -> str:
     return clock.as_utc(value).isoformat()
 
 
-def event_hash(row: AuditEvent) -> str:
-    body = {
-        "instance": row.instance_id,
-        "seq": row.seq,
-        "type": row.type,
-        "actor": row.actor,
-        "task_id": row.task_id,
-        "bpmn_id": row.bpmn_id,
-        "data": row.data,
-        "engine_time": _iso(row.engine_time),
-        "wall_time": _iso(row.wall_time),
-        "prev": row.prev_hash,
+def _body(
+    instance_id: int,
+    seq: int,
+    type_: str,
+    actor: str,
+    task_id: str | None,
+    bpmn_id: str | None,
+    data: dict[str, Any],
+    engine_time: datetime,
+    wall_time: datetime,
+    prev_hash: str,
+) -> dict[str, Any]:
+    return {
+        "instance": instance_id,
+        "seq": seq,
+        "type": type_,
+        "actor": actor,
+        "task_id": task_id,
+        "bpmn_id": bpmn_id,
+        "data": data,
+        "engine_time": _iso(engine_time),
+        "wall_time": _iso(wall_time),
+        "prev": prev_hash,
     }
+
+
+def event_hash(row: AuditEvent) -> str:
+    body = _body(
+        row.instance_id,
+        row.seq,
+        row.type,
+        row.actor,
+        row.task_id,
+        row.bpmn_id,
+        row.data,
+        row.engine_time,
+        row.wall_time,
+        row.prev_hash,
+    )
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-def append(
-    session: Session,
+@dataclass
+class EventHead:
+    """An event ready to insert; its seq and hash become the instance's new chain head."""
+
+    seq: int
+    hash: str
+    values: dict[str, Any]
+
+
+def prepare(
     instance_id: int,
+    last_seq: int,
+    last_hash: str,
     type_: str,
     actor: str,
     engine_time: datetime,
     data: dict[str, Any] | None = None,
     task_id: str | None = None,
     bpmn_id: str | None = None,
-) -> AuditEvent:
-    """Append one event; the caller holds the instance's row (its revision) for this transaction."""
-    previous = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.instance_id == instance_id)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
-    row = AuditEvent(
-        instance_id=instance_id,
-        seq=(previous.seq + 1) if previous else 1,
-        type=type_,
-        actor=actor,
-        task_id=task_id,
-        bpmn_id=bpmn_id,
-        # Round-trip through JSON so the hash covers exactly what the database gives back.
-        data=json.loads(json.dumps(data or {}, default=str)),
-        engine_time=clock.as_utc(engine_time),
-        wall_time=clock.real_now(),
-        prev_hash=previous.hash if previous else GENESIS,
+) -> EventHead:
+    # Round-trip through JSON so the hash covers exactly what the database gives back.
+    stored_data = json.loads(json.dumps(data or {}, default=str))
+    seq, engine_time, wall_time = last_seq + 1, clock.as_utc(engine_time), clock.real_now()
+    body = _body(instance_id, seq, type_, actor, task_id, bpmn_id, stored_data, engine_time, wall_time, last_hash)
+    digest = hashlib.sha256(canonical(body)).hexdigest()
+    values = {
+        "instance_id": instance_id,
+        "seq": seq,
+        "type": type_,
+        "actor": actor,
+        "task_id": task_id,
+        "bpmn_id": bpmn_id,
+        "data": stored_data,
+        "engine_time": engine_time,
+        "wall_time": wall_time,
+        "prev_hash": last_hash,
+        "hash": digest,
+    }
+    return EventHead(seq, digest, values)
+
+
+def insert(sql: Sql, event: EventHead) -> None:
+    v = event.values
+    sql.run(
+        "INSERT INTO audit_event (instance_id, seq, type, actor, task_id, bpmn_id, data, engine_time, wall_time, "
+        "prev_hash, hash) VALUES (:instance_id, :seq, :type, :actor, :task_id, :bpmn_id, :data, :engine_time, "
+        ":wall_time, :prev_hash, :hash)",
+        **{
+            **v,
+            "data": sql.json(v["data"]),
+            "engine_time": sql.ts(v["engine_time"]),
+            "wall_time": sql.ts(v["wall_time"]),
+        },
     )
-    row.hash = event_hash(row)
-    session.add(row)
-    return row
 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:

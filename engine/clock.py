@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .errors import Forbidden, InvalidInput
+from .fastsql import Sql
 from .models import ClockSetting
 
 _pinned: ContextVar[datetime | None] = ContextVar("desa_pinned_now", default=None)
@@ -40,12 +41,16 @@ def now(session: Session) -> datetime:
     pinned_now = _pinned.get()
     if pinned_now is not None:
         return pinned_now
-    setting = session.get(ClockSetting, 1)
-    if setting is None or not movable():
+    if not movable():
         return real_now()
-    if setting.frozen_at is not None:
-        return as_utc(setting.frozen_at)
-    return real_now() + timedelta(seconds=setting.offset_seconds)
+    sql = Sql(session)
+    setting = sql.one("SELECT offset_seconds, frozen_at FROM clock_setting WHERE id = 1")
+    if setting is None:
+        return real_now()
+    offset, frozen_at = setting
+    if frozen_at is not None:
+        return sql.read_ts(frozen_at)  # type: ignore[return-value]
+    return real_now() + timedelta(seconds=float(offset))
 
 
 def pinned_now() -> datetime | None:

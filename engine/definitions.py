@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,11 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
             continue
         trees[name] = tree
         _add_to_parser(parser, tree, name, path.suffix == ".dmn", bundle)
+    process_ids = _process_ids(trees)
     for name, tree in trees.items():
         if name.endswith(".bpmn"):
             bundle.problems.extend(_unsupported(tree, name))
+            bundle.problems.extend(_call_problems(tree, name, process_ids))
             bundle.problems.extend(_lane_problems(tree, name, bundle.roles))
             bundle.problems.extend(_expression_problems(tree, name))
             bundle.problems.extend(_form_problems(tree, name, bundle))
@@ -115,36 +118,88 @@ def _display_name(path: Path, base: Path) -> str:
         return str(path)
 
 
-def _element_at(tree: etree._ElementTree, xpath: str | None) -> etree._Element | None:
-    if not xpath:
-        return None
-    try:
-        found = tree.xpath(xpath)
-    except etree.XPathError:
-        return None
-    return found[0] if isinstance(found, list) and found and isinstance(found[0], etree._Element) else None
+def _element_at(tree: etree._ElementTree, xpath: str | None, line: int | None) -> etree._Element | None:
+    """The element an XSD error is about: by its path (prefixed as in the file), else by its line."""
+    if xpath:
+        namespaces = {prefix: uri for prefix, uri in tree.getroot().nsmap.items() if prefix}
+        try:
+            found = tree.xpath(xpath, namespaces=namespaces)
+        except etree.XPathError:
+            found = None
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            return found[0]
+    if line is not None:
+        for element in tree.getroot().iter(etree.Element):
+            if element.sourceline == line:
+                return element
+    return None
+
+
+def _short_names(message: str) -> str:
+    return message.replace(f"{{{BPMN_NS}}}", "bpmn:").replace(f"{{{SPIFF_NS}}}", "spiffworkflow:")
+
+
+_ID_ERROR = re.compile(r"attribute 'id': '(?P<id>[^']*)' is not a valid value of the atomic type 'xs:ID'")
+
+
+def _id_lines(tree: etree._ElementTree) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for element in tree.getroot().iter(etree.Element):
+        element_id = element.get("id")
+        if element_id is not None:
+            lines.setdefault(element_id, []).append(element.sourceline or 0)
+    return lines
 
 
 def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Problem]:
     root = tree.getroot()
+    root_ns = etree.QName(root).namespace
     if is_dmn:
-        schema = spiff.dmn_xsd(etree.QName(root).namespace)
+        schema = spiff.dmn_xsd(root_ns)
         if schema is None:
             return [Problem(name, root.sourceline, None, "not a DMN 1.x document (unknown namespace)", "xsd")]
     else:
-        if etree.QName(root).namespace != BPMN_NS:
+        if root_ns != BPMN_NS or etree.QName(root).localname != "definitions":
+            found = f"<{etree.QName(root).localname}> in namespace {root_ns or '(none)'}"
             return [
-                Problem(name, root.sourceline, None, f"not a BPMN 2.0 document (root is {root.tag})", "xsd")
+                Problem(
+                    name,
+                    root.sourceline,
+                    root.get("id"),
+                    f"not a BPMN 2.0 document: the root element must be <definitions> in namespace "
+                    f"{BPMN_NS}; this file has {found}",
+                    "xsd",
+                )
             ]
         schema = spiff.bpmn_xsd()
     if schema.validate(tree):
         return []
     problems = []
+    id_lines = _id_lines(tree)
     for error in schema.error_log:
-        element = _element_at(tree, error.path)
-        element_id = element.get("id") if element is not None else None
-        message = error.message.replace(f"{{{BPMN_NS}}}", "bpmn:")
-        problems.append(Problem(name, error.line, element_id, message, "xsd"))
+        element = _element_at(tree, error.path, error.line)
+        element_id = _owner_id(element) if element is not None else None
+        message = _short_names(error.message)
+        rule = "xsd"
+        bad_id = _ID_ERROR.search(error.message)
+        if bad_id:
+            value = bad_id.group("id")
+            lines = id_lines.get(value, [])
+            if len(lines) > 1:
+                first = f" (line {lines[0]})" if lines[0] != error.line else ""
+                message = (
+                    f"duplicate id '{value}': another element in this file already has this id{first}; "
+                    "every id must be unique"
+                )
+                rule = "duplicate-id"
+            else:
+                message = (
+                    f"id '{value}' is not a valid XML id: it must start with a letter or '_' and hold "
+                    "no spaces or ':'"
+                )
+                rule = "invalid-id"
+            element_id = value
+        problems.append(Problem(name, error.line, element_id, message, rule))
     return problems
 
 
@@ -188,6 +243,34 @@ def _unsupported(tree: etree._ElementTree, name: str) -> list[Problem]:
     return problems
 
 
+def _process_ids(trees: dict[str, etree._ElementTree]) -> set[str]:
+    return {
+        str(process.get("id"))
+        for tree in trees.values()
+        for process in tree.getroot().iter(f"{{{BPMN_NS}}}process")
+        if process.get("id")
+    }
+
+
+def _call_problems(tree: etree._ElementTree, name: str, process_ids: set[str]) -> list[Problem]:
+    problems = []
+    known = ", ".join(sorted(process_ids)) or "none"
+    for call in tree.getroot().iter(f"{{{BPMN_NS}}}callActivity"):
+        called = (call.get("calledElement") or "").strip()
+        label = f"call activity '{call.get('name') or call.get('id')}'"
+        if not called:
+            message = f"{label} names no process to call (calledElement is empty)"
+        elif called not in process_ids:
+            message = (
+                f"{label} calls process '{called}', which no loaded file defines (known processes: "
+                f"{known}); fix calledElement or validate/deploy it together with the file defining it"
+            )
+        else:
+            continue
+        problems.append(Problem(name, call.sourceline, call.get("id"), message, "unknown-process"))
+    return problems
+
+
 def _lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | None) -> list[Problem]:
     if roles is None or not roles.roles:
         return []
@@ -218,29 +301,50 @@ def _owner_id(element: etree._Element) -> str | None:
     return None
 
 
+_CODE_LINE = re.compile(r"\bLine (\d+):")
+
+
+def _code_line(element: etree._Element, source: str, why: str, expression: bool) -> int | None:
+    """The file line of the first refused line of the code in `element` (its text starts on its line)."""
+    start = element.sourceline
+    found = _CODE_LINE.search(why)
+    if start is None or not found:
+        return start
+    skipped = source[: len(source) - len(source.lstrip())].count("\n") if expression else 0
+    return start + skipped + int(found.group(1)) - 1
+
+
 def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
     root = tree.getroot()
     problems: list[Problem] = []
     for script in root.iter(f"{{{BPMN_NS}}}script"):
-        why = sandbox.check(script.text or "", expression=False)
+        source = script.text or ""
+        why = sandbox.check(source, expression=False)
         if why:
-            problems.append(
-                Problem(name, script.sourceline, _owner_id(script), f"script refused: {why}", "script")
-            )
+            line = _code_line(script, source, why, expression=False)
+            problems.append(Problem(name, line, _owner_id(script), f"script refused: {why}", "script"))
     for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        why = sandbox.check(cond.text or "", expression=True)
+        source = cond.text or ""
+        why = sandbox.check(source, expression=True)
         if why:
-            problems.append(
-                Problem(name, cond.sourceline, _owner_id(cond), f"condition refused: {why}", "script")
-            )
+            line = _code_line(cond, source, why, expression=True)
+            message = f"condition '{source.strip()}' refused: {why}"
+            problems.append(Problem(name, line, _owner_id(cond), message, "script"))
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
             message = _timer_problem(tag, (timer.text or "").strip())
             if message:
-                problems.append(
-                    Problem(name, timer.sourceline, _owner_id(timer), message, "timer-expression")
-                )
+                problems.append(Problem(name, timer.sourceline, _event_id(timer), message, "timer-expression"))
     return problems
+
+
+def _event_id(timer: etree._Element) -> str | None:
+    """The id of the event a timer belongs to (the one a designer clicks), not of its definition."""
+    definition = timer.getparent()
+    event = definition.getparent() if definition is not None else None
+    if event is not None and event.get("id"):
+        return event.get("id")
+    return _owner_id(timer)
 
 
 def _timer_problem(tag: str, text: str) -> str | None:

@@ -75,10 +75,25 @@ class Instance(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    state: Mapped[bytes] = mapped_column(LargeBinary)
+    # Workflow-level state (zlib JSON); the tasks are rows of instance_task.
+    header: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The head of the instance's audit chain, so appending an event reads nothing.
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="0" * 64)
     started_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class InstanceTask(Base):
+    """One SpiffWorkflow task of an instance, as its serializer writes it; rewritten only when it changed."""
+
+    __tablename__ = "instance_task"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(36), default="")  # "" or the subprocess's task id
+    ord: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
 
 
 class HumanTask(Base):

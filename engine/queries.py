@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from . import access, audit, clock
 from .errors import NotFound
-from .models import AuditEvent, HumanTask, Instance, ProcessVersion, Timer, Village
+from .models import AuditEvent, HumanTask, Instance, InstanceTask, ProcessVersion, Timer, Village
 from .steps import Engine
 
 
@@ -139,7 +139,14 @@ def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
             )
         ]
         detail["history"] = [event_json(e) for e in audit.history(session, instance_id)]
-        detail["state_bytes"] = len(found[0].state)
+        detail["state_bytes"] = len(found[0].header) + int(
+            session.scalar(
+                select(func.coalesce(func.sum(func.length(InstanceTask.body)), 0)).where(
+                    InstanceTask.instance_id == instance_id
+                )
+            )
+            or 0
+        )
         return detail
 
 

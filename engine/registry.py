@@ -121,15 +121,26 @@ def versions(session: Session) -> list[VersionInfo]:
     return [_info(r, created=False) for r in rows]
 
 
+@dataclass
+class Deployed:
+    """A deployed version as the runtime needs it: the restored spec and the forms."""
+
+    id: int
+    process_id: str
+    version: int
+    spec: spiff.Spec
+    forms: dict[str, Any]
+
+
 class SpecCache:
-    """Restored specs by version id (of one database); a version never changes, so entries never go stale."""
+    """Deployed versions by id (of one database); a version never changes, so entries never go stale."""
 
     def __init__(self, size: int = 64) -> None:
-        self._items: OrderedDict[int, spiff.Spec] = OrderedDict()
+        self._items: OrderedDict[int, Deployed] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def get(self, session: Session, version_id: int) -> spiff.Spec:
+    def get(self, session: Session, version_id: int) -> Deployed:
         with self._lock:
             if version_id in self._items:
                 self._items.move_to_end(version_id)
@@ -137,9 +148,11 @@ class SpecCache:
         row = session.get(ProcessVersion, version_id)
         if row is None:
             raise NotFound(f"definition version {version_id} does not exist")
-        spec = spiff.spec_from_dict(row.process_id, row.spec)
+        deployed = Deployed(
+            row.id, row.process_id, row.version, spiff.spec_from_dict(row.process_id, row.spec), dict(row.forms)
+        )
         with self._lock:
-            self._items[version_id] = spec
+            self._items[version_id] = deployed
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return spec
+        return deployed

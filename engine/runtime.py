@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import access, audit, clock, forms, registry, spiff
-from .errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound
-from .models import HumanTask, Instance, ProcessVersion, Village, WaitingMessage
-from .steps import Engine, Step, encode_state, sync_projections
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .models import HumanTask, Instance, Timer, Village, WaitingMessage
+from .fastsql import Sql
+from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Projection, Step, clear_projections, encode
 
 
 @dataclass
@@ -25,6 +26,10 @@ class StepResult:
     revision: int
     status: str
     event_seq: int
+
+
+def _result(step: Step, event: audit.EventHead) -> StepResult:
+    return StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
 
 
 def _principal(session: Session, actor: str) -> access.Principal:
@@ -50,57 +55,74 @@ def start(
         if not who.may_see_village(village.code, village.kabupaten_code):
             raise Forbidden(f"{actor} holds no role for village {village_code}")
         version = registry.latest(session, process_id)
-        spec = engine.specs.get(session, version.id)
+        deployed = engine.specs.get(session, version.id)
         now = clock.now(session)
         with clock.pinned(now):
-            workflow = spiff.new_workflow(spec, data)
+            workflow = spiff.new_workflow(deployed.spec, data)
             spiff.run_engine(workflow)
         row = Instance(
             process_version_id=version.id,
             process_id=process_id,
             village_code=village.code,
-            status=spiff.status(workflow),
-            revision=1,
-            state=encode_state(workflow),
+            status="running",
+            revision=0,
+            header=encode("{}"),
+            last_seq=0,
+            last_hash=audit.GENESIS,
             started_by=actor,
             created_at=now,
             updated_at=now,
         )
         session.add(row)
         session.flush()
-        sync_projections(session, row, workflow, now, suspended=False)
-        event = audit.append(
-            session,
-            row.id,
+        ref = InstanceRef(row.id, version.id, process_id, village.code, "running", 0, 0, audit.GENESIS)
+        step = Step(engine, Sql(session), ref, deployed.spec, Live(workflow, spiff.Ledger(), Projection()), now)
+        event = step.save(
             audit.INSTANCE_STARTED,
             actor,
-            now,
-            {
-                "process_id": process_id,
-                "version": version.version,
-                "version_id": version.id,
-                "data": data or {},
-            },
+            {"process_id": process_id, "version": version.version, "version_id": version.id, "data": data or {}},
         )
-        step = Step(engine, session, row, spec, workflow, now)
-        result = StepResult(row.id, row.revision, row.status, event.seq)
+        result = _result(step, event)
     step.keep()
     return result
 
 
-def _task_row(session: Session, task_id: str, who: access.Principal) -> HumanTask:
-    task = session.get(HumanTask, task_id)
-    if task is not None:
-        if not (who.is_admin or who.may_see_village(task.village_code, task.kabupaten_code)):
+def _visible(who: access.Principal, village_code: str) -> bool:
+    return who.is_admin or who.may_see_village(village_code, access.kabupaten_code_of(village_code))
+
+
+@dataclass
+class TaskRef:
+    """The human-task projection row of an open task."""
+
+    id: str
+    instance_id: int
+    village_code: str
+    kabupaten_code: str
+    bpmn_id: str
+    name: str
+    role: str
+    form: str | None
+    claimed_by: str | None
+    suspended: bool
+
+
+def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
+    found = Sql(session).one(
+        "SELECT id, instance_id, village_code, kabupaten_code, bpmn_id, name, role, form, claimed_by, suspended "
+        "FROM human_task WHERE id = :id",
+        id=task_id,
+    )
+    if found is not None:
+        task = TaskRef(*found)
+        task.suspended = bool(task.suspended)
+        if not _visible(who, task.village_code):
             raise NotFound(f"no task {task_id}")
         return task
     done = audit.last_completion(session, task_id)
     if done is not None:
-        instance = session.get(Instance, done.instance_id)
-        if instance is not None and (
-            who.is_admin
-            or who.may_see_village(instance.village_code, access.kabupaten_code_of(instance.village_code))
-        ):
+        village = session.scalar(select(Instance.village_code).where(Instance.id == done.instance_id))
+        if village is not None and _visible(who, village):
             raise Conflict(
                 f"task '{done.data.get('name') or done.bpmn_id}' was already completed by {done.actor} at "
                 f"{clock.as_utc(done.engine_time):%Y-%m-%d %H:%M} UTC; nothing was changed"
@@ -108,7 +130,7 @@ def _task_row(session: Session, task_id: str, who: access.Principal) -> HumanTas
     raise NotFound(f"no open task {task_id}")
 
 
-def _check_may_act(who: access.Principal, task: HumanTask) -> bool:
+def _check_may_act(who: access.Principal, task: TaskRef) -> bool:
     """True when acting is an admin override; raises when the user may not act at all."""
     if task.suspended:
         raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
@@ -132,15 +154,14 @@ def complete(
     data = data or {}
     if not isinstance(data, dict):
         raise InvalidInput("task data must be a JSON object")
-    step = None
     with engine.db.transaction() as session:
         who = _principal(session, actor)
         task = _task_row(session, task_id, who)
         override = _check_may_act(who, task)
+        step = Step.load(engine, session, task.instance_id, clock.now(session))
         if task.form:
-            version = session.get(ProcessVersion, session.get(Instance, task.instance_id).process_version_id)  # type: ignore[union-attr]
-            forms.validate((version.forms if version else {}).get(task.form), data, task.form)
-        step = Step.load(engine, session, task.instance_id, clock.now(session), lock=not engine.db.is_sqlite)
+            deployed = engine.specs.get(session, step.row.process_version_id)
+            forms.validate(deployed.forms.get(task.form), data, task.form)
         spiff_task = spiff.find_task(step.workflow, task_id)
         if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
             raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
@@ -153,14 +174,9 @@ def complete(
         if thrown:
             event_data["messages_sent"] = thrown
         event = step.save(
-            audit.TASK_COMPLETED,
-            actor,
-            event_data,
-            task_id,
-            task.bpmn_id,
-            expected_revision=expected_revision,
+            audit.TASK_COMPLETED, actor, event_data, task_id, task.bpmn_id, expected_revision=expected_revision
         )
-        result = StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
+        result = _result(step, event)
     step.keep()
     return result
 
@@ -186,100 +202,78 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")
         elif task.claimed_by != actor and not who.is_admin:
-            raise Forbidden(
-                f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it"
-            )
-        step = _bare_step(engine, session, task.instance_id)
+            raise Forbidden(f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it")
+        step = Step.bare(engine, session, task.instance_id, clock.now(session))
         previous = task.claimed_by
-        task.claimed_by = actor if take else None
+        step.sql.run("UPDATE human_task SET claimed_by = :who WHERE id = :id", who=actor if take else None, id=task_id)
         event = step.save(
             audit.TASK_CLAIMED if take else audit.TASK_UNCLAIMED,
             actor,
             {"previous": previous} if previous else {},
             task_id,
             task.bpmn_id,
-            state_changed=False,
         )
-        return StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
-
-
-def _bare_step(engine: Engine, session: Session, instance_id: int) -> Step:
-    """A step that changes no workflow state (claims, suspension): no deserialization needed."""
-    row = session.get(Instance, instance_id)
-    if row is None:
-        raise NotFound(f"no instance {instance_id}")
-    return Step(engine, session, row, None, None, clock.now(session))  # type: ignore[arg-type]
+        result = _result(step, event)
+    step.keep()
+    return result
 
 
 def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
     row = session.get(Instance, instance_id)
-    if row is None or not (
-        who.is_admin or who.may_see_village(row.village_code, access.kabupaten_code_of(row.village_code))
-    ):
+    if row is None or not _visible(who, row.village_code):
         raise NotFound(f"no instance {instance_id}")
+    return row
+
+
+def _admin(session: Session, actor: str, instance_id: int, what: str) -> Instance:
+    who = _principal(session, actor)
+    row = _instance_for(session, instance_id, who)
+    if not who.is_admin:
+        raise Forbidden(f"only an admin can {what} an instance")
     return row
 
 
 def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        row = _instance_for(session, instance_id, who)
-        if not who.is_admin:
-            raise Forbidden("only an admin can suspend an instance")
+        row = _admin(session, actor, instance_id, "suspend")
         if row.status not in ("running", "waiting"):
-            raise Conflict(
-                f"instance {instance_id} is {row.status}; only a running instance can be suspended"
-            )
-        step = _bare_step(engine, session, instance_id)
-        event = step.save(
-            audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended", state_changed=False
-        )
+            raise Conflict(f"instance {instance_id} is {row.status}; only a running instance can be suspended")
+        step = Step.bare(engine, session, instance_id, clock.now(session))
+        event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended")
         _mark_suspended(session, instance_id, True)
-        return StepResult(row.id, row.revision, row.status, event.seq)
+        result = _result(step, event)
+    step.keep()
+    return result
 
 
 def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        row = _instance_for(session, instance_id, who)
-        if not who.is_admin:
-            raise Forbidden("only an admin can resume an instance")
+        row = _admin(session, actor, instance_id, "resume")
         if row.status != "suspended":
             raise Conflict(f"instance {instance_id} is {row.status}, not suspended")
         step = Step.load(engine, session, instance_id, clock.now(session))
-        row.status = "running"
-        event = step.save(
-            audit.INSTANCE_RESUMED, actor, {}, status=spiff.status(step.workflow), state_changed=False
-        )
+        event = step.save(audit.INSTANCE_RESUMED, actor, {}, status=FROM_WORKFLOW)
         _mark_suspended(session, instance_id, False)
-        result = StepResult(row.id, row.revision, row.status, event.seq)
+        result = _result(step, event)
     step.keep()
     return result
 
 
 def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
-    from sqlalchemy import update
-
-    from .models import Timer
-
     session.execute(update(HumanTask).where(HumanTask.instance_id == instance_id).values(suspended=value))
     session.execute(update(Timer).where(Timer.instance_id == instance_id).values(suspended=value))
 
 
 def cancel(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        row = _instance_for(session, instance_id, who)
-        if not who.is_admin:
-            raise Forbidden("only an admin can cancel an instance")
+        row = _admin(session, actor, instance_id, "cancel")
         if row.status in ("completed", "cancelled"):
             raise Conflict(f"instance {instance_id} is already {row.status}")
         step = Step.load(engine, session, instance_id, clock.now(session))
         with clock.pinned(step.now):
             spiff.cancel(step.workflow)
-        row.status = "cancelled"
         event = step.save(audit.INSTANCE_CANCELLED, actor, {"reason": reason}, status="cancelled")
-        return StepResult(row.id, row.revision, row.status, event.seq)
+        return _result(step, event)
 
 
 def deliver_message(
@@ -304,7 +298,7 @@ def deliver_message(
     results = []
     for instance_id in targets:
         with engine.db.transaction() as session:
-            step = Step.load(engine, session, instance_id, clock.now(session), lock=not engine.db.is_sqlite)
+            step = Step.load(engine, session, instance_id, clock.now(session))
             if step.row.status == "suspended":
                 raise Conflict(f"instance {instance_id} is suspended; resume it before delivering messages")
             with clock.pinned(step.now):
@@ -312,7 +306,7 @@ def deliver_message(
             if not caught:
                 continue
             event = step.save(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
-            results.append(StepResult(step.row.id, step.row.revision, step.row.status, event.seq))
+            results.append(_result(step, event))
         step.keep()
     return results
 
@@ -320,20 +314,7 @@ def deliver_message(
 def fail(engine: Engine, instance_id: int, error: str, at: datetime) -> None:
     """Mark an instance failed (its projections cleared) with the error, in its own transaction."""
     with engine.db.transaction() as session:
-        row = session.get(Instance, instance_id)
-        if row is None:
-            return
-        step = Step(engine, session, row, None, None, at)  # type: ignore[arg-type]
-        row.status = "failed"
-        step.save(
-            audit.INSTANCE_FAILED,
-            "system",
-            {"error": error},
-            status="failed",
-            error=error,
-            state_changed=False,
-        )
-        sync_projections(session, row, None, at, suspended=False)
-
-
-__all__ = ["EngineError", "StepResult", "start", "complete", "claim", "unclaim", "deliver_message"]
+        step = Step.bare(engine, session, instance_id, at)
+        step.carried = None  # its workflow is not to be trusted any more
+        step.save(audit.INSTANCE_FAILED, "system", {"error": error}, status="failed", error=error)
+        clear_projections(step.sql, instance_id)

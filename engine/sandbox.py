@@ -2,12 +2,19 @@
 
 Process files are untrusted input: a designer's typo or a hostile upload must not reach the file
 system, import modules or walk object internals. Code is compiled with RestrictedPython (no dunder
-names, no imports, no `open`/`exec`/`eval`), runs against a small set of safe builtins, and is
-stopped once it runs longer than its time budget.
+names, no `exec`/`eval`), then checked once more here: no `import`, and no call of a Python builtin
+the sandbox does not offer (`open`, `globals`, `getattr`, ...), so `desa validate` refuses such code
+instead of a step failing at run time. It runs against a small set of safe builtins and is stopped
+once it runs longer than its time budget. The stop is an exception a script cannot catch: the
+sandbox offers no `BaseException`, and refuses bare `except:` and `finally:`, the only other ways to
+intercept it (CPython also switches tracing off once the trace function has raised, so code that
+caught the stop would run on unbudgeted).
 """
 
 from __future__ import annotations
 
+import ast
+import builtins
 import sys
 import time
 from collections.abc import Callable
@@ -34,6 +41,33 @@ TIME_BUDGET_SECONDS = 2.0
 
 class SandboxError(Exception):
     """Code refused at compile time, or stopped while running."""
+
+
+class _OverBudget(BaseException):  # noqa: N818 - internal; surfaces as SandboxError
+    """Raised inside running sandbox code; `except Exception` in a script does not catch it."""
+
+
+# Builtins the sandbox withholds, so no script can name (and catch) what stops it.
+WITHHELD_BUILTINS = ("BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit")
+# Why some builtins are missing, for the message; any other absent builtin is "not available".
+REFUSED_CALLS = {
+    "open": "scripts cannot read or write files",
+    "__import__": "scripts cannot import modules",
+    "eval": "scripts cannot run code given as text",
+    "exec": "scripts cannot run code given as text",
+    "compile": "scripts cannot run code given as text",
+    "globals": "scripts cannot inspect their environment",
+    "locals": "scripts cannot inspect their environment",
+    "vars": "scripts cannot inspect their environment",
+    "dir": "scripts cannot inspect their environment",
+    "getattr": "write obj.name instead",
+    "hasattr": "scripts cannot inspect objects",
+    "input": "scripts run unattended",
+    "breakpoint": "scripts run unattended",
+    "help": "scripts run unattended",
+    "exit": "end the script instead",
+    "quit": "end the script instead",
+}
 
 
 def _inplacevar(op: str, x: Any, y: Any) -> Any:
@@ -66,8 +100,10 @@ def _builtins(extra: dict[str, Any]) -> dict[str, Any]:
     names.update({k: v for k, v in _utility_builtins.items() if k in ("math", "random", "string", "set")})
     for name in ("sum", "min", "max", "any", "all", "enumerate", "sorted", "reversed", "map", "filter"):
         names[name] = __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    names.update({"dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset})
+    names.update({"dict": dict, "list": list, "tuple": tuple, "set": set, "frozenset": frozenset, "zip": zip})
     names.pop("random", None)  # replay must be deterministic
+    for name in WITHHELD_BUILTINS:
+        names.pop(name, None)
     names.update(extra)
     return names
 
@@ -89,22 +125,59 @@ def base_globals(extra: dict[str, Any]) -> dict[str, Any]:
 
 
 GUARD_NAMES = frozenset(base_globals({})) | {"_print", "printed"}
+# Names a script may call without assigning them first (`print` is rewritten by RestrictedPython).
+AVAILABLE_NAMES = frozenset(_builtins({})) | frozenset(base_globals({})) | {"print"}
+
+
+def _refusals(source: str, mode: str) -> list[str]:
+    """What RestrictedPython lets through but the sandbox cannot run, as "Line N: ..." texts."""
+    tree = ast.parse(source, filename=SCRIPT_FILENAME, mode=mode)
+    assigned = {
+        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+    }
+    assigned |= {
+        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    }
+    assigned |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            found.append((node.lineno, "import statements are not allowed: scripts cannot import modules"))
+        elif isinstance(node, ast.ExceptHandler) and node.type is None:
+            found.append(
+                (node.lineno, "a bare 'except:' is not allowed; name what to catch, e.g. 'except ValueError:'")
+            )
+        elif isinstance(node, ast.Try) and node.finalbody:
+            found.append((node.finalbody[0].lineno, "'finally:' is not allowed in scripts"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
+            if name in assigned or name in AVAILABLE_NAMES or not hasattr(builtins, name):
+                continue
+            why = REFUSED_CALLS.get(name)
+            found.append((node.lineno, f"{name}() is not available in scripts" + (f" ({why})" if why else "")))
+    return [f"Line {line}: {text}" for line, text in sorted(set(found))]
+
+
+def _compile(source: str, mode: str) -> CodeType:
+    what = "expression" if mode == "eval" else "script"
+    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
+    result = compiler(source, filename=SCRIPT_FILENAME)
+    if result.errors or result.code is None:
+        raise SandboxError("; ".join(result.errors) or f"{what} does not compile")
+    refused = _refusals(source, mode)
+    if refused:
+        raise SandboxError("; ".join(refused))
+    return result.code  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> CodeType:
-    result = compile_restricted_eval(source.strip(), filename=SCRIPT_FILENAME)
-    if result.errors or result.code is None:
-        raise SandboxError("; ".join(result.errors) or "expression does not compile")
-    return result.code  # type: ignore[no-any-return]
+    return _compile(source.strip(), "eval")
 
 
 @lru_cache(maxsize=4096)
 def compile_script(source: str) -> CodeType:
-    result = compile_restricted_exec(source, filename=SCRIPT_FILENAME)
-    if result.errors or result.code is None:
-        raise SandboxError("; ".join(result.errors) or "script does not compile")
-    return result.code  # type: ignore[no-any-return]
+    return _compile(source, "exec")
 
 
 def check(source: str, expression: bool) -> str | None:
@@ -119,20 +192,28 @@ def check(source: str, expression: bool) -> str | None:
 
 
 class _Budget:
-    """Stops code from the sandbox once it has run longer than its budget."""
+    """Stops code from the sandbox once it has run longer than its budget.
+
+    Traces opcodes, not only lines: a loop on one line (`while True: pass`) makes no line events.
+    """
+
+    CHECK_EVERY = 256  # opcodes between clock readings
 
     def __init__(self, seconds: float) -> None:
         self.deadline = time.monotonic() + seconds
         self.seconds = seconds
+        self.ticks = 0
 
     def trace(self, frame: FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename != SCRIPT_FILENAME:
             return None
-        return self.local
+        frame.f_trace_opcodes = True
+        return self.local(frame, event, arg)
 
     def local(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if time.monotonic() > self.deadline:
-            raise SandboxError(f"stopped after running longer than {self.seconds:g} s")
+        self.ticks += 1
+        if self.ticks % self.CHECK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise _OverBudget
         return self.local
 
 
@@ -145,6 +226,8 @@ def _run(code: CodeType, scope: dict[str, Any], mode: str) -> Any:
             return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
         exec(code, scope)  # noqa: S102 - restricted code object, guarded globals
         return None
+    except _OverBudget:
+        raise SandboxError(f"stopped after running longer than {budget.seconds:g} s") from None
     finally:
         sys.settrace(previous)
 

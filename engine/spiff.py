@@ -141,26 +141,6 @@ def spec_from_dict(process_id: str, dct: dict[str, Any]) -> Spec:
     return Spec(process_id, spec.description or process_id, spec, subs)
 
 
-def state_to_json(workflow: Any) -> str:
-    _REGISTRY._encoder_mode = True
-    try:
-        dct = SERIALIZER.to_dict(workflow)
-        dct["format"] = STATE_FORMAT
-        return json.dumps(dct, cls=_Encoder, separators=(",", ":"))
-    finally:
-        _REGISTRY._encoder_mode = False
-
-
-def state_from_json(state: str, spec: Spec) -> Any:
-    dct = json.loads(state)
-    fmt = dct.pop("format", None)
-    if fmt != STATE_FORMAT:
-        raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
-    workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
-    workflow.script_engine = SCRIPT_ENGINE
-    return workflow
-
-
 def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
     workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=SCRIPT_ENGINE)
     if data:
@@ -168,6 +148,152 @@ def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
     return workflow
+
+
+# --- incremental state ------------------------------------------------------------------------
+#
+# An instance's state is stored as a small header (workflow-level data, subprocess headers) plus
+# one row per task. A step rewrites only the tasks it changed: a finished task (completed,
+# cancelled) whose state, state-change time, children and trigger flag are unchanged since it was
+# stored is not serialized again. Unfinished tasks are re-serialized each step (they are few).
+
+
+def _fingerprint(task: Any) -> tuple[Any, ...]:
+    return (task.state, task.last_state_change, tuple(task._children), task.triggered)
+
+
+# Tasks in these states may change without a state change (data, internal data of a waiting
+# timer), so they are serialized every step; all others only when their fingerprint changes.
+_LIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+@dataclass
+class StoredTask:
+    fingerprint: tuple[Any, ...]
+    workflow: str
+    ord: int
+    body: str
+
+
+@dataclass
+class Snapshot:
+    """What one pass over a workflow found: what to write, and what the projections need."""
+
+    header: str
+    upserts: list[tuple[str, StoredTask]]
+    removed: list[str]
+    human: list[HumanTaskView]
+    status: str
+
+
+class Ledger:
+    """Which version of each task is in the database; kept beside the live workflow."""
+
+    def __init__(self, stored: dict[UUID, StoredTask] | None = None) -> None:
+        self.stored: dict[UUID, StoredTask] = stored or {}
+        self.next_ord = max((t.ord for t in self.stored.values()), default=-1) + 1
+
+    def snapshot(self, workflow: Any) -> Snapshot:
+        _REGISTRY._encoder_mode = True
+        try:
+            return self._snapshot(workflow)
+        finally:
+            _REGISTRY._encoder_mode = False
+
+    def _snapshot(self, workflow: Any) -> Snapshot:
+        upserts: list[tuple[str, StoredTask]] = []
+        human: list[HumanTaskView] = []
+        stored = self.stored
+        seen: set[UUID] = set()
+        # A task's stored data is a delta from its parent's, so a task written again forces a look
+        # at its children (parents come before children in the task mapping).
+        forced: set[UUID] = set()
+        for key, wf in [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]:
+            seen.update(wf.tasks)
+            for task_id, task in wf.tasks.items():
+                state = task.state
+                if state == TaskState.READY and task.task_spec.manual:
+                    human.append(_human_view(task))
+                old = stored.get(task_id)
+                fingerprint = _fingerprint(task)
+                if (
+                    old is not None
+                    and fingerprint == old.fingerprint
+                    and not state & _LIVE_STATES
+                    and task_id not in forced
+                ):
+                    continue
+                forced.update(task._children)
+                body = json.dumps(_REGISTRY.convert(task), cls=_Encoder, separators=(",", ":"))
+                if old is not None and old.body == body and old.workflow == key:
+                    old.fingerprint = fingerprint
+                    continue
+                if old is None:
+                    entry = StoredTask(fingerprint, key, self.next_ord, body)
+                    self.next_ord += 1
+                else:
+                    entry = StoredTask(fingerprint, key, old.ord, body)
+                stored[task_id] = entry
+                upserts.append((str(task_id), entry))
+        removed = [task_id for task_id in stored if task_id not in seen]
+        for task_id in removed:
+            del stored[task_id]
+        if workflow.is_completed():
+            status = "completed"
+        else:
+            status = "running" if human else "waiting"
+        return Snapshot(_header(workflow), upserts, [str(t) for t in removed], human, status)
+
+
+def _workflow_header(wf: Any) -> dict[str, Any]:
+    return {
+        "typename": _REGISTRY.typenames[type(wf)],
+        "data": _REGISTRY.convert(_REGISTRY.clean(wf.data)),
+        "correlations": wf.correlations,
+        "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
+        "success": wf.success,
+        "completed": wf.completed,
+        "root": str(wf.task_tree.id),
+    }
+
+
+def _header(workflow: Any) -> str:
+    header = _workflow_header(workflow)
+    header["format"] = STATE_FORMAT
+    header["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
+    subprocesses = {}
+    for key, sp in workflow.subprocesses.items():
+        sub = _workflow_header(sp)
+        sub["parent_task_id"] = str(sp.parent_task_id)
+        sub["spec"] = sp.spec.name
+        subprocesses[str(key)] = sub
+    header["subprocesses"] = subprocesses
+    return json.dumps(header, cls=_Encoder, separators=(",", ":"))
+
+
+def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
+    """Rebuild a live workflow (and its ledger) from a stored header and task rows."""
+    dct = json.loads(header)
+    fmt = dct.pop("format", None)
+    if fmt != STATE_FORMAT:
+        raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    by_workflow: dict[str, dict[str, Any]] = {"": {}}
+    for key in dct["subprocesses"]:
+        by_workflow[key] = {}
+    for task_id, stored in sorted(tasks, key=lambda item: item[1].ord):
+        by_workflow.setdefault(stored.workflow, {})[task_id] = json.loads(stored.body)
+    dct["tasks"] = by_workflow[""]
+    for key, sub in dct["subprocesses"].items():
+        sub["tasks"] = by_workflow[key]
+    workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task_id, task in wf.tasks.items():
+            entry = ledger.stored.get(task_id)
+            if entry is not None:
+                entry.fingerprint = _fingerprint(task)
+    return workflow, ledger
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -248,22 +374,21 @@ def is_human(task_spec: Any) -> bool:
     return bool(getattr(task_spec, "manual", False))
 
 
+def _human_view(task: Any) -> HumanTaskView:
+    spec = task.task_spec
+    return HumanTaskView(
+        id=str(task.id),
+        bpmn_id=spec.bpmn_id or spec.name,
+        name=spec.bpmn_name or spec.bpmn_id or spec.name,
+        lane=spec.lane,
+        form=form_of(spec),
+        documentation=spec.documentation or "",
+        process_id=task.workflow.spec.name,
+    )
+
+
 def human_tasks(workflow: Any) -> list[HumanTaskView]:
-    views = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
-        spec = task.task_spec
-        views.append(
-            HumanTaskView(
-                id=str(task.id),
-                bpmn_id=spec.bpmn_id or spec.name,
-                name=spec.bpmn_name or spec.bpmn_id or spec.name,
-                lane=spec.lane,
-                form=form_of(spec),
-                documentation=spec.documentation or "",
-                process_id=task.workflow.spec.name,
-            )
-        )
-    return views
+    return [_human_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
 def waiting_events(workflow: Any) -> list[WaitingEvent]:

@@ -1,29 +1,51 @@
-"""One engine step = one transaction: load an instance, run SpiffWorkflow, write everything back.
+"""One engine step = one transaction: load an instance, run SpiffWorkflow, write what changed.
 
-`Step` loads the instance row and its workflow (from the in-process cache when the cached revision
-is the stored one), and `Step.save` writes the new state, bumps the revision only if it is still
-the one loaded (optimistic concurrency), rewrites the instance's projections (human tasks, timers,
-waiting messages) and appends the audit event, all in the caller's transaction.
+`Step.load` takes the live workflow from the in-process cache when the cached revision is the
+stored one (else it rebuilds it from the header and task rows). `Step.save` writes, in the
+caller's transaction: the instance row only if its revision is still the one loaded (optimistic
+concurrency), the task rows that changed, the projection rows that changed (human tasks, timers,
+waiting messages) and the audit event, chained to the head kept on the instance row. The
+statements go through `engine.fastsql` (plain SQL on the session's connection): this is the path
+every task completion takes.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from . import audit, spiff
+from . import audit, clock, spiff
 from .access import kabupaten_code_of
 from .db import Database
 from .errors import Conflict, NotFound
-from .models import AuditEvent, HumanTask, Instance, Role, Timer, WaitingMessage
+from .fastsql import Sql
 from .registry import SpecCache
+
+
+@dataclass
+class Projection:
+    """What the projection tables hold for one instance."""
+
+    human: dict[str, datetime | None] = field(default_factory=dict)  # task id -> due at
+    timers: dict[str, datetime] = field(default_factory=dict)  # task id -> due at
+    messages: dict[str, str] = field(default_factory=dict)  # task id -> message name
+
+
+@dataclass
+class Live:
+    """A deserialized workflow with what is known to be stored for it."""
+
+    workflow: Any
+    ledger: spiff.Ledger
+    projection: Projection
 
 
 class WorkflowCache:
@@ -31,18 +53,20 @@ class WorkflowCache:
     works, so two threads never share a workflow object; a failed step simply does not put it back."""
 
     def __init__(self, size: int = 256) -> None:
-        self._items: OrderedDict[int, tuple[int, Any]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[int, Live]] = OrderedDict()
         self._size = size
         self._lock = Lock()
 
-    def take(self, instance_id: int, revision: int) -> Any | None:
+    def take(self, instance_id: int, revision: int) -> Live | None:
         with self._lock:
             entry = self._items.pop(instance_id, None)
         return entry[1] if entry and entry[0] == revision else None
 
-    def put(self, instance_id: int, revision: int, workflow: Any) -> None:
+    def put(self, instance_id: int, revision: int, live: Live) -> None:
+        if self._size <= 0:
+            return
         with self._lock:
-            self._items[instance_id] = (revision, workflow)
+            self._items[instance_id] = (revision, live)
             self._items.move_to_end(instance_id)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
@@ -61,38 +85,94 @@ class Engine:
         self.specs = SpecCache()
 
 
-def encode_state(workflow: Any) -> bytes:
-    return zlib.compress(spiff.state_to_json(workflow).encode("utf-8"), 1)
+def encode(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
-def decode_state(blob: bytes, spec: spiff.Spec) -> Any:
-    return spiff.state_from_json(zlib.decompress(blob).decode("utf-8"), spec)
+def decode(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+@dataclass
+class InstanceRef:
+    """The instance row's columns a step needs (the stored state is read only on a cache miss)."""
+
+    id: int
+    process_version_id: int
+    process_id: str
+    village_code: str
+    status: str
+    revision: int
+    last_seq: int
+    last_hash: str
+
+
+INSTANCE_COLUMNS = "id, process_version_id, process_id, village_code, status, revision, last_seq, last_hash"
+
+
+def instance_ref(sql: Sql, instance_id: int, lock: str = "") -> InstanceRef | None:
+    found = sql.one(f"SELECT {INSTANCE_COLUMNS} FROM instance WHERE id = :id {lock}", id=instance_id)
+    return InstanceRef(*found) if found else None
+
+
+def load_live(sql: Sql, instance_id: int, spec: spiff.Spec) -> Live:
+    """Rebuild an instance from the database alone."""
+    found = sql.one("SELECT header FROM instance WHERE id = :id", id=instance_id)
+    if found is None:
+        raise NotFound(f"no instance {instance_id}")
+    rows = sql.all("SELECT task_id, workflow, ord, body FROM instance_task WHERE instance_id = :id", id=instance_id)
+    tasks = [(r[0], spiff.StoredTask((), r[1], r[2], r[3])) for r in rows]
+    workflow, ledger = spiff.restore(decode(sql.blob(found[0])), tasks, spec)
+    human = sql.all("SELECT id, due_at FROM human_task WHERE instance_id = :id", id=instance_id)
+    timers = sql.all("SELECT id, due_at FROM timer WHERE instance_id = :id", id=instance_id)
+    messages = sql.all("SELECT id, name FROM waiting_message WHERE instance_id = :id", id=instance_id)
+    projection = Projection(
+        human={r[0]: sql.read_ts(r[1]) for r in human},
+        timers={r[0]: sql.read_ts(r[1]) for r in timers},  # type: ignore[misc]
+        messages={r[0]: r[1] for r in messages},
+    )
+    return Live(workflow, ledger, projection)
+
+
+FROM_WORKFLOW = "from-workflow"  # `save(status=...)`: take the status from the workflow, even if held
+HELD = ("suspended", "failed", "cancelled")
 
 
 @dataclass
 class Step:
     engine: Engine
-    session: Session
-    row: Instance
-    spec: spiff.Spec
-    workflow: Any
+    sql: Sql
+    row: InstanceRef
+    spec: spiff.Spec | None
+    live: Live | None
     now: datetime
+    carried: Live | None = None  # a bare step's cached workflow, handed on to the next revision
+
+    @property
+    def workflow(self) -> Any:
+        assert self.live is not None, "this step did not load its workflow"
+        return self.live.workflow
 
     @classmethod
-    def load(
-        cls, engine: Engine, session: Session, instance_id: int, now: datetime, lock: bool = False
-    ) -> Step:
-        query = select(Instance).where(Instance.id == instance_id)
-        if lock:
-            query = query.with_for_update()
-        row = session.scalars(query).first()
+    def load(cls, engine: Engine, session: Session, instance_id: int, now: datetime) -> Step:
+        sql = Sql(session)
+        row = instance_ref(sql, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
-        spec = engine.specs.get(session, row.process_version_id)
-        workflow = engine.workflows.take(row.id, row.revision)
-        if workflow is None:
-            workflow = decode_state(row.state, spec)
-        return cls(engine, session, row, spec, workflow, now)
+        spec = engine.specs.get(session, row.process_version_id).spec
+        live = engine.workflows.take(row.id, row.revision)
+        if live is None:
+            live = load_live(sql, row.id, spec)
+        return cls(engine, sql, row, spec, live, now)
+
+    @classmethod
+    def bare(cls, engine: Engine, session: Session, instance_id: int, now: datetime) -> Step:
+        """A step that changes no workflow state (claims, suspension): nothing is deserialized."""
+        sql = Sql(session)
+        row = instance_ref(sql, instance_id)
+        if row is None:
+            raise NotFound(f"no instance {instance_id}")
+        return cls(engine, sql, row, None, None, now, carried=engine.workflows.take(row.id, row.revision))
 
     def save(
         self,
@@ -104,103 +184,183 @@ class Step:
         expected_revision: int | None = None,
         status: str | None = None,
         error: str | None = None,
-        state_changed: bool = True,
-    ) -> AuditEvent:
-        loaded = self.row.revision
+    ) -> audit.EventHead:
+        """Write this step. Without a live workflow (a bare step) only the row and the event are written."""
+        row, sql = self.row, self.sql
+        loaded = row.revision
         if expected_revision is not None and expected_revision != loaded:
             raise Conflict(
-                f"instance {self.row.id} changed since you loaded it (revision {expected_revision}, "
+                f"instance {row.id} changed since you loaded it (revision {expected_revision}, "
                 f"now {loaded}); reload and try again"
             )
-        new_status = status or self.row.status
-        if status is None and state_changed and self.row.status != "suspended":
-            new_status = spiff.status(self.workflow)
-        values: dict[str, Any] = {
+        snapshot = self.live.ledger.snapshot(self.live.workflow) if self.live is not None else None
+        new_status = status or row.status
+        if snapshot is not None and (status == FROM_WORKFLOW or (status is None and row.status not in HELD)):
+            new_status = snapshot.status
+        event = audit.prepare(row.id, row.last_seq, row.last_hash, event_type, actor, self.now, data, task_id, bpmn_id)
+        params: dict[str, Any] = {
+            "id": row.id,
+            "loaded": loaded,
             "revision": loaded + 1,
-            "updated_at": self.now,
+            "updated_at": sql.ts(self.now),
             "status": new_status,
             "error": error,
+            "last_seq": event.seq,
+            "last_hash": event.hash,
         }
-        if state_changed:
-            values["state"] = encode_state(self.workflow)
-        result = self.session.execute(
-            update(Instance)
-            .where(Instance.id == self.row.id, Instance.revision == loaded)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+        header_sql = ""
+        if snapshot is not None:
+            params["header"] = encode(snapshot.header)
+            header_sql = ", header = :header"
+        changed = sql.run(
+            "UPDATE instance SET revision = :revision, updated_at = :updated_at, status = :status, "
+            f"error = :error, last_seq = :last_seq, last_hash = :last_hash{header_sql} "
+            "WHERE id = :id AND revision = :loaded",
+            **params,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(
-                f"instance {self.row.id} was changed by someone else at the same time; nothing was saved"
-            )
-        self.row.revision = loaded + 1
-        self.row.status = new_status
-        if state_changed:
-            sync_projections(
-                self.session, self.row, self.workflow, self.now, suspended=new_status == "suspended"
-            )
-        event = audit.append(self.session, self.row.id, event_type, actor, self.now, data, task_id, bpmn_id)
-        self.session.flush()
+        if changed != 1:
+            raise Conflict(f"instance {row.id} was changed by someone else at the same time; nothing was saved")
+        row.revision, row.status, row.last_seq, row.last_hash = loaded + 1, new_status, event.seq, event.hash
+        if snapshot is not None and self.live is not None:
+            write_tasks(sql, row.id, snapshot)
+            if new_status in ("completed", "cancelled", "failed"):
+                views, waiting = [], []
+            else:
+                views, waiting = snapshot.human, spiff.waiting_events(self.live.workflow)
+            sync_projections(sql, row, self.live, views, waiting, self.now, new_status == "suspended")
+        audit.insert(sql, event)
+        if os.environ.get("DESA_VERIFY_STATE") and self.live is not None:
+            verify_stored(sql, row.id, self.live.workflow, self.spec)
         return event
 
     def keep(self) -> None:
         """After the transaction committed: keep the live workflow for the next step."""
-        self.engine.workflows.put(self.row.id, self.row.revision, self.workflow)
+        live = self.live or self.carried
+        if live is not None:
+            self.engine.workflows.put(self.row.id, self.row.revision, live)
 
 
-def default_role(session: Session) -> str:
-    return session.scalars(select(Role.name).where(Role.is_default)).first() or ""
+def write_tasks(sql: Sql, instance_id: int, snapshot: spiff.Snapshot) -> None:
+    sql.many(
+        "INSERT INTO instance_task (instance_id, task_id, workflow, ord, body) "
+        "VALUES (:instance_id, :task_id, :workflow, :ord, :body) "
+        "ON CONFLICT (instance_id, task_id) DO UPDATE SET "
+        "workflow = excluded.workflow, ord = excluded.ord, body = excluded.body",
+        [
+            {"instance_id": instance_id, "task_id": tid, "workflow": t.workflow, "ord": t.ord, "body": t.body}
+            for tid, t in snapshot.upserts
+        ],
+    )
+    if snapshot.removed:
+        marks, params = sql.in_list("t", snapshot.removed)
+        sql.run(f"DELETE FROM instance_task WHERE instance_id = :id AND task_id IN ({marks})", id=instance_id, **params)
 
 
-def sync_projections(session: Session, row: Instance, workflow: Any, now: datetime, suspended: bool) -> None:
-    """Rewrite this instance's human-task, timer and waiting-message rows from its workflow."""
-    if row.status in ("completed", "cancelled", "failed"):
-        views, waiting = [], []
-    else:
-        views, waiting = spiff.human_tasks(workflow), spiff.waiting_events(workflow)
-    existing = {t.id: t for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == row.id))}
-    due_by_task = spiff.boundary_timer_due(workflow) if views else {}
-    fallback_role = default_role(session) if any(v.lane is None for v in views) else ""
-    kabupaten_code = kabupaten_code_of(row.village_code)
-    keep = {v.id for v in views}
-    for task_id, old in existing.items():
-        if task_id not in keep:
-            session.delete(old)
-    for view in views:
-        task = existing.get(view.id)
-        if task is None:
-            task = HumanTask(id=view.id, instance_id=row.id, created_at=now, claimed_by=None)
-            session.add(task)
-        task.village_code = row.village_code
-        task.kabupaten_code = kabupaten_code
-        task.process_id = view.process_id
-        task.bpmn_id = view.bpmn_id
-        task.name = view.name
-        task.role = view.lane or fallback_role
-        task.form = view.form
-        task.due_at = due_by_task.get(view.id)
-        task.suspended = suspended
-    session.execute(delete(Timer).where(Timer.instance_id == row.id))
-    session.execute(delete(WaitingMessage).where(WaitingMessage.instance_id == row.id))
-    for event in waiting:
-        if event.kind == "timer" and event.due_at is not None:
-            session.add(
-                Timer(
-                    id=event.task_id,
-                    instance_id=row.id,
-                    bpmn_id=event.bpmn_id,
-                    name=event.name,
-                    due_at=event.due_at,
-                    suspended=suspended,
-                )
-            )
-        elif event.kind == "message":
-            session.add(
-                WaitingMessage(
-                    id=event.task_id,
-                    instance_id=row.id,
-                    village_code=row.village_code,
-                    name=event.name,
-                    bpmn_id=event.bpmn_id,
-                )
-            )
+def default_role(sql: Sql) -> str:
+    found = sql.one("SELECT name FROM role WHERE is_default = :yes", yes=True)
+    return str(found[0]) if found else ""
+
+
+def _delete_ids(sql: Sql, table: str, ids: list[str]) -> None:
+    if ids:
+        marks, params = sql.in_list("t", ids)
+        sql.run(f"DELETE FROM {table} WHERE id IN ({marks})", **params)
+
+
+def sync_projections(
+    sql: Sql,
+    row: InstanceRef,
+    live: Live,
+    views: list[spiff.HumanTaskView],
+    waiting: list[spiff.WaitingEvent],
+    now: datetime,
+    suspended: bool,
+) -> None:
+    """Write the difference between what the projection tables hold and what the workflow shows."""
+    old = live.projection
+    due_by_task = spiff.boundary_timer_due(live.workflow) if views else {}
+    new_human = {v.id: due_by_task.get(v.id) for v in views}
+    _delete_ids(sql, "human_task", [t for t in old.human if t not in new_human])
+    added = [v for v in views if v.id not in old.human]
+    if added:
+        fallback_role = default_role(sql) if any(v.lane is None for v in added) else ""
+        kabupaten_code = kabupaten_code_of(row.village_code)
+        sql.many(
+            "INSERT INTO human_task (id, instance_id, village_code, kabupaten_code, process_id, bpmn_id, name, "
+            "role, form, created_at, due_at, claimed_by, suspended) VALUES (:id, :instance_id, :village_code, "
+            ":kabupaten_code, :process_id, :bpmn_id, :name, :role, :form, :created_at, :due_at, NULL, :suspended)",
+            [
+                {
+                    "id": v.id,
+                    "instance_id": row.id,
+                    "village_code": row.village_code,
+                    "kabupaten_code": kabupaten_code,
+                    "process_id": v.process_id,
+                    "bpmn_id": v.bpmn_id,
+                    "name": v.name,
+                    "role": v.lane or fallback_role,
+                    "form": v.form,
+                    "created_at": sql.ts(now),
+                    "due_at": sql.ts(new_human[v.id]),
+                    "suspended": suspended,
+                }
+                for v in added
+            ],
+        )
+    for task_id, due in new_human.items():
+        if task_id in old.human and old.human[task_id] != due:
+            sql.run("UPDATE human_task SET due_at = :due WHERE id = :id", due=sql.ts(due), id=task_id)
+
+    new_timers = {e.task_id: e for e in waiting if e.kind == "timer" and e.due_at is not None}
+    stale = [t for t in old.timers if t not in new_timers or old.timers[t] != new_timers[t].due_at]
+    _delete_ids(sql, "timer", stale)
+    sql.many(
+        "INSERT INTO timer (id, instance_id, bpmn_id, name, due_at, suspended) "
+        "VALUES (:id, :instance_id, :bpmn_id, :name, :due_at, :suspended)",
+        [
+            {
+                "id": e.task_id,
+                "instance_id": row.id,
+                "bpmn_id": e.bpmn_id,
+                "name": e.name,
+                "due_at": sql.ts(e.due_at),
+                "suspended": suspended,
+            }
+            for t, e in new_timers.items()
+            if t not in old.timers or t in stale
+        ],
+    )
+    new_messages = {e.task_id: e for e in waiting if e.kind == "message"}
+    _delete_ids(sql, "waiting_message", [m for m in old.messages if m not in new_messages])
+    sql.many(
+        "INSERT INTO waiting_message (id, instance_id, village_code, name, bpmn_id) "
+        "VALUES (:id, :instance_id, :village_code, :name, :bpmn_id)",
+        [
+            {"id": e.task_id, "instance_id": row.id, "village_code": row.village_code, "name": e.name, "bpmn_id": e.bpmn_id}
+            for m, e in new_messages.items()
+            if m not in old.messages
+        ],
+    )
+    live.projection = Projection(
+        human=new_human,
+        timers={t: e.due_at for t, e in new_timers.items() if e.due_at is not None},
+        messages={m: e.name for m, e in new_messages.items()},
+    )
+
+
+def clear_projections(sql: Sql, instance_id: int) -> None:
+    for table in ("human_task", "timer", "waiting_message"):
+        sql.run(f"DELETE FROM {table} WHERE instance_id = :id", id=instance_id)
+
+
+def verify_stored(sql: Sql, instance_id: int, workflow: Any, spec: spiff.Spec | None) -> None:
+    """Check (in tests) that what is stored rebuilds exactly the live workflow."""
+    assert spec is not None
+    rebuilt = load_live(sql, instance_id, spec).workflow
+    live_view, stored_view = spiff.normalised_view(workflow), spiff.normalised_view(rebuilt)
+    if live_view != stored_view:
+        diff = [r for r in live_view if r not in stored_view][:3]
+        raise AssertionError(f"stored state of instance {instance_id} differs from the live one: {json.dumps(diff)}")
+
+
+__all__ = ["Engine", "Step", "Live", "Projection", "InstanceRef", "clock"]

@@ -104,14 +104,13 @@ def _fire_instance(engine: Engine, instance_id: int, now: datetime) -> int:
             ]
             if not fired_now:
                 raise EngineError(f"timers {[t.bpmn_id for t in batch]} were due at {at} but did not fire")
-            for index, timer in enumerate(fired_now):
+            for timer in fired_now:
                 step.save(
                     audit.TIMER_FIRED,
                     "system",
                     {"due_at": at.isoformat(), "fired_at": now.isoformat()},
                     timer.id,
                     timer.bpmn_id,
-                    state_changed=index == len(fired_now) - 1,
                 )
                 fired += 1
     if step is not None:

@@ -6,6 +6,8 @@ is reported with its name and line, never with a parser traceback.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import Problem
@@ -30,37 +32,59 @@ def _parser() -> etree.XMLParser:
     )
 
 
+DOCTYPE_REFUSED = (
+    "a DOCTYPE or ENTITY declaration is not allowed in process files "
+    "(it can read server files or exhaust memory); remove it"
+)
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+_TRAILING_POSITION = re.compile(r", line \d+, column (\d+)$")
+
+
+def _scan_text(content: bytes) -> str:
+    """The content as text for looking for declarations, whatever its encoding (UTF-8, UTF-16, ...)."""
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(codec, errors="replace")
+    head = content[:4]
+    if head.startswith(b"\x00\x00\x00") or head.endswith(b"\x00\x00\x00"):
+        return content.decode("utf-32-be" if head[0] == 0 else "utf-32-le", errors="replace")
+    if b"\x00" in head:
+        return content.decode("utf-16-be" if head[0] == 0 else "utf-16-le", errors="replace")
+    return content.decode("latin-1")  # byte-transparent for UTF-8 and the other ASCII-based encodings
+
+
 def parse(content: bytes, filename: str) -> etree._ElementTree:
     if len(content) > MAX_BYTES:
         raise XmlRefused(
             Problem(filename, None, None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", "too-large")
         )
-    if b"<!DOCTYPE" in content[:4096].upper() or b"<!ENTITY" in content.upper():
-        line = _line_of(content, (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity"))
-        raise XmlRefused(
-            Problem(
-                filename,
-                line,
-                None,
-                "a DOCTYPE or ENTITY declaration is not allowed in process files "
-                "(it can read server files or exhaust memory); remove it",
-                "doctype-refused",
-            )
-        )
+    text = _scan_text(content)
+    upper = text.upper()
+    found = [at for at in (upper.find("<!DOCTYPE"), upper.find("<!ENTITY")) if at >= 0]
+    if found:
+        line = text[: min(found)].count("\n") + 1
+        raise XmlRefused(Problem(filename, line, None, DOCTYPE_REFUSED, "doctype-refused"))
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as err:
         line = err.lineno if isinstance(err.lineno, int) else None
-        raise XmlRefused(
-            Problem(filename, line, None, f"not well-formed XML: {err.msg}", "xml-syntax")
-        ) from err
+        raise XmlRefused(Problem(filename, line, None, _syntax_message(err, text, line), "xml-syntax")) from err
     if tree.docinfo.doctype:
-        raise XmlRefused(
-            Problem(filename, 1, None, "a DOCTYPE is not allowed in process files", "doctype-refused")
-        )
+        raise XmlRefused(Problem(filename, 1, None, DOCTYPE_REFUSED, "doctype-refused"))
     return tree
 
 
-def _line_of(content: bytes, needles: tuple[bytes, ...]) -> int | None:
-    positions = [content.find(n) for n in needles if content.find(n) >= 0]
-    return content[: min(positions)].count(b"\n") + 1 if positions else None
+def _syntax_message(err: etree.XMLSyntaxError, text: str, line: int | None) -> str:
+    message = str(err.msg or "").strip()
+    column = _TRAILING_POSITION.search(message)
+    if column:  # the line is reported apart; keep the column
+        message = message[: column.start()] + f" (column {column.group(1)})"
+    message = f"not well-formed XML: {message}"
+    if line is not None and line >= len(text.rstrip().splitlines()):
+        message += "; the file ends before its elements are closed: is it cut off?"
+    return message

@@ -33,6 +33,12 @@ def _fresh_postgres(url: str) -> Database:
     return db
 
 
+@pytest.fixture(autouse=True)
+def verify_stored_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step in the tests checks that what it stored rebuilds exactly the live workflow."""
+    monkeypatch.setenv("DESA_VERIFY_STATE", "1")
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Database]:
     database = _fresh_postgres(PG_URL) if PG_URL else Database(f"sqlite:///{tmp_path / 'test.sqlite'}")

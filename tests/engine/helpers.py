@@ -38,7 +38,7 @@ def snapshot(engine: Engine, instance_id: int) -> dict[str, Any]:
             select(func.count(AuditEvent.id)).where(AuditEvent.instance_id == instance_id)
         )
         return {
-            "state": row.state,
+            "header": row.header,
             "revision": row.revision,
             "status": row.status,
             "events": events,

@@ -9,17 +9,20 @@ import pytest
 
 from engine import audit, queries, runtime, spiff
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.steps import Engine, Step, decode_state
+from engine.fastsql import Sql
+from engine.models import Instance
+from engine.steps import Engine, Step, load_live
 from tests.conftest import GOHONG, LEMPUR, SIGI
 from tests.engine.helpers import open_ids, open_task, set_clock, snapshot
 
 
 def _stored_view(engine: Engine, instance_id: int) -> list[tuple[str, str, str]]:
-    """The instance as the database holds it, deserialized without the cache."""
+    """The instance as the database holds it, rebuilt without the cache."""
     with engine.db.sessions() as session:
-        step = Step.load(engine, session, instance_id, datetime.now(UTC))
-        fresh = decode_state(step.row.state, step.spec)
-        return spiff.normalised_view(fresh)
+        row = session.get(Instance, instance_id)
+        assert row is not None
+        spec = engine.specs.get(session, row.process_version_id).spec
+        return spiff.normalised_view(load_live(Sql(session), instance_id, spec).workflow)
 
 
 def _live_view(engine: Engine, instance_id: int) -> list[tuple[str, str, str]]:

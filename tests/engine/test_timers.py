@@ -101,7 +101,7 @@ def test_a_broken_instance_does_not_stop_the_sweep(basic: Engine) -> None:
 
         row = session.get(Instance, broken)
         assert row is not None
-        row.state = b"not a workflow"
+        row.header = b"not a workflow"
     basic.workflows.clear()
     assert timers.fire_due(basic, T0 + timedelta(days=4)) == 1
     assert open_ids(basic, healthy) == ["eskalasi"]

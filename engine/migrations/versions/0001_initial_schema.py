@@ -85,7 +85,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("state", sa.LargeBinary(), nullable=False),
+        sa.Column("header", sa.LargeBinary(), nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("last_hash", sa.String(length=64), nullable=False),
         sa.Column("started_by", sa.String(length=100), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -172,6 +174,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_human_task_village_code"), ["village_code"], unique=False)
 
     op.create_table(
+        "instance_task",
+        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("task_id", sa.String(length=36), nullable=False),
+        sa.Column("workflow", sa.String(length=36), nullable=False),
+        sa.Column("ord", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["instance_id"],
+            ["instance.id"],
+        ),
+        sa.PrimaryKeyConstraint("instance_id", "task_id"),
+    )
+    op.create_table(
         "timer",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("instance_id", sa.Integer(), nullable=False),
@@ -221,6 +236,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_timer_due_at"))
 
     op.drop_table("timer")
+    op.drop_table("instance_task")
     with op.batch_alter_table("human_task", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_human_task_village_code"))
         batch_op.drop_index("ix_human_task_scope")
