@@ -440,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"user tasks completed per instance: {per_instance}")
     print(
         f"state written per step: naive {mean(naive.bytes_per_step):,.0f} bytes of JSON (workflow + spec); "
-        f"engine {mean(engine.bytes_per_step):,.0f} bytes stored in all at the end (no spec; each step rewrites only the tasks it changed) "
+        f"engine {mean(engine.bytes_per_step):,.0f} bytes stored in all at the end "
+        "(no spec; each step rewrites only the tasks it changed) "
         "+ projections + event"
     )
     if rows:

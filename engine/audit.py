@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import clock
-from .fastsql import Sql
+from .fastsql import Sql, insert_sql
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -108,7 +108,9 @@ def prepare(
     # Round-trip through JSON so the hash covers exactly what the database gives back.
     stored_data = json.loads(json.dumps(data or {}, default=str))
     seq, engine_time, wall_time = last_seq + 1, clock.as_utc(engine_time), clock.real_now()
-    body = _body(instance_id, seq, type_, actor, task_id, bpmn_id, stored_data, engine_time, wall_time, last_hash)
+    body = _body(
+        instance_id, seq, type_, actor, task_id, bpmn_id, stored_data, engine_time, wall_time, last_hash
+    )
     digest = hashlib.sha256(canonical(body)).hexdigest()
     values = {
         "instance_id": instance_id,
@@ -129,9 +131,7 @@ def prepare(
 def insert(sql: Sql, event: EventHead) -> None:
     v = event.values
     sql.run(
-        "INSERT INTO audit_event (instance_id, seq, type, actor, task_id, bpmn_id, data, engine_time, wall_time, "
-        "prev_hash, hash) VALUES (:instance_id, :seq, :type, :actor, :task_id, :bpmn_id, :data, :engine_time, "
-        ":wall_time, :prev_hash, :hash)",
+        insert_sql("audit_event", tuple(v)),
         **{
             **v,
             "data": sql.json(v["data"]),

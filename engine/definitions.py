@@ -111,6 +111,12 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     return bundle
 
 
+def _line(element: etree._Element) -> int | None:
+    """The line an element starts on (typed here: lxml-stubs declare `sourceline` without a type)."""
+    line = getattr(element, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
 def _display_name(path: Path, base: Path) -> str:
     try:
         return str(path.resolve().relative_to(base.resolve()))
@@ -130,7 +136,7 @@ def _element_at(tree: etree._ElementTree, xpath: str | None, line: int | None) -
             return found[0]
     if line is not None:
         for element in tree.getroot().iter(etree.Element):
-            if element.sourceline == line:
+            if _line(element) == line:
                 return element
     return None
 
@@ -147,7 +153,7 @@ def _id_lines(tree: etree._ElementTree) -> dict[str, list[int]]:
     for element in tree.getroot().iter(etree.Element):
         element_id = element.get("id")
         if element_id is not None:
-            lines.setdefault(element_id, []).append(element.sourceline or 0)
+            lines.setdefault(element_id, []).append(_line(element) or 0)
     return lines
 
 
@@ -157,14 +163,14 @@ def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Pro
     if is_dmn:
         schema = spiff.dmn_xsd(root_ns)
         if schema is None:
-            return [Problem(name, root.sourceline, None, "not a DMN 1.x document (unknown namespace)", "xsd")]
+            return [Problem(name, _line(root), None, "not a DMN 1.x document (unknown namespace)", "xsd")]
     else:
         if root_ns != BPMN_NS or etree.QName(root).localname != "definitions":
             found = f"<{etree.QName(root).localname}> in namespace {root_ns or '(none)'}"
             return [
                 Problem(
                     name,
-                    root.sourceline,
+                    _line(root),
                     root.get("id"),
                     f"not a BPMN 2.0 document: the root element must be <definitions> in namespace "
                     f"{BPMN_NS}; this file has {found}",
@@ -219,7 +225,7 @@ def _parse_problem(err: Exception, name: str, tree: etree._ElementTree | None) -
     if line is None and element and tree is not None:
         found = tree.getroot().xpath("//*[@id=$id]", id=element)
         if isinstance(found, list) and found and isinstance(found[0], etree._Element):
-            line = found[0].sourceline
+            line = _line(found[0])
     if "no support implemented for this task type" in message:
         tag = getattr(err, "tag", "") or "element"
         message = f"SpiffWorkflow cannot run a {tag} element"
@@ -234,7 +240,7 @@ def _unsupported(tree: etree._ElementTree, name: str) -> list[Problem]:
             problems.append(
                 Problem(
                     name,
-                    element.sourceline,
+                    _line(element),
                     owner.get("id") if owner is not None else None,
                     f"SpiffWorkflow cannot run {what} (bpmn:{local}); model it another way",
                     "unsupported-element",
@@ -267,7 +273,7 @@ def _call_problems(tree: etree._ElementTree, name: str, process_ids: set[str]) -
             )
         else:
             continue
-        problems.append(Problem(name, call.sourceline, call.get("id"), message, "unknown-process"))
+        problems.append(Problem(name, _line(call), call.get("id"), message, "unknown-process"))
     return problems
 
 
@@ -282,7 +288,7 @@ def _lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles |
             problems.append(
                 Problem(
                     name,
-                    lane.sourceline,
+                    _line(lane),
                     lane.get("id"),
                     f"lane '{lane_name}' names no declared role (known roles: {known}); "
                     f"fix the lane name or declare the role in {roles_mod.ROLES_FILE}",
@@ -306,12 +312,19 @@ _CODE_LINE = re.compile(r"\bLine (\d+):")
 
 def _code_line(element: etree._Element, source: str, why: str, expression: bool) -> int | None:
     """The file line of the first refused line of the code in `element` (its text starts on its line)."""
-    start = element.sourceline
-    found = _CODE_LINE.search(why)
-    if start is None or not found:
+    start = _line(element)
+    lines = [int(n) for n in _CODE_LINE.findall(why)]
+    if start is None or not lines:
         return start
     skipped = source[: len(source) - len(source.lstrip())].count("\n") if expression else 0
-    return start + skipped + int(found.group(1)) - 1
+    return start + skipped + min(lines) - 1
+
+
+def _code_reason(why: str, what: str, source: str) -> str:
+    """The sandbox's reason, its "Line N:" told as a line of the script, or dropped for one line of code."""
+    if "\n" not in source.strip():
+        return _CODE_LINE.sub("", why).replace(";  ", "; ").strip()
+    return _CODE_LINE.sub(lambda m: f"{what} line {m.group(1)}:", why)
 
 
 def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
@@ -322,19 +335,36 @@ def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
         why = sandbox.check(source, expression=False)
         if why:
             line = _code_line(script, source, why, expression=False)
-            problems.append(Problem(name, line, _owner_id(script), f"script refused: {why}", "script"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    _owner_id(script),
+                    f"script refused: {_code_reason(why, 'script', source)}",
+                    "script",
+                )
+            )
     for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         source = cond.text or ""
         why = sandbox.check(source, expression=True)
         if why:
             line = _code_line(cond, source, why, expression=True)
-            message = f"condition '{source.strip()}' refused: {why}"
-            problems.append(Problem(name, line, _owner_id(cond), message, "script"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    _owner_id(cond),
+                    f"condition '{source.strip()}' refused: {_code_reason(why, 'condition', source)}",
+                    "script",
+                )
+            )
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
-            message = _timer_problem(tag, (timer.text or "").strip())
-            if message:
-                problems.append(Problem(name, timer.sourceline, _event_id(timer), message, "timer-expression"))
+            timer_problem = _timer_problem(tag, (timer.text or "").strip())
+            if timer_problem:
+                problems.append(
+                    Problem(name, _line(timer), _event_id(timer), timer_problem, "timer-expression")
+                )
     return problems
 
 
@@ -388,7 +418,7 @@ def _form_problems(tree: etree._ElementTree, name: str, bundle: Bundle) -> list[
         owner = _owner_id(element)
         problem = _load_form(bundle, form)
         if problem:
-            problems.append(Problem(name, element.sourceline, owner, problem, "form"))
+            problems.append(Problem(name, _line(element), owner, problem, "form"))
     return problems
 
 

@@ -29,6 +29,11 @@ def _pyformat(sql: str) -> str:
     return _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """`INSERT INTO table (a, b) VALUES (:a, :b)` for the named columns."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+
+
 class Sql:
     """The step's statements, on the session's connection and transaction."""
 
@@ -67,9 +72,8 @@ class Sql:
     def read_ts(self, value: Any) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        parsed: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
     def json(self, value: Any) -> str:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -130,6 +130,11 @@ class Deployed:
     version: int
     spec: spiff.Spec
     forms: dict[str, Any]
+    spec_dict: dict[str, Any]
+    private: bool  # SpiffWorkflow changes this spec at run time: each instance gets its own copy
+
+    def spec_for_instance(self) -> spiff.Spec:
+        return spiff.spec_from_dict(self.process_id, self.spec_dict) if self.private else self.spec
 
 
 class SpecCache:
@@ -148,8 +153,15 @@ class SpecCache:
         row = session.get(ProcessVersion, version_id)
         if row is None:
             raise NotFound(f"definition version {version_id} does not exist")
+        spec = spiff.spec_from_dict(row.process_id, row.spec)
         deployed = Deployed(
-            row.id, row.process_id, row.version, spiff.spec_from_dict(row.process_id, row.spec), dict(row.forms)
+            row.id,
+            row.process_id,
+            row.version,
+            spec,
+            dict(row.forms),
+            row.spec,
+            spiff.mutated_at_run_time(spec),
         )
         with self._lock:
             self._items[version_id] = deployed

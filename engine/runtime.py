@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from . import access, audit, clock, forms, registry, spiff
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import HumanTask, Instance, Timer, Village, WaitingMessage
 from .fastsql import Sql
+from .models import HumanTask, Instance, Timer, Village, WaitingMessage
 from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Projection, Step, clear_projections, encode
 
 
@@ -55,10 +55,10 @@ def start(
         if not who.may_see_village(village.code, village.kabupaten_code):
             raise Forbidden(f"{actor} holds no role for village {village_code}")
         version = registry.latest(session, process_id)
-        deployed = engine.specs.get(session, version.id)
+        spec = engine.specs.get(session, version.id).spec_for_instance()
         now = clock.now(session)
         with clock.pinned(now):
-            workflow = spiff.new_workflow(deployed.spec, data)
+            workflow = spiff.new_workflow(spec, data)
             spiff.run_engine(workflow)
         row = Instance(
             process_version_id=version.id,
@@ -76,11 +76,16 @@ def start(
         session.add(row)
         session.flush()
         ref = InstanceRef(row.id, version.id, process_id, village.code, "running", 0, 0, audit.GENESIS)
-        step = Step(engine, Sql(session), ref, deployed.spec, Live(workflow, spiff.Ledger(), Projection()), now)
+        step = Step(engine, Sql(session), ref, spec, Live(workflow, spiff.Ledger(), Projection(), spec), now)
         event = step.save(
             audit.INSTANCE_STARTED,
             actor,
-            {"process_id": process_id, "version": version.version, "version_id": version.id, "data": data or {}},
+            {
+                "process_id": process_id,
+                "version": version.version,
+                "version_id": version.id,
+                "data": data or {},
+            },
         )
         result = _result(step, event)
     step.keep()
@@ -107,12 +112,11 @@ class TaskRef:
     suspended: bool
 
 
+TASK_COLUMNS = tuple(TaskRef.__dataclass_fields__)
+
+
 def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
-    found = Sql(session).one(
-        "SELECT id, instance_id, village_code, kabupaten_code, bpmn_id, name, role, form, claimed_by, suspended "
-        "FROM human_task WHERE id = :id",
-        id=task_id,
-    )
+    found = Sql(session).one(f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id)
     if found is not None:
         task = TaskRef(*found)
         task.suspended = bool(task.suspended)
@@ -174,7 +178,12 @@ def complete(
         if thrown:
             event_data["messages_sent"] = thrown
         event = step.save(
-            audit.TASK_COMPLETED, actor, event_data, task_id, task.bpmn_id, expected_revision=expected_revision
+            audit.TASK_COMPLETED,
+            actor,
+            event_data,
+            task_id,
+            task.bpmn_id,
+            expected_revision=expected_revision,
         )
         result = _result(step, event)
     step.keep()
@@ -202,10 +211,14 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")
         elif task.claimed_by != actor and not who.is_admin:
-            raise Forbidden(f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it")
+            raise Forbidden(
+                f"task '{task.name}' is taken by {task.claimed_by}; only they or an admin can release it"
+            )
         step = Step.bare(engine, session, task.instance_id, clock.now(session))
         previous = task.claimed_by
-        step.sql.run("UPDATE human_task SET claimed_by = :who WHERE id = :id", who=actor if take else None, id=task_id)
+        step.sql.run(
+            "UPDATE human_task SET claimed_by = :who WHERE id = :id", who=actor if take else None, id=task_id
+        )
         event = step.save(
             audit.TASK_CLAIMED if take else audit.TASK_UNCLAIMED,
             actor,
@@ -237,7 +250,9 @@ def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> S
     with engine.db.transaction() as session:
         row = _admin(session, actor, instance_id, "suspend")
         if row.status not in ("running", "waiting"):
-            raise Conflict(f"instance {instance_id} is {row.status}; only a running instance can be suspended")
+            raise Conflict(
+                f"instance {instance_id} is {row.status}; only a running instance can be suspended"
+            )
         step = Step.bare(engine, session, instance_id, clock.now(session))
         event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended")
         _mark_suspended(session, instance_id, True)

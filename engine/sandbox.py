@@ -23,9 +23,7 @@ from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, limited_builtins
-from RestrictedPython import safe_builtins as _safe_builtins
-from RestrictedPython import utility_builtins as _utility_builtins
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -33,7 +31,10 @@ from RestrictedPython.Guards import (
     guarded_unpack_sequence,
     safer_getattr,
 )
+from RestrictedPython.Guards import safe_builtins as _safe_builtins
+from RestrictedPython.Limits import limited_builtins
 from RestrictedPython.PrintCollector import PrintCollector
+from RestrictedPython.Utilities import utility_builtins as _utility_builtins
 
 SCRIPT_FILENAME = "<desa-script>"
 TIME_BUDGET_SECONDS = 2.0
@@ -133,11 +134,11 @@ def _refusals(source: str, mode: str) -> list[str]:
     """What RestrictedPython lets through but the sandbox cannot run, as "Line N: ..." texts."""
     tree = ast.parse(source, filename=SCRIPT_FILENAME, mode=mode)
     assigned = {
-        node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
     }
-    assigned |= {
-        node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)
-    }
+    assigned |= {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.ClassDef)}
     assigned |= {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
@@ -145,7 +146,10 @@ def _refusals(source: str, mode: str) -> list[str]:
             found.append((node.lineno, "import statements are not allowed: scripts cannot import modules"))
         elif isinstance(node, ast.ExceptHandler) and node.type is None:
             found.append(
-                (node.lineno, "a bare 'except:' is not allowed; name what to catch, e.g. 'except ValueError:'")
+                (
+                    node.lineno,
+                    "a bare 'except:' is not allowed; name what to catch, e.g. 'except ValueError:'",
+                )
             )
         elif isinstance(node, ast.Try) and node.finalbody:
             found.append((node.finalbody[0].lineno, "'finally:' is not allowed in scripts"))
@@ -154,7 +158,9 @@ def _refusals(source: str, mode: str) -> list[str]:
             if name in assigned or name in AVAILABLE_NAMES or not hasattr(builtins, name):
                 continue
             why = REFUSED_CALLS.get(name)
-            found.append((node.lineno, f"{name}() is not available in scripts" + (f" ({why})" if why else "")))
+            found.append(
+                (node.lineno, f"{name}() is not available in scripts" + (f" ({why})" if why else ""))
+            )
     return [f"Line {line}: {text}" for line, text in sorted(set(found))]
 
 
@@ -167,7 +173,8 @@ def _compile(source: str, mode: str) -> CodeType:
     refused = _refusals(source, mode)
     if refused:
         raise SandboxError("; ".join(refused))
-    return result.code  # type: ignore[no-any-return]
+    code: CodeType = result.code
+    return code
 
 
 @lru_cache(maxsize=4096)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -102,15 +103,28 @@ SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
 STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
 
 
-class _Encoder(json.JSONEncoder):
+class _PlainEncoder(json.JSONEncoder):
     def default(self, o: Any) -> Any:
-        if isinstance(o, datetime):
-            return o.isoformat()
-        if isinstance(o, set | frozenset | tuple):
+        if isinstance(o, frozenset | tuple):
             return list(o)
-        if isinstance(o, UUID):
-            return str(o)
         return super().default(o)
+
+
+def _register_values() -> None:
+    """Values scripts may store in task data, restored as the same type (date, and the clock's datetime)."""
+    _REGISTRY.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    _REGISTRY.register(
+        EngineDatetime,
+        lambda v: {"value": v.isoformat()},
+        lambda v: datetime.fromisoformat(v["value"]),
+        typename="datetime",
+    )
+
+
+_register_values()
+# SpiffWorkflow's own encoder: objects its registry knows (datetimes, timedeltas, UUIDs, events
+# kept in task internal data) become typed dicts that restore to the same objects.
+_Encoder: type[json.JSONEncoder] = create_encoder(_REGISTRY, _PlainEncoder)
 
 
 @dataclass
@@ -139,6 +153,27 @@ def spec_from_dict(process_id: str, dct: dict[str, Any]) -> Spec:
     spec = _REGISTRY.restore(json.loads(json.dumps(dct["spec"])))
     subs = {k: _REGISTRY.restore(json.loads(json.dumps(v))) for k, v in dct["subprocess_specs"].items()}
     return Spec(process_id, spec.description or process_id, spec, subs)
+
+
+def mutated_at_run_time(spec: Spec) -> bool:
+    """Whether SpiffWorkflow changes this spec while an instance runs, so each instance needs its own.
+
+    A message-started event subprocess is connected to the process start only when its message
+    arrives (`BpmnStartTask.trigger_wf`), on the spec object itself."""
+    return any(getattr(s.start, "trigger_specs", None) for s in all_specs(spec))
+
+
+def _reconnect_triggered(workflow: Any) -> None:
+    """Redo on a freshly restored spec the connections `trigger_wf` made before the instance was saved."""
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        start = wf.spec.start
+        triggers = getattr(start, "trigger_specs", None)
+        if not triggers:
+            continue
+        for task in wf.tasks.values():
+            if task.task_spec.name in triggers and start not in task.task_spec.inputs:
+                start.connect(task.task_spec)
+                task.task_spec.connect(wf.spec.end)
 
 
 def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
@@ -238,10 +273,7 @@ class Ledger:
         removed = [task_id for task_id in stored if task_id not in seen]
         for task_id in removed:
             del stored[task_id]
-        if workflow.is_completed():
-            status = "completed"
-        else:
-            status = "running" if human else "waiting"
+        status = "completed" if workflow.is_completed() else "running" if human else "waiting"
         return Snapshot(_header(workflow), upserts, [str(t) for t in removed], human, status)
 
 
@@ -287,6 +319,7 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
         sub["tasks"] = by_workflow[key]
     workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
+    _reconnect_triggered(workflow)
     ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task_id, task in wf.tasks.items():
@@ -391,28 +424,49 @@ def human_tasks(workflow: Any) -> list[HumanTaskView]:
     return [_human_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
+def _definitions(definition: Any) -> list[Any]:
+    """An event definition, or the ones a multiple event (event-based gateway) combines."""
+    return [definition, *(getattr(definition, "event_definitions", None) or [])]
+
+
 def waiting_events(workflow: Any) -> list[WaitingEvent]:
     events = []
     for task in list(workflow.event_manager.tasks.values()):
         if not task.has_state(TaskState.WAITING):
             continue
-        definition = task.task_spec.event_definition
-        details = definition.details(task)
         spec = task.task_spec
         bpmn_id = spec.bpmn_id or spec.name
-        name = spec.bpmn_name or getattr(definition, "name", "") or bpmn_id
-        if isinstance(definition, TimerEventDefinition):
-            if details.value is None:
-                continue
-            due = datetime.fromisoformat(str(details.value))
-            events.append(WaitingEvent(str(task.id), bpmn_id, name, "timer", clock.as_utc(due)))
-        elif isinstance(definition, MessageEventDefinition):
-            events.append(WaitingEvent(str(task.id), bpmn_id, definition.name, "message", None))
-        else:
-            for sub in getattr(definition, "event_definitions", []) or []:
-                if isinstance(sub, MessageEventDefinition):
-                    events.append(WaitingEvent(str(task.id), bpmn_id, sub.name, "message", None))
+        for definition in _definitions(spec.event_definition):
+            if isinstance(definition, TimerEventDefinition):
+                value = definition.details(task).value
+                if value is None:
+                    continue
+                due = clock.as_utc(datetime.fromisoformat(str(value)))
+                events.append(
+                    WaitingEvent(
+                        str(task.id), bpmn_id, spec.bpmn_name or definition.name or bpmn_id, "timer", due
+                    )
+                )
+            elif isinstance(definition, MessageEventDefinition):
+                events.append(WaitingEvent(str(task.id), bpmn_id, definition.name, "message", None))
+    if not workflow.is_completed():
+        for start in _message_started_event_subprocesses(workflow):
+            key = str(uuid5(workflow.task_tree.id, start.bpmn_id or start.name))
+            events.append(
+                WaitingEvent(key, start.bpmn_id or start.name, start.event_definition.name, "message", None)
+            )
     return events
+
+
+def _message_started_event_subprocesses(workflow: Any) -> list[Any]:
+    """Start events of event subprocesses a message starts: they wait on the process spec, not as tasks."""
+    starts = []
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        for start in getattr(sub_spec, "bpmn_start_events", []):
+            if isinstance(start.event_definition, MessageEventDefinition):
+                starts.append(start)
+    return starts
 
 
 def find_task(workflow: Any, task_id: str) -> Any | None:
@@ -474,10 +528,9 @@ def fire_timers(workflow: Any, now: datetime) -> None:
 def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
     # Events match by class as well as name: build the message with the class the waiting task uses.
     definition_class = MessageEventDefinition
-    for task in workflow.event_manager.tasks.values():
-        candidates = [task.task_spec.event_definition]
-        candidates += getattr(task.task_spec.event_definition, "event_definitions", None) or []
-        for definition in candidates:
+    waiting = [t.task_spec for t in workflow.event_manager.tasks.values()]
+    for spec in waiting + _message_started_event_subprocesses(workflow):
+        for definition in _definitions(spec.event_definition):
             if isinstance(definition, MessageEventDefinition) and definition.name == name:
                 definition_class = type(definition)
     event = BpmnEvent(definition_class(name), payload=payload)
@@ -499,8 +552,23 @@ def thrown_messages(workflow: Any) -> list[dict[str, Any]]:
     return out
 
 
+class _ViewEncoder(_PlainEncoder):
+    """Task data as people and forms see it: dates as ISO 8601 text, durations as ISO 8601 durations."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, date):
+            return o.isoformat()
+        if isinstance(o, timedelta):
+            seconds = o.seconds + o.microseconds / 1_000_000
+            return f"P{o.days}D" + (f"T{seconds:g}S" if seconds else "")
+        if isinstance(o, UUID):
+            return str(o)
+        return super().default(o)
+
+
 def task_data(task: Any) -> dict[str, Any]:
-    return json.loads(json.dumps(task.data, cls=_Encoder))  # type: ignore[no-any-return]
+    """A task's data as JSON-ready values (what a form is filled from)."""
+    return json.loads(json.dumps(task.data, cls=_ViewEncoder))  # type: ignore[no-any-return]
 
 
 def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from . import audit, clock, spiff
 from .access import kabupaten_code_of
 from .db import Database
 from .errors import Conflict, NotFound
-from .fastsql import Sql
+from .fastsql import Sql, insert_sql
 from .registry import SpecCache
 
 
@@ -46,6 +46,7 @@ class Live:
     workflow: Any
     ledger: spiff.Ledger
     projection: Projection
+    spec: spiff.Spec
 
 
 class WorkflowCache:
@@ -120,7 +121,9 @@ def load_live(sql: Sql, instance_id: int, spec: spiff.Spec) -> Live:
     found = sql.one("SELECT header FROM instance WHERE id = :id", id=instance_id)
     if found is None:
         raise NotFound(f"no instance {instance_id}")
-    rows = sql.all("SELECT task_id, workflow, ord, body FROM instance_task WHERE instance_id = :id", id=instance_id)
+    rows = sql.all(
+        "SELECT task_id, workflow, ord, body FROM instance_task WHERE instance_id = :id", id=instance_id
+    )
     tasks = [(r[0], spiff.StoredTask((), r[1], r[2], r[3])) for r in rows]
     workflow, ledger = spiff.restore(decode(sql.blob(found[0])), tasks, spec)
     human = sql.all("SELECT id, due_at FROM human_task WHERE instance_id = :id", id=instance_id)
@@ -131,7 +134,7 @@ def load_live(sql: Sql, instance_id: int, spec: spiff.Spec) -> Live:
         timers={r[0]: sql.read_ts(r[1]) for r in timers},  # type: ignore[misc]
         messages={r[0]: r[1] for r in messages},
     )
-    return Live(workflow, ledger, projection)
+    return Live(workflow, ledger, projection, spec)
 
 
 FROM_WORKFLOW = "from-workflow"  # `save(status=...)`: take the status from the workflow, even if held
@@ -159,10 +162,13 @@ class Step:
         row = instance_ref(sql, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
-        spec = engine.specs.get(session, row.process_version_id).spec
+        deployed = engine.specs.get(session, row.process_version_id)
         live = engine.workflows.take(row.id, row.revision)
         if live is None:
+            spec = deployed.spec_for_instance()
             live = load_live(sql, row.id, spec)
+        else:
+            spec = live.spec
         return cls(engine, sql, row, spec, live, now)
 
     @classmethod
@@ -197,7 +203,9 @@ class Step:
         new_status = status or row.status
         if snapshot is not None and (status == FROM_WORKFLOW or (status is None and row.status not in HELD)):
             new_status = snapshot.status
-        event = audit.prepare(row.id, row.last_seq, row.last_hash, event_type, actor, self.now, data, task_id, bpmn_id)
+        event = audit.prepare(
+            row.id, row.last_seq, row.last_hash, event_type, actor, self.now, data, task_id, bpmn_id
+        )
         params: dict[str, Any] = {
             "id": row.id,
             "loaded": loaded,
@@ -219,7 +227,9 @@ class Step:
             **params,
         )
         if changed != 1:
-            raise Conflict(f"instance {row.id} was changed by someone else at the same time; nothing was saved")
+            raise Conflict(
+                f"instance {row.id} was changed by someone else at the same time; nothing was saved"
+            )
         row.revision, row.status, row.last_seq, row.last_hash = loaded + 1, new_status, event.seq, event.hash
         if snapshot is not None and self.live is not None:
             write_tasks(sql, row.id, snapshot)
@@ -253,7 +263,28 @@ def write_tasks(sql: Sql, instance_id: int, snapshot: spiff.Snapshot) -> None:
     )
     if snapshot.removed:
         marks, params = sql.in_list("t", snapshot.removed)
-        sql.run(f"DELETE FROM instance_task WHERE instance_id = :id AND task_id IN ({marks})", id=instance_id, **params)
+        sql.run(
+            f"DELETE FROM instance_task WHERE instance_id = :id AND task_id IN ({marks})",
+            id=instance_id,
+            **params,
+        )
+
+
+HUMAN_TASK_COLUMNS = (
+    "id",
+    "instance_id",
+    "village_code",
+    "kabupaten_code",
+    "process_id",
+    "bpmn_id",
+    "name",
+    "role",
+    "form",
+    "created_at",
+    "due_at",
+    "claimed_by",
+    "suspended",
+)
 
 
 def default_role(sql: Sql) -> str:
@@ -286,9 +317,7 @@ def sync_projections(
         fallback_role = default_role(sql) if any(v.lane is None for v in added) else ""
         kabupaten_code = kabupaten_code_of(row.village_code)
         sql.many(
-            "INSERT INTO human_task (id, instance_id, village_code, kabupaten_code, process_id, bpmn_id, name, "
-            "role, form, created_at, due_at, claimed_by, suspended) VALUES (:id, :instance_id, :village_code, "
-            ":kabupaten_code, :process_id, :bpmn_id, :name, :role, :form, :created_at, :due_at, NULL, :suspended)",
+            insert_sql("human_task", HUMAN_TASK_COLUMNS),
             [
                 {
                     "id": v.id,
@@ -302,6 +331,7 @@ def sync_projections(
                     "form": v.form,
                     "created_at": sql.ts(now),
                     "due_at": sql.ts(new_human[v.id]),
+                    "claimed_by": None,
                     "suspended": suspended,
                 }
                 for v in added
@@ -315,8 +345,7 @@ def sync_projections(
     stale = [t for t in old.timers if t not in new_timers or old.timers[t] != new_timers[t].due_at]
     _delete_ids(sql, "timer", stale)
     sql.many(
-        "INSERT INTO timer (id, instance_id, bpmn_id, name, due_at, suspended) "
-        "VALUES (:id, :instance_id, :bpmn_id, :name, :due_at, :suspended)",
+        insert_sql("timer", ("id", "instance_id", "bpmn_id", "name", "due_at", "suspended")),
         [
             {
                 "id": e.task_id,
@@ -333,10 +362,15 @@ def sync_projections(
     new_messages = {e.task_id: e for e in waiting if e.kind == "message"}
     _delete_ids(sql, "waiting_message", [m for m in old.messages if m not in new_messages])
     sql.many(
-        "INSERT INTO waiting_message (id, instance_id, village_code, name, bpmn_id) "
-        "VALUES (:id, :instance_id, :village_code, :name, :bpmn_id)",
+        insert_sql("waiting_message", ("id", "instance_id", "village_code", "name", "bpmn_id")),
         [
-            {"id": e.task_id, "instance_id": row.id, "village_code": row.village_code, "name": e.name, "bpmn_id": e.bpmn_id}
+            {
+                "id": e.task_id,
+                "instance_id": row.id,
+                "village_code": row.village_code,
+                "name": e.name,
+                "bpmn_id": e.bpmn_id,
+            }
             for m, e in new_messages.items()
             if m not in old.messages
         ],
@@ -360,7 +394,9 @@ def verify_stored(sql: Sql, instance_id: int, workflow: Any, spec: spiff.Spec | 
     live_view, stored_view = spiff.normalised_view(workflow), spiff.normalised_view(rebuilt)
     if live_view != stored_view:
         diff = [r for r in live_view if r not in stored_view][:3]
-        raise AssertionError(f"stored state of instance {instance_id} differs from the live one: {json.dumps(diff)}")
+        raise AssertionError(
+            f"stored state of instance {instance_id} differs from the live one: {json.dumps(diff)}"
+        )
 
 
 __all__ = ["Engine", "Step", "Live", "Projection", "InstanceRef", "clock"]

@@ -72,9 +72,11 @@ def parse(content: bytes, filename: str) -> etree._ElementTree:
     try:
         tree = etree.ElementTree(etree.fromstring(content, _parser()))
     except etree.XMLSyntaxError as err:
-        line = err.lineno if isinstance(err.lineno, int) else None
-        raise XmlRefused(Problem(filename, line, None, _syntax_message(err, text, line), "xml-syntax")) from err
-    if tree.docinfo.doctype:
+        lineno: int | None = err.lineno if isinstance(err.lineno, int) else None
+        raise XmlRefused(
+            Problem(filename, lineno, None, _syntax_message(err, text, lineno), "xml-syntax")
+        ) from err
+    if getattr(tree.docinfo, "doctype", ""):  # not in lxml-stubs
         raise XmlRefused(Problem(filename, 1, None, DOCTYPE_REFUSED, "doctype-refused"))
     return tree
 
@@ -84,7 +86,19 @@ def _syntax_message(err: etree.XMLSyntaxError, text: str, line: int | None) -> s
     column = _TRAILING_POSITION.search(message)
     if column:  # the line is reported apart; keep the column
         message = message[: column.start()] + f" (column {column.group(1)})"
-    message = f"not well-formed XML: {message}"
-    if line is not None and line >= len(text.rstrip().splitlines()):
+    if (
+        line is not None
+        and "mismatch" not in message
+        and _at_end(text, line, int(column.group(1)) if column else 1)
+    ):
         message += "; the file ends before its elements are closed: is it cut off?"
-    return message
+    return f"not well-formed XML: {message}"
+
+
+def _at_end(text: str, line: int, column: int) -> bool:
+    """Whether only blanks follow the place an error was found: the parser ran out of file."""
+    lines = text.split("\n")
+    if line > len(lines):
+        return True
+    rest = lines[line - 1][max(column - 1, 0) :] + "".join(lines[line:])
+    return not rest.strip()

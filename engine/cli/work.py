@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
 import click
+from click._termui_impl import ProgressBar
 
 from .. import clock, queries, runtime, timers
 from ..errors import InvalidInput
@@ -211,21 +214,20 @@ def clock_show() -> None:
 
 def sweep_with_progress(at: datetime | None = None) -> int:
     """Run the timer sweep, with a progress bar when many instances have due timers."""
-    bar: Any = None
+    with ExitStack() as stack:
+        bar: Any = None
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None and total >= 50:
-            bar = click.progressbar(length=total, label="firing timers", file=click.get_text_stream("stderr"))
-            bar.__enter__()
-        if bar is not None:
-            bar.update(1)
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None and total >= 50:
+                shown: ProgressBar[int] = click.progressbar(
+                    length=total, label="firing timers", file=sys.stderr
+                )
+                bar = stack.enter_context(shown)
+            if bar is not None:
+                bar.update(1)
 
-    try:
         return timers.fire_due(engine(), at, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
 
 
 def _fire_after_move(at: datetime) -> None:
