@@ -251,14 +251,11 @@ class Ledger:
                     human.append(_human_view(task))
                 old = stored.get(task_id)
                 fingerprint = _fingerprint(task)
-                if (
-                    old is not None
-                    and fingerprint == old.fingerprint
-                    and not state & _LIVE_STATES
-                    and task_id not in forced
-                ):
+                changed = old is None or fingerprint != old.fingerprint or bool(state & _LIVE_STATES)
+                if not changed and task_id not in forced:
                     continue
-                forced.update(task._children)
+                if changed:  # a child only forced here keeps its own data, so its children's deltas hold
+                    forced.update(task._children)
                 body = json.dumps(_REGISTRY.convert(task), cls=_Encoder, separators=(",", ":"))
                 if old is not None and old.body == body and old.workflow == key:
                     old.fingerprint = fingerprint
