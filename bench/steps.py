@@ -7,8 +7,8 @@ user tasks per run, made by bench/make_long_process.py) with the same data, the 
 script engine (`engine.spiff.SCRIPT_ENGINE`) and the same SQLite settings (`engine.db.make_engine`:
 WAL, synchronous=NORMAL, BEGIN IMMEDIATE for writes), each on its own fresh database file:
 
-engine  `runtime.start`, then `queries.tasks(instance_id=...)` and `runtime.complete(...)` as the
-        admin until no task is open: per completion one transaction that checks access and the
+engine  `runtime.start`, then `runtime.complete(...)` as the admin on the first task the previous
+        step reports open, until none is: per completion one transaction that checks access and the
         form, runs the step, writes the state, the projections and the hash-chained audit event.
 engine, no workflow cache
         the same with `Engine(db, cache_size=0)`: every step deserializes the stored state, as after
@@ -167,10 +167,12 @@ class EnginePath(BenchPath):
         started = runtime.start(engine, PROCESS_ID, VILLAGE, ACTOR)
         done = 0
         t0 = time.perf_counter()
-        while rows := queries.tasks(engine, instance_id=started.instance_id):
-            for row in rows:
-                runtime.complete(engine, row.id, ACTOR, task_data(row.bpmn_id, row.name))
-                done += 1
+        pending = started.open_tasks
+        while pending:
+            # Each step answers with the tasks open after it, as the naive path reads its own.
+            task = pending[0]
+            pending = runtime.complete(engine, task.id, ACTOR, task_data(task.bpmn_id, task.name)).open_tasks
+            done += 1
         seconds = time.perf_counter() - t0
         detail = queries.instance_detail(engine, started.instance_id)
         assert detail["status"] == "completed", f"instance ended {detail['status']}"

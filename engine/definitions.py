@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
+from . import dmn_checks, sandbox, spiff, xmlsafe
 from . import roles as roles_mod
-from . import sandbox, spiff, xmlsafe
 from .errors import Problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -91,8 +91,11 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
         except xmlsafe.XmlRefused as refused:
             bundle.problems.append(refused.problem)
             continue
-        bundle.sources[name] = content.decode("utf-8", errors="replace")
+        bundle.sources[name] = source_text(content, tree)
         problems = _xsd_problems(tree, name, path.suffix == ".dmn")
+        if not problems and path.suffix == ".dmn":
+            # what SpiffWorkflow would fail on or run otherwise than meant; such a file is not parsed
+            problems = dmn_checks.problems(tree, name)
         bundle.problems.extend(problems)
         if problems:
             continue
@@ -102,6 +105,7 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     for name, tree in trees.items():
         if name.endswith(".bpmn"):
             bundle.problems.extend(_unsupported(tree, name))
+            bundle.problems.extend(_event_subprocess_problems(tree, name))
             bundle.problems.extend(_call_problems(tree, name, process_ids))
             bundle.problems.extend(_lane_problems(tree, name, bundle.roles))
             bundle.problems.extend(_expression_problems(tree, name))
@@ -109,6 +113,34 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     if bundle.ok:
         _build_specs(parser, bundle, trees)
     return bundle
+
+
+# Byte order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def source_text(content: bytes, tree: etree._ElementTree) -> str:
+    """The text of a parsed XML file, decoded as the file says: by its byte order mark, else by the
+    encoding its declaration names (UTF-8 without one); without a mark, UTF-16 and UTF-32 are read in
+    the byte order their first character, '<', shows."""
+    for bom, codec in _BOMS:
+        if content.startswith(bom):
+            return content[len(bom) :].decode(codec, errors="replace")
+    declared = (getattr(tree.docinfo, "encoding", None) or "utf-8").lower()
+    head = content[:4]
+    if b"\x00" in head:
+        width = 32 if head.count(b"\x00") == 3 else 16
+        declared = f"utf-{width}-{'be' if head[0] == 0 else 'le'}"
+    try:
+        return content.decode(declared, errors="replace")
+    except LookupError:  # an encoding lxml knows and Python does not
+        return content.decode("utf-8", errors="replace")
 
 
 def _line(element: etree._Element) -> int | None:
@@ -244,6 +276,42 @@ def _unsupported(tree: etree._ElementTree, name: str) -> list[Problem]:
                     owner.get("id") if owner is not None else None,
                     f"SpiffWorkflow cannot run {what} (bpmn:{local}); model it another way",
                     "unsupported-element",
+                )
+            )
+    return problems
+
+
+# Event definitions whose start events in an event subprocess are interrupting by nature (BPMN
+# allows no non-interrupting error start); compensation is refused as unsupported anyway.
+_ALWAYS_INTERRUPTING = ("errorEventDefinition", "compensateEventDefinition")
+
+
+def _event_subprocess_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
+    """Interrupting start events of event subprocesses: SpiffWorkflow 3.2 does not interrupt."""
+    problems = []
+    for subprocess in tree.getroot().iter(f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction"):
+        if (subprocess.get("triggeredByEvent") or "").strip() not in ("true", "1"):
+            continue
+        for start in subprocess.iterchildren(f"{{{BPMN_NS}}}startEvent"):
+            if (start.get("isInterrupting") or "true").strip() in ("false", "0"):
+                continue
+            kinds = [etree.QName(child).localname for child in start if isinstance(child.tag, str)]
+            kinds = [k for k in kinds if k.endswith("EventDefinition")]
+            if not kinds or any(k in _ALWAYS_INTERRUPTING for k in kinds):
+                continue
+            label = subprocess.get("name") or subprocess.get("id")
+            problems.append(
+                Problem(
+                    name,
+                    _line(start),
+                    start.get("id") or subprocess.get("id"),
+                    f"the start event '{start.get('name') or start.get('id')}' of event subprocess "
+                    f"'{label}' is interrupting (isInterrupting is true unless set to false): BPMN stops "
+                    "the main flow when it starts, but SpiffWorkflow 3.2 ignores isInterrupting and keeps "
+                    'the main flow running alongside it; set isInterrupting="false" if both may run '
+                    "together, or model the interruption otherwise (e.g. an interrupting boundary event "
+                    "on a subprocess holding the main flow)",
+                    "interrupting-event-subprocess",
                 )
             )
     return problems

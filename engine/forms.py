@@ -13,8 +13,26 @@ def field_path(parts: Any) -> str:
     return "/".join(str(p) for p in parts)
 
 
+_FORMAT_CHECKER = FormatChecker()
+# Validators by schema identity: a deployed version's schemas live as long as its cache entry.
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    cached = _VALIDATORS.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    if len(_VALIDATORS) > 512:
+        _VALIDATORS.clear()
+    _VALIDATORS[id(schema)] = (schema, validator)
+    return validator
+
+
 def errors(schema: dict[str, Any], data: dict[str, Any]) -> list[FieldError]:
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = _validator(schema)
+    if validator.is_valid(data):
+        return []
     found = []
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(error.absolute_path)

@@ -37,20 +37,23 @@ class TaskRow:
         return asdict(self)
 
 
-def _task_row(t: HumanTask) -> TaskRow:
-    return TaskRow(
-        t.id,
-        t.instance_id,
-        t.village_code,
-        t.process_id,
-        t.bpmn_id,
-        t.name,
-        t.role,
-        t.form,
-        t.claimed_by,
-        _iso(t.created_at),
-        _iso(t.due_at),
-    )
+_TASK_COLUMNS = (
+    HumanTask.id,
+    HumanTask.instance_id,
+    HumanTask.village_code,
+    HumanTask.process_id,
+    HumanTask.bpmn_id,
+    HumanTask.name,
+    HumanTask.role,
+    HumanTask.form,
+    HumanTask.claimed_by,
+    HumanTask.created_at,
+    HumanTask.due_at,
+)
+
+
+def _task_row(r: Any) -> TaskRow:
+    return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _iso(r[9]), _iso(r[10]))
 
 
 def tasks(
@@ -62,17 +65,16 @@ def tasks(
 ) -> list[TaskRow]:
     """Open human tasks; with `user`, only those that user may act on (their inbox)."""
     with engine.db.sessions() as session:
-        query = select(HumanTask).where(HumanTask.suspended.is_(False))
+        query = select(*_TASK_COLUMNS).where(HumanTask.suspended.is_(False))
         if user is not None:
             query = query.where(access.task_filter(access.principal(session, user)))
         if instance_id is not None:
             query = query.where(HumanTask.instance_id == instance_id)
         if village is not None:
             query = query.where(HumanTask.village_code == village)
-        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at).limit(
-            limit
-        )
-        return [_task_row(t) for t in session.scalars(query)]
+        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        query = query.limit(limit)
+        return [_task_row(r) for r in session.execute(query)]
 
 
 @dataclass
@@ -130,7 +132,7 @@ def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
         detail = _instance_row(found[0], found[1]).to_json()
         detail["tasks"] = [
             _task_row(t).to_json()
-            for t in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id))
+            for t in session.execute(select(*_TASK_COLUMNS).where(HumanTask.instance_id == instance_id))
         ]
         detail["timers"] = [
             {"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "due_at": _iso(t.due_at)}

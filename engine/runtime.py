@@ -6,7 +6,7 @@ workflow at the engine clock's time, and writes state, projections and the audit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,15 +21,32 @@ from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Projection, Step, c
 
 
 @dataclass
+class OpenTask:
+    """A human task open after a step: what the person who acted is told comes next."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+
+
+@dataclass
 class StepResult:
     instance_id: int
     revision: int
     status: str
     event_seq: int
+    open_tasks: list[OpenTask] = field(default_factory=list)
 
 
 def _result(step: Step, event: audit.EventHead) -> StepResult:
-    return StepResult(step.row.id, step.row.revision, step.row.status, event.seq)
+    return StepResult(
+        step.row.id,
+        step.row.revision,
+        step.row.status,
+        event.seq,
+        [OpenTask(v.id, v.bpmn_id, v.name, v.lane) for v in step.open_tasks],
+    )
 
 
 def _principal(session: Session, actor: str) -> access.Principal:

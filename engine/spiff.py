@@ -193,21 +193,23 @@ def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
 # stored is not serialized again. Unfinished tasks are re-serialized each step (they are few).
 
 
-def _fingerprint(task: Any) -> tuple[Any, ...]:
-    return (task.state, task.last_state_change, tuple(task._children), task.triggered)
-
-
-# Tasks in these states may change without a state change (data, internal data of a waiting
-# timer), so they are serialized every step; all others only when their fingerprint changes.
-_LIVE_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+# Tasks in these states may change without a state change (a waiting timer's internal data, a
+# multi-instance or subprocess task collecting its children's output), so they are serialized
+# every step; all others only when their state changed, when they gained or lost a child, or when
+# their parent's stored form changed (their data is stored as a delta from the parent's). A READY
+# task's data changes only as it runs, which changes its state. The test suite checks every step
+# against a full rebuild (DESA_VERIFY_STATE).
+_LIVE_STATES = TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
 @dataclass
 class StoredTask:
-    fingerprint: tuple[Any, ...]
+    last_state_change: float
+    parent: UUID | None
     workflow: str
     ord: int
     body: str
+    object_id: int = 0  # id() of the live task object this entry was last matched with
 
 
 @dataclass
@@ -226,6 +228,9 @@ class Ledger:
 
     def __init__(self, stored: dict[UUID, StoredTask] | None = None) -> None:
         self.stored: dict[UUID, StoredTask] = stored or {}
+        # The same entries by task object identity: SpiffWorkflow hashes tasks by their UUID, which
+        # is slow, and the pass over every task each step is the hot loop.
+        self.by_task: dict[int, tuple[Any, StoredTask]] = {}
         self.next_ord = max((t.ord for t in self.stored.values()), default=-1) + 1
 
     def snapshot(self, workflow: Any) -> Snapshot:
@@ -236,42 +241,88 @@ class Ledger:
             _REGISTRY._encoder_mode = False
 
     def _snapshot(self, workflow: Any) -> Snapshot:
-        upserts: list[tuple[str, StoredTask]] = []
+        stored, by_task = self.stored, self.by_task
         human: list[HumanTaskView] = []
-        stored = self.stored
-        seen: set[UUID] = set()
-        # A task's stored data is a delta from its parent's, so a task written again forces a look
-        # at its children (parents come before children in the task mapping).
-        forced: set[UUID] = set()
-        for key, wf in [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]:
-            seen.update(wf.tasks)
-            for task_id, task in wf.tasks.items():
-                state = task.state
-                if state == TaskState.READY and task.task_spec.manual:
+        todo: list[tuple[str, Any]] = []  # new tasks, tasks whose state changed, live tasks
+        unfinished = False  # any task of the top workflow not finished (what is_completed walks for)
+        total = 0
+        ready, finished_mask, live = TaskState.READY, TaskState.FINISHED_MASK, _LIVE_STATES
+        workflows = [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]
+        for key, wf in workflows:
+            total += len(wf.tasks)
+            for task in wf.tasks.values():
+                state = task._state
+                if state == ready and task.task_spec.manual:
                     human.append(_human_view(task))
-                old = stored.get(task_id)
-                fingerprint = _fingerprint(task)
-                changed = old is None or fingerprint != old.fingerprint or bool(state & _LIVE_STATES)
-                if not changed and task_id not in forced:
+                if not (key or state & finished_mask):
+                    unfinished = True
+                known = by_task.get(id(task))
+                if (
+                    known is not None
+                    and known[0] is task
+                    and task.last_state_change == known[1].last_state_change
+                    and not state & live
+                ):
                     continue
-                if changed:  # a child only forced here keeps its own data, so its children's deltas hold
-                    forced.update(task._children)
-                body = json.dumps(_REGISTRY.convert(task), cls=_Encoder, separators=(",", ":"))
-                if old is not None and old.body == body and old.workflow == key:
-                    old.fingerprint = fingerprint
-                    continue
-                if old is None:
-                    entry = StoredTask(fingerprint, key, self.next_ord, body)
-                    self.next_ord += 1
-                else:
-                    entry = StoredTask(fingerprint, key, old.ord, body)
-                stored[task_id] = entry
-                upserts.append((str(task_id), entry))
-        removed = [task_id for task_id in stored if task_id not in seen]
+                todo.append((key, task))
+        new_ids = {task.id for _, task in todo if task.id not in stored}
+        removed: list[UUID] = []
+        if total - len(new_ids) != len(stored):
+            seen: set[UUID] = set()
+            for _, wf in workflows:
+                seen.update(wf.tasks)
+            removed = [task_id for task_id in stored if task_id not in seen]
+        upserts: list[tuple[str, StoredTask]] = []
+        # A task's data is stored as a delta from its parent's: when a task's stored form changes,
+        # its children are looked at again. A task that gained or lost a child is written again.
+        recheck: set[UUID] = {p for p in (stored[t].parent for t in removed) if p is not None}
+        recheck.update(task._parent for _, task in todo if task.id in new_ids and task._parent is not None)
+        done: set[UUID] = set()
+        for key, task in todo:
+            done.add(task.id)
+            if self._write(key, task, upserts):
+                recheck.update(task._children)
         for task_id in removed:
-            del stored[task_id]
-        status = "completed" if workflow.is_completed() else "running" if human else "waiting"
+            by_task.pop(stored.pop(task_id).object_id, None)
+        for task_id in recheck - done:
+            kept = stored.get(task_id)
+            if kept is not None:
+                self._write(kept.workflow, _find(workflow, task_id), upserts)
+        completed = workflow.completed or not unfinished
+        status = "completed" if completed else "running" if human else "waiting"
         return Snapshot(_header(workflow), upserts, [str(t) for t in removed], human, status)
+
+    def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
+        """Serialize one task; queue it for writing if it differs from what is stored."""
+        body = json.dumps(_REGISTRY.convert(task), cls=_Encoder, separators=(",", ":"))
+        old = self.stored.get(task.id)
+        if old is not None and old.body == body and old.workflow == key:
+            old.last_state_change = task.last_state_change
+            self._remember(task, old)
+            return False
+        if old is None:
+            entry = StoredTask(task.last_state_change, task._parent, key, self.next_ord, body)
+            self.next_ord += 1
+        else:
+            entry = StoredTask(task.last_state_change, task._parent, key, old.ord, body)
+        self.stored[task.id] = entry
+        self._remember(task, entry)
+        upserts.append((str(task.id), entry))
+        return True
+
+    def _remember(self, task: Any, entry: StoredTask) -> None:
+        entry.object_id = id(task)
+        self.by_task[id(task)] = (task, entry)
+
+
+def _find(workflow: Any, task_id: UUID) -> Any:
+    task = workflow.tasks.get(task_id)
+    if task is None:
+        for sp in workflow.subprocesses.values():
+            task = sp.tasks.get(task_id)
+            if task is not None:
+                break
+    return task
 
 
 def _workflow_header(wf: Any) -> dict[str, Any]:
@@ -322,7 +373,9 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
         for task_id, task in wf.tasks.items():
             entry = ledger.stored.get(task_id)
             if entry is not None:
-                entry.fingerprint = _fingerprint(task)
+                entry.last_state_change = task.last_state_change
+                entry.parent = task._parent
+                ledger._remember(task, entry)
     return workflow, ledger
 
 
@@ -426,7 +479,8 @@ def _definitions(definition: Any) -> list[Any]:
     return [definition, *(getattr(definition, "event_definitions", None) or [])]
 
 
-def waiting_events(workflow: Any) -> list[WaitingEvent]:
+def waiting_events(workflow: Any, completed: bool | None = None) -> list[WaitingEvent]:
+    """Timers and messages the instance waits for (`completed`: the caller already knows)."""
     events = []
     for task in list(workflow.event_manager.tasks.values()):
         if not task.has_state(TaskState.WAITING):
@@ -446,7 +500,7 @@ def waiting_events(workflow: Any) -> list[WaitingEvent]:
                 )
             elif isinstance(definition, MessageEventDefinition):
                 events.append(WaitingEvent(str(task.id), bpmn_id, definition.name, "message", None))
-    if not workflow.is_completed():
+    if not (workflow.is_completed() if completed is None else completed):
         for start in _message_started_event_subprocesses(workflow):
             key = str(uuid5(workflow.task_tree.id, start.bpmn_id or start.name))
             events.append(

@@ -87,11 +87,14 @@ class Engine:
 
 
 def encode(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 1)
+    """A header as stored: plain JSON when small, zlib-compressed when large."""
+    raw = text.encode("utf-8")
+    return raw if len(raw) < 2048 else zlib.compress(raw, 1)
 
 
 def decode(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8")
+    # A JSON header starts with "{"; a zlib stream never does (its first byte is 0x78).
+    return (blob if blob[:1] == b"{" else zlib.decompress(blob)).decode("utf-8")
 
 
 @dataclass
@@ -124,7 +127,7 @@ def load_live(sql: Sql, instance_id: int, spec: spiff.Spec) -> Live:
     rows = sql.all(
         "SELECT task_id, workflow, ord, body FROM instance_task WHERE instance_id = :id", id=instance_id
     )
-    tasks = [(r[0], spiff.StoredTask((), r[1], r[2], r[3])) for r in rows]
+    tasks = [(r[0], spiff.StoredTask(0.0, None, r[1], r[2], r[3])) for r in rows]
     workflow, ledger = spiff.restore(decode(sql.blob(found[0])), tasks, spec)
     human = sql.all("SELECT id, due_at FROM human_task WHERE instance_id = :id", id=instance_id)
     timers = sql.all("SELECT id, due_at FROM timer WHERE instance_id = :id", id=instance_id)
@@ -150,6 +153,7 @@ class Step:
     live: Live | None
     now: datetime
     carried: Live | None = None  # a bare step's cached workflow, handed on to the next revision
+    open_tasks: list[spiff.HumanTaskView] = field(default_factory=list)  # after save: what is open now
 
     @property
     def workflow(self) -> Any:
@@ -236,8 +240,9 @@ class Step:
             if new_status in ("completed", "cancelled", "failed"):
                 views, waiting = [], []
             else:
-                views, waiting = snapshot.human, spiff.waiting_events(self.live.workflow)
+                views, waiting = snapshot.human, spiff.waiting_events(self.live.workflow, completed=False)
             sync_projections(sql, row, self.live, views, waiting, self.now, new_status == "suspended")
+            self.open_tasks = views
         audit.insert(sql, event)
         if os.environ.get("DESA_VERIFY_STATE") and self.live is not None:
             verify_stored(sql, row.id, self.live.workflow, self.spec)

@@ -9,12 +9,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import CliRunner, Result
+from lxml import etree
+from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
+from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 
-from engine import definitions, registry
+from engine import definitions, dmn_checks, registry, spiff
 from engine.cli import main
 from engine.errors import DefinitionError
 from engine.steps import Engine
@@ -156,6 +161,41 @@ CORPUS = [
     ("condition_syntax.bpmn", 11, "f2", "script", ["'jumlah >'", "SyntaxError"]),
     ("xxe.bpmn", 2, None, "doctype-refused", ["DOCTYPE or ENTITY declaration is not allowed"]),
     ("billion_laughs.bpmn", 2, None, "doctype-refused", ["DOCTYPE or ENTITY declaration is not allowed"]),
+    (
+        "event_subprocess_interrupting.bpmn",
+        12,
+        "batal_masuk",
+        "interrupting-event-subprocess",
+        ["'Batal Masuk'", "'Pembatalan'", "ignores isInterrupting", 'set isInterrupting="false"'],
+    ),
+    (
+        "dmn_hit_policy.dmn",
+        5,
+        "tabel_prioritas",
+        "dmn-hit-policy",
+        ["'Prioritas Bantuan'", "hit policy PRIORITY", "runs only UNIQUE and COLLECT", "first matching rule"],
+    ),
+    (
+        "dmn_aggregation.dmn",
+        5,
+        "tabel_kriteria",
+        "dmn-aggregation",
+        ["aggregation COUNT", "does not support", "list", "kriteria = len(kriteria)"],
+    ),
+    (
+        "dmn_feel_entry.dmn",
+        20,
+        "r2_kk",
+        "dmn-expression",
+        ["rule 2, input 'Jumlah KK'", "'[100..500]'", "not as FEEL", "'100 <= ? <= 500'"],
+    ),
+    (
+        "dmn_two_decisions.dmn",
+        16,
+        "paket",
+        "dmn-decisions-per-file",
+        ["2 decisions ('Kategori', 'Paket')", "only one decision per DMN file", "its own .dmn file"],
+    ),
 ]
 
 
@@ -261,3 +301,316 @@ def test_deploy_of_a_folder_with_one_hostile_file_deploys_none_of_it(engine: Eng
     (folder / "xxe.bpmn").unlink()
     deployed = registry.deploy(engine.db, [folder])
     assert sorted(v.process_id for v in deployed) == ["simple", "timers"]
+
+
+# --- what SpiffWorkflow 3.2 runs otherwise than BPMN and DMN say -----------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    "folder",
+    [BASIC, FIXTURES / "scope" / "processes", ROOT / "bench" / "fixtures" / "processes"],
+    ids=["basic", "scope", "bench"],
+)
+def test_the_fixture_processes_raise_no_problem(folder: Path) -> None:
+    bundle = definitions.load([folder], folder)
+    assert bundle.problems == []
+    assert bundle.specs
+
+
+EVENT_SUBPROCESS = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:error id="err_habis" name="habis" errorCode="habis" />
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
+    <bpmn:subProcess id="sub" triggeredByEvent="true">
+      <bpmn:startEvent id="sub_start"{attribute}>
+        <bpmn:outgoing>s1</bpmn:outgoing>
+        {definition}
+      </bpmn:startEvent>
+      <bpmn:endEvent id="sub_end"><bpmn:incoming>s1</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="sub_end" />
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+TIMER = (
+    '<bpmn:timerEventDefinition id="td"><bpmn:timeDuration>"P1D"</bpmn:timeDuration>'
+    "</bpmn:timerEventDefinition>"
+)
+ERROR = '<bpmn:errorEventDefinition id="ed" errorRef="err_habis" />'
+
+
+@pytest.mark.parametrize(
+    ("attribute", "definition", "reported"),
+    [
+        ("", TIMER, True),
+        (' isInterrupting="true"', TIMER, True),
+        (' isInterrupting="1"', TIMER, True),
+        (' isInterrupting="false"', TIMER, False),
+        (' isInterrupting="0"', TIMER, False),
+        ("", ERROR, False),  # error start events interrupt by nature; BPMN allows no other
+    ],
+)
+def test_interrupting_event_subprocess_start_is_named(
+    attribute: str, definition: str, reported: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / "p.bpmn"
+    path.write_text(EVENT_SUBPROCESS.format(attribute=attribute, definition=definition), encoding="utf-8")
+    problems = definitions.load([path], BASIC).problems
+    if reported:
+        assert [(p.line, p.element, p.rule) for p in problems] == [
+            (9, "sub_start", "interrupting-event-subprocess")
+        ]
+    else:
+        assert problems == []
+
+
+def _dmn(
+    entries: list[str],
+    *,
+    expression: str = "jumlah_kk",
+    output: str = '"ya"',
+    table: str = 'hitPolicy="UNIQUE"',
+    label: str = "Jumlah KK",
+) -> str:
+    rules = "".join(
+        f'<rule id="r{n}"><inputEntry id="r{n}_in"><text>{escape(entry)}</text></inputEntry>'
+        f'<outputEntry id="r{n}_out"><text>{escape(output)}</text></outputEntry></rule>\n'
+        for n, entry in enumerate(entries, start=1)
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="D" namespace="n">
+<decision id="keputusan" name="Keputusan"><decisionTable id="tabel" {table}>
+<input id="in" label="{label}">
+<inputExpression id="in_expr"><text>{escape(expression)}</text></inputExpression></input>
+<output id="out" label="Hasil" name="hasil" />
+{rules}</decisionTable></decision></definitions>
+"""
+
+
+def _dmn_problems(xml: str, tmp_path: Path) -> list[tuple[int | None, str | None, str, str]]:
+    path = tmp_path / "keputusan.dmn"
+    path.write_text(xml, encoding="utf-8")
+    return [(p.line, p.element, p.rule, p.message) for p in definitions.load([path], BASIC).problems]
+
+
+def _spiff_runs(xml: str, data: dict[str, Any]) -> bool:
+    """Whether SpiffWorkflow's own DMN engine, with the sandbox as script engine, runs the table."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    namespaces = {"dmn": root.nsmap[None]}
+    parser = DMNParser(None, root, namespaces, filename="keputusan.dmn")
+    task = SimpleNamespace(data=data, workflow=SimpleNamespace(script_engine=spiff.SCRIPT_ENGINE))
+    try:
+        parser.parse()
+        DMNEngine(parser.decision.decisionTables[0]).result(task)
+    except Exception:
+        return False
+    return True
+
+
+# Input entries SpiffWorkflow 3.2 runs as they are meant, and ones it cannot run at all.
+RUNNING_ENTRIES = [
+    "5",
+    "> 5",
+    "<= 5",
+    "== 5",
+    "!= 5",
+    " in [5, 6]",
+    "4 < ? < 6",
+    "? in (5, 6)",
+    "-",
+    '"a?"',
+    "jumlah_kk",
+]
+FAILING_ENTRIES = [
+    "[0..100)",
+    "> 5 and < 10",
+    "in [5, 6]",  # glued to the input expression: jumlah_kkin [5, 6]
+    "not in [1]",
+    "is None",
+    " - ",
+    "5 # lima",
+    "\n  5\n",
+    "open('f')",
+    "jumlah_kk.__class__",
+    "true",
+]
+
+
+@pytest.mark.parametrize("entry", RUNNING_ENTRIES + FAILING_ENTRIES)
+def test_dmn_input_entries_are_checked_as_spiffworkflow_runs_them(entry: str, tmp_path: Path) -> None:
+    xml = _dmn([entry])
+    problems = _dmn_problems(xml, tmp_path)
+    assert _spiff_runs(xml, {"jumlah_kk": 5}) is (entry in RUNNING_ENTRIES)
+    if entry in RUNNING_ENTRIES:
+        assert problems == []
+    else:
+        [(line, element, rule, message)] = problems
+        assert (line, element, rule) == (7, "r1_in", "dmn-expression")
+        assert message.startswith("rule 1, input 'Jumlah KK': ")
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ("[0..100)", ["'[0..100)' cannot run as Python", "not as FEEL", "write '0 <= ? < 100'"]),
+        ("(0..100]", ["write '0 < ? <= 100'"]),
+        ("]0..100[", ["write '0 < ? < 100'"]),
+        ("> 5 and < 10", ["SyntaxError", "an expression with ? for the input (e.g. 0 <= ? < 100)"]),
+        ("in [5, 6]", ["run together as 'jumlah_kkin [5, 6]'", "'? in [5, 6]'"]),
+        (" - ", ["write the entry '-' (any value) with nothing around it"]),
+        ("5 # lima", ["a # comment hides the parenthesis"]),
+        ("\n  5\n", ["unexpected indent", "on one line"]),
+        ("open('f')", ["open() is not available"]),
+        ("true", ["'true' is FEEL", "write True"]),
+        # these run, but not as the FEEL they look like
+        ('"a","b"', ["FEEL list of values", '\'? in ("a","b")\'']),
+        ('not("a")', ["FEEL negation"]),
+        (" ", ["blank", "write - for any value"]),
+    ],
+)
+def test_dmn_entry_problems_say_what_to_write(entry: str, words: list[str], tmp_path: Path) -> None:
+    [(_, element, rule, message)] = _dmn_problems(_dmn([entry]), tmp_path)
+    assert (element, rule) == ("r1_in", "dmn-expression")
+    for word in words:
+        assert word in message, message
+
+
+def test_dmn_problems_name_the_rule_row_and_the_column(tmp_path: Path) -> None:
+    found = _dmn_problems(_dmn(["< 100", "[100..500)", ">= 500"], label="Skor"), tmp_path)
+    assert [(line, element, message.split(":")[0]) for line, element, _, message in found] == [
+        (8, "r2_in", "rule 2, input 'Skor'")
+    ]
+
+
+def test_dmn_input_expression_and_output_entries_are_checked(tmp_path: Path) -> None:
+    found = _dmn_problems(_dmn(["> 5"], expression="open('x')", output="[1..2]"), tmp_path)
+    assert [(element, rule) for _, element, rule, _ in found] == [
+        ("in_expr", "dmn-expression"),
+        ("r1_out", "dmn-expression"),
+    ]
+    assert found[0][3].startswith("input 'Jumlah KK': expression 'open('x')' cannot run as Python")
+    assert found[1][3].startswith("rule 1, output 'Hasil': entry '[1..2]' cannot run as Python")
+
+
+def test_dmn_output_entry_in_feel_words_is_named(tmp_path: Path) -> None:
+    [(_, element, _, message)] = _dmn_problems(_dmn(["> 5"], output="null"), tmp_path)
+    assert element == "r1_out"
+    assert "write None" in message
+
+
+@pytest.mark.parametrize(
+    ("policy", "words"),
+    [
+        ("FIRST", ["after evaluating every rule", "set hitPolicy to UNIQUE"]),
+        ("ANY", ["without checking that every matching rule agrees"]),
+        ("PRIORITY", ["not the one of highest priority"]),
+        ("RULE ORDER", ["not the list of every match", "use COLLECT"]),
+        ("OUTPUT ORDER", ["in output order", "sort the lists"]),
+    ],
+)
+def test_dmn_hit_policies_spiffworkflow_does_not_run_are_named(
+    policy: str, words: list[str], tmp_path: Path
+) -> None:
+    [(line, element, rule, message)] = _dmn_problems(_dmn(["> 5"], table=f'hitPolicy="{policy}"'), tmp_path)
+    assert (line, element, rule) == (3, "tabel", "dmn-hit-policy")
+    assert f"decision 'Keputusan' uses hit policy {policy}" in message
+    for word in words:
+        assert word in message
+
+
+@pytest.mark.parametrize("table", ["", 'hitPolicy="UNIQUE"', 'hitPolicy="COLLECT"'])
+def test_dmn_unique_and_collect_raise_no_problem(table: str, tmp_path: Path) -> None:
+    assert _dmn_problems(_dmn(["> 5", "< 10"], table=table), tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("aggregation", "python"), [("SUM", "sum"), ("MIN", "min"), ("MAX", "max"), ("COUNT", "len")]
+)
+def test_dmn_collect_aggregations_are_named(aggregation: str, python: str, tmp_path: Path) -> None:
+    table = f'hitPolicy="COLLECT" aggregation="{aggregation}"'
+    [(_, element, rule, message)] = _dmn_problems(_dmn(["> 5"], table=table), tmp_path)
+    assert (element, rule) == ("tabel", "dmn-aggregation")
+    assert f"hasil = {python}(hasil)" in message
+
+
+def test_dmn_two_decisions_name_both_and_the_requirement(tmp_path: Path) -> None:
+    source = (FIXTURES / "scope" / "unsupported" / "two_decisions.dmn").read_text(encoding="utf-8")
+    [(line, element, rule, message)] = _dmn_problems(source, tmp_path)
+    assert (line, element, rule) == (24, "rentan", "dmn-decisions-per-file")
+    assert "2 decisions ('Prioritas', 'Rentan')" in message
+    assert "decision 'Prioritas' requires decision 'Rentan'" in message
+    assert "AttributeError" not in message
+
+
+def test_dmn_file_without_decision_table_or_decision_is_named(tmp_path: Path) -> None:
+    literal = (
+        _dmn(["> 5"])
+        .replace(
+            '<decisionTable id="tabel" hitPolicy="UNIQUE">',
+            '<literalExpression id="lit"><text>1</text></literalExpression><!--',
+        )
+        .replace("</decisionTable>", "-->")
+    )
+    [(_, element, rule, message)] = _dmn_problems(literal, tmp_path)
+    assert (element, rule) == ("keputusan", "dmn-decision-table")
+    assert "runs only decision tables" in message
+    empty = (
+        '<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="kosong" name="K" '
+        'namespace="n" />'
+    )
+    [(_, element, rule, message)] = _dmn_problems(empty, tmp_path)
+    assert (element, rule) == ("kosong", "dmn-decisions-per-file")
+    assert "no decision" in message
+
+
+def test_dmn_rule_with_missing_entries_is_named(tmp_path: Path) -> None:
+    xml = _dmn(["> 5"]).replace('<inputEntry id="r1_in"><text>&gt; 5</text></inputEntry>', "")
+    [(_, element, rule, message)] = _dmn_problems(xml, tmp_path)
+    assert (element, rule) == ("r1", "dmn-rule-entries")
+    assert "rule 1 has 0 input entries for 1 input columns" in message
+
+
+def test_the_check_of_an_input_entry_is_the_expression_spiffworkflow_runs() -> None:
+    assert dmn_checks.spiff_input_expression("x", "5") == "(x) == (5)"
+    assert dmn_checks.spiff_input_expression("x", "> 5") == "x> 5"
+    assert dmn_checks.spiff_input_expression("x", '4 < ? < "?"') == '4 < dmninputexpr < "?"'
+    assert dmn_checks.spiff_input_expression("x", "[0..1)") is None
+
+
+# --- encodings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec"),
+    [
+        ("UTF-16", "utf-16"),
+        ("UTF-16", "utf-16-be"),
+        ("UTF-16", "utf-16-le"),
+        ("UTF-8", "utf-8-sig"),
+        ("UTF-32", "utf-32"),
+        ("windows-1252", "cp1252"),
+        ("ISO-8859-1", "latin-1"),
+    ],
+)
+def test_sources_are_decoded_by_the_declared_encoding(
+    declared: str, codec: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DESA_FORMS_DIR", str(BASIC.parent / "forms"))
+    text = (
+        (BASIC / "simple.bpmn")
+        .read_text(encoding="utf-8")
+        .replace('encoding="UTF-8"', f'encoding="{declared}"')
+    )
+    name = "Pendataan Warga \u00e9" if codec == "latin-1" else "Pendataan Warga \u00e9 \u20ac"
+    text = text.replace('name="Proses Sederhana"', f'name="{name}"', 1)
+    assert name in text
+    (tmp_path / "simple.bpmn").write_bytes(text.encode(codec))
+    shutil.copy(BASIC / "roles.toml", tmp_path)
+    bundle = definitions.load([tmp_path / "simple.bpmn"], tmp_path)
+    assert bundle.ok, bundle.problems
+    assert bundle.sources["simple.bpmn"] == text

@@ -568,54 +568,26 @@ def _problems(*files: str) -> list[tuple[str, str | None, str]]:
     return [(p.file, p.element, p.message) for p in bundle.problems]
 
 
-VALIDATE_GAP = "engine gap: engine.definitions.load (desa validate) does not name it; "
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=VALIDATE_GAP + "SpiffWorkflow 3.2 ignores isInterrupting on event subprocess start events "
-    "(default true), so the main flow keeps running when the subprocess starts",
-)
 def test_validate_names_an_interrupting_event_subprocess() -> None:
     found = _problems("interrupting_event_subprocess.bpmn")
     assert any(element in ("tutup_start", "tutup_program") for _, element, _ in found), found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=VALIDATE_GAP + "SpiffWorkflow 3.2 knows only the UNIQUE and COLLECT hit policies and no "
-    "aggregation: COLLECT SUM gives the list [100, 50], not 150",
-)
 def test_validate_names_a_collect_aggregation() -> None:
     found = _problems("collect_sum.bpmn", "collect_sum.dmn")
     assert any(file == "collect_sum.dmn" for file, _, _ in found), found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=VALIDATE_GAP + "SpiffWorkflow 3.2 answers RULE ORDER (and OUTPUT ORDER, PRIORITY, ANY) with "
-    "the first matching rule only",
-)
 def test_validate_names_an_unsupported_hit_policy() -> None:
     found = _problems("rule_order.bpmn", "rule_order.dmn")
     assert any(file == "rule_order.dmn" for file, _, _ in found), found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=VALIDATE_GAP + "DMN entries run as Python in the sandbox, not as FEEL; the range [0..100) "
-    "passes validate and fails in the business rule task at run time",
-)
 def test_validate_names_a_dmn_entry_that_is_not_python() -> None:
     found = _problems("feel_range.bpmn", "feel_range.dmn")
     assert any(file == "feel_range.dmn" and element == "fr_r1_in" for file, element, _ in found), found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=VALIDATE_GAP + "SpiffWorkflow 3.2 reads one decision per DMN file; validate reports only "
-    "AttributeError(\"'list' object has no attribute 'tag'\") at the business rule task",
-)
 def test_validate_explains_a_dmn_file_with_two_decisions() -> None:
     found = _problems("two_decisions.bpmn", "two_decisions.dmn")
     assert found
