@@ -72,6 +72,8 @@ class Database:
         self.engine = engine or make_engine(url)
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Write transactions: on SQLite they take the write lock at BEGIN (see _sqlite_begin).
+        self._writer = self.engine.execution_options(desa_write=True)
 
     @property
     def is_sqlite(self) -> bool:
@@ -79,11 +81,19 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            if self.is_sqlite:
-                session.connection(execution_options={"desa_write": True})
-            yield session
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        The transaction is the Core connection's; the ORM session joins it, and the plain SQL of
+        `engine.fastsql` uses the connection directly (kept in `session.info`), which spares a
+        task completion the session's own transaction bookkeeping."""
+        with self._writer.connect() as connection, connection.begin():
+            session = Session(bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only")
+            session.info["desa_connection"] = connection
+            try:
+                yield session
+                session.flush()
+            finally:
+                session.close()
 
     def upgrade(self) -> str:
         """Create the schema or bring it up to the newest migration; returns the revision."""

@@ -38,7 +38,7 @@ class Sql:
     """The step's statements, on the session's connection and transaction."""
 
     def __init__(self, session: Session) -> None:
-        connection = session.connection()
+        connection = session.info.get("desa_connection") or session.connection()
         self.sqlite = connection.dialect.name == "sqlite"
         self.cursor = connection.connection.cursor()
 

@@ -275,26 +275,37 @@ class Ledger:
         upserts: list[tuple[str, StoredTask]] = []
         # A task's data is stored as a delta from its parent's: when a task's stored form changes,
         # its children are looked at again. A task that gained or lost a child is written again.
-        recheck: set[UUID] = {p for p in (stored[t].parent for t in removed) if p is not None}
-        recheck.update(task._parent for _, task in todo if task.id in new_ids and task._parent is not None)
+        reparented: set[UUID] = {p for p in (stored[t].parent for t in removed) if p is not None}
+        reparented.update(task._parent for _, task in todo if task.id in new_ids and task._parent is not None)
+        children: set[UUID] = set()
         done: set[UUID] = set()
         for key, task in todo:
             done.add(task.id)
             if self._write(key, task, upserts):
-                recheck.update(task._children)
+                children.update(task._children)
         for task_id in removed:
             by_task.pop(stored.pop(task_id).object_id, None)
-        for task_id in recheck - done:
+        for task_id in (reparented | children) - done:
             kept = stored.get(task_id)
-            if kept is not None:
-                self._write(kept.workflow, _find(workflow, task_id), upserts)
+            if kept is None:
+                continue
+            task = _find(workflow, task_id)
+            # A task with no data is stored as such, whatever its parent holds.
+            if task_id in reparented or task.data:
+                self._write(kept.workflow, task, upserts)
         completed = workflow.completed or not unfinished
         status = "completed" if completed else "running" if human else "waiting"
         return Snapshot(_header(workflow), upserts, [str(t) for t in removed], human, status)
 
     def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""
-        body = json.dumps(_REGISTRY.convert(task), cls=_Encoder, separators=(",", ":"))
+        dct = _REGISTRY.convert(task)
+        if not task.data:
+            # SpiffWorkflow stores data as a delta from the parent's, so a predicted task's stored
+            # form would change with every change of its parent's data. Empty data is stored as
+            # empty data (SpiffWorkflow restores `data` when there is no delta).
+            dct["data"], dct["delta"] = {}, {}
+        body = json.dumps(dct, cls=_Encoder, separators=(",", ":"))
         old = self.stored.get(task.id)
         if old is not None and old.body == body and old.workflow == key:
             old.last_state_change = task.last_state_change
