@@ -84,7 +84,7 @@ class Sql:
     def blob(self, value: Any) -> bytes:
         return bytes(value)
 
-    def in_list(self, name: str, values: list[str]) -> tuple[str, dict[str, Any]]:
+    def in_list(self, name: str, values: list[Any]) -> tuple[str, dict[str, Any]]:
         """`:name0, :name1, ...` and its parameters, for an IN (...) clause."""
         params = {f"{name}{i}": v for i, v in enumerate(values)}
         return ", ".join(f":{k}" for k in params), params

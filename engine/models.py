@@ -89,10 +89,12 @@ class InstanceTask(Base):
     """One SpiffWorkflow task of an instance, as its serializer writes it; rewritten only when it changed."""
 
     __tablename__ = "instance_task"
+    # On SQLite a table keyed by its primary key alone (no rowid): one B-tree to write, not two.
+    __table_args__ = {"sqlite_with_rowid": False}
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
-    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    ord: Mapped[int] = mapped_column(Integer, primary_key=True)  # creation order within the instance
+    task_id: Mapped[str] = mapped_column(String(36))
     workflow: Mapped[str] = mapped_column(String(36), default="")  # "" or the subprocess's task id
-    ord: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
 
 
@@ -100,7 +102,10 @@ class HumanTask(Base):
     """Projection: one row per READY user or manual task."""
 
     __tablename__ = "human_task"
-    __table_args__ = (Index("ix_human_task_scope", "role", "village_code", "due_at"),)
+    __table_args__ = (
+        Index("ix_human_task_scope", "role", "village_code", "due_at"),
+        {"sqlite_with_rowid": False},
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
     village_code: Mapped[str] = mapped_column(String(32), index=True)
@@ -120,6 +125,7 @@ class Timer(Base):
     """Projection: one row per waiting timer event with its due time."""
 
     __tablename__ = "timer"
+    __table_args__ = {"sqlite_with_rowid": False}
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(200))
@@ -132,7 +138,7 @@ class WaitingMessage(Base):
     """Projection: which instance waits for which message, so delivery loads only those."""
 
     __tablename__ = "waiting_message"
-    __table_args__ = (Index("ix_waiting_message_name", "name", "village_code"),)
+    __table_args__ = (Index("ix_waiting_message_name", "name", "village_code"), {"sqlite_with_rowid": False})
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
     village_code: Mapped[str] = mapped_column(String(32))

@@ -218,7 +218,7 @@ class Snapshot:
 
     header: str
     upserts: list[tuple[str, StoredTask]]
-    removed: list[str]
+    removed: list[int]  # ords of the stored tasks that are gone
     human: list[HumanTaskView]
     status: str
 
@@ -283,8 +283,11 @@ class Ledger:
             done.add(task.id)
             if self._write(key, task, upserts):
                 children.update(task._children)
+        removed_ords = []
         for task_id in removed:
-            by_task.pop(stored.pop(task_id).object_id, None)
+            entry = stored.pop(task_id)
+            by_task.pop(entry.object_id, None)
+            removed_ords.append(entry.ord)
         for task_id in (reparented | children) - done:
             kept = stored.get(task_id)
             if kept is None:
@@ -295,7 +298,7 @@ class Ledger:
                 self._write(kept.workflow, task, upserts)
         completed = workflow.completed or not unfinished
         status = "completed" if completed else "running" if human else "waiting"
-        return Snapshot(_header(workflow), upserts, [str(t) for t in removed], human, status)
+        return Snapshot(_header(workflow), upserts, removed_ords, human, status)
 
     def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""

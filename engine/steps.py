@@ -256,20 +256,22 @@ class Step:
 
 
 def write_tasks(sql: Sql, instance_id: int, snapshot: spiff.Snapshot) -> None:
+    # Rows are keyed by the task's creation order, so a step's writes land on the last pages of
+    # the instance's rows instead of pages scattered by random task ids.
     sql.many(
-        "INSERT INTO instance_task (instance_id, task_id, workflow, ord, body) "
-        "VALUES (:instance_id, :task_id, :workflow, :ord, :body) "
-        "ON CONFLICT (instance_id, task_id) DO UPDATE SET "
-        "workflow = excluded.workflow, ord = excluded.ord, body = excluded.body",
+        "INSERT INTO instance_task (instance_id, ord, task_id, workflow, body) "
+        "VALUES (:instance_id, :ord, :task_id, :workflow, :body) "
+        "ON CONFLICT (instance_id, ord) DO UPDATE SET "
+        "task_id = excluded.task_id, workflow = excluded.workflow, body = excluded.body",
         [
             {"instance_id": instance_id, "task_id": tid, "workflow": t.workflow, "ord": t.ord, "body": t.body}
             for tid, t in snapshot.upserts
         ],
     )
     if snapshot.removed:
-        marks, params = sql.in_list("t", snapshot.removed)
+        marks, params = sql.in_list("o", [str(o) for o in snapshot.removed])
         sql.run(
-            f"DELETE FROM instance_task WHERE instance_id = :id AND task_id IN ({marks})",
+            f"DELETE FROM instance_task WHERE instance_id = :id AND ord IN ({marks})",
             id=instance_id,
             **params,
         )

@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
+Revises: (none)
 """
 
 import sqlalchemy as sa
@@ -166,6 +166,7 @@ def upgrade() -> None:
             ["instance.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("human_task", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_human_task_claimed_by"), ["claimed_by"], unique=False)
@@ -176,15 +177,16 @@ def upgrade() -> None:
     op.create_table(
         "instance_task",
         sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("ord", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.String(length=36), nullable=False),
         sa.Column("workflow", sa.String(length=36), nullable=False),
-        sa.Column("ord", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["instance_id"],
             ["instance.id"],
         ),
-        sa.PrimaryKeyConstraint("instance_id", "task_id"),
+        sa.PrimaryKeyConstraint("instance_id", "ord"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "timer",
@@ -199,6 +201,7 @@ def upgrade() -> None:
             ["instance.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("timer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_timer_due_at"), ["due_at"], unique=False)
@@ -216,6 +219,7 @@ def upgrade() -> None:
             ["instance.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("waiting_message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_waiting_message_instance_id"), ["instance_id"], unique=False)
