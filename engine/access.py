@@ -50,7 +50,7 @@ SYSTEM = Principal("system", is_admin=True)
 
 def principal(session: Session, username: str) -> Principal:
     """The user with their grants, in one query (every step asks)."""
-    rows = Sql(session).all(
+    rows = Sql.of(session).all(
         "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code FROM user_account u "
         "LEFT JOIN role_assignment g ON g.user_id = u.id WHERE u.username = :name",
         name=username,

@@ -43,7 +43,7 @@ def now(session: Session) -> datetime:
         return pinned_now
     if not movable():
         return real_now()
-    sql = Sql(session)
+    sql = Sql.of(session)
     setting = sql.one("SELECT offset_seconds, frozen_at FROM clock_setting WHERE id = 1")
     if setting is None:
         return real_now()

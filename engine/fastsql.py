@@ -35,7 +35,16 @@ def insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 
 class Sql:
-    """The step's statements, on the session's connection and transaction."""
+    """The step's statements, on the session's connection and transaction.
+
+    `Sql.of(session)` gives the one instance a session's statements share."""
+
+    @classmethod
+    def of(cls, session: Session) -> Sql:
+        found = session.info.get("desa_sql")
+        if found is None:
+            found = session.info["desa_sql"] = cls(session)
+        return found  # type: ignore[no-any-return]
 
     def __init__(self, session: Session) -> None:
         connection = session.info.get("desa_connection") or session.connection()

@@ -93,7 +93,9 @@ def start(
         session.add(row)
         session.flush()
         ref = InstanceRef(row.id, version.id, process_id, village.code, "running", 0, 0, audit.GENESIS)
-        step = Step(engine, Sql(session), ref, spec, Live(workflow, spiff.Ledger(), Projection(), spec), now)
+        step = Step(
+            engine, Sql.of(session), ref, spec, Live(workflow, spiff.Ledger(), Projection(), spec), now
+        )
         event = step.save(
             audit.INSTANCE_STARTED,
             actor,
@@ -133,7 +135,9 @@ TASK_COLUMNS = tuple(TaskRef.__dataclass_fields__)
 
 
 def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
-    found = Sql(session).one(f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id)
+    found = Sql.of(session).one(
+        f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id
+    )
     if found is not None:
         task = TaskRef(*found)
         task.suspended = bool(task.suspended)

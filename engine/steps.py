@@ -162,7 +162,7 @@ class Step:
 
     @classmethod
     def load(cls, engine: Engine, session: Session, instance_id: int, now: datetime) -> Step:
-        sql = Sql(session)
+        sql = Sql.of(session)
         row = instance_ref(sql, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
@@ -178,7 +178,7 @@ class Step:
     @classmethod
     def bare(cls, engine: Engine, session: Session, instance_id: int, now: datetime) -> Step:
         """A step that changes no workflow state (claims, suspension): nothing is deserialized."""
-        sql = Sql(session)
+        sql = Sql.of(session)
         row = instance_ref(sql, instance_id)
         if row is None:
             raise NotFound(f"no instance {instance_id}")
@@ -211,23 +211,21 @@ class Step:
             row.id, row.last_seq, row.last_hash, event_type, actor, self.now, data, task_id, bpmn_id
         )
         params: dict[str, Any] = {
-            "id": row.id,
-            "loaded": loaded,
             "revision": loaded + 1,
             "updated_at": sql.ts(self.now),
-            "status": new_status,
             "error": error,
             "last_seq": event.seq,
             "last_hash": event.hash,
         }
-        header_sql = ""
+        if new_status != row.status:  # an indexed column: set only when it changes
+            params["status"] = new_status
         if snapshot is not None:
             params["header"] = encode(snapshot.header)
-            header_sql = ", header = :header"
+        assignments = ", ".join(f"{column} = :{column}" for column in params)
         changed = sql.run(
-            "UPDATE instance SET revision = :revision, updated_at = :updated_at, status = :status, "
-            f"error = :error, last_seq = :last_seq, last_hash = :last_hash{header_sql} "
-            "WHERE id = :id AND revision = :loaded",
+            f"UPDATE instance SET {assignments} WHERE id = :id AND revision = :loaded",
+            id=row.id,
+            loaded=loaded,
             **params,
         )
         if changed != 1:

@@ -126,12 +126,18 @@ class Worker:
         self.interval = interval
         self.stopping = threading.Event()
 
+    def sweep(self) -> int:
+        """One round: fire what is due, then checkpoint the SQLite log (off any request's path)."""
+        fired = fire_due(self.engine)
+        if fired:
+            log.info("fired %d timer(s)", fired)
+        self.engine.db.checkpoint()
+        return fired
+
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                fired = fire_due(self.engine)
-                if fired:
-                    log.info("fired %d timer(s)", fired)
+                self.sweep()
             except Exception:
                 log.exception("timer sweep failed; trying again in %.0f s", self.interval)
             self.stopping.wait(self.interval)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -141,3 +144,19 @@ def test_racing_workers_fire_each_timer_exactly_once(basic: Engine, workers: int
     assert fired == count
     for iid in ids:
         assert open_ids(basic, iid) == ["eskalasi"]
+
+
+def test_worker_round_fires_and_checkpoints_the_log(basic: Engine, tmp_path: Path) -> None:
+    set_clock(basic, T0)
+    iid = runtime.start(basic, "timers", LEMPUR, "rina").instance_id
+    set_clock(basic, T0 + timedelta(days=4))
+    assert timers.Worker(basic).sweep() == 1
+    assert open_ids(basic, iid) == ["eskalasi"]
+    if basic.db.is_sqlite:
+        # The database file alone (without its write-ahead log) already holds what the sweep wrote.
+        database_file = Path(basic.db.engine.url.database or "")
+        alone = tmp_path / "alone.sqlite"
+        shutil.copyfile(database_file, alone)
+        with sqlite3.connect(alone) as copy:
+            fired = copy.execute("SELECT count(*) FROM audit_event WHERE type = 'TIMER_FIRED'").fetchone()
+        assert fired == (1,)

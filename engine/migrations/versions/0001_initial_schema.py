@@ -169,10 +169,18 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     with op.batch_alter_table("human_task", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_human_task_claimed_by"), ["claimed_by"], unique=False)
+        batch_op.create_index(
+            "ix_human_task_claimed_by",
+            ["claimed_by"],
+            unique=False,
+            sqlite_where=sa.text("claimed_by IS NOT NULL"),
+            postgresql_where=sa.text("claimed_by IS NOT NULL"),
+        )
         batch_op.create_index(batch_op.f("ix_human_task_instance_id"), ["instance_id"], unique=False)
-        batch_op.create_index("ix_human_task_scope", ["role", "village_code", "due_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_human_task_village_code"), ["village_code"], unique=False)
+        batch_op.create_index(
+            "ix_human_task_kabupaten_scope", ["role", "kabupaten_code", "due_at"], unique=False
+        )
+        batch_op.create_index("ix_human_task_village_scope", ["role", "village_code", "due_at"], unique=False)
 
     op.create_table(
         "instance_task",
@@ -242,10 +250,14 @@ def downgrade() -> None:
     op.drop_table("timer")
     op.drop_table("instance_task")
     with op.batch_alter_table("human_task", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_human_task_village_code"))
-        batch_op.drop_index("ix_human_task_scope")
+        batch_op.drop_index("ix_human_task_village_scope")
+        batch_op.drop_index("ix_human_task_kabupaten_scope")
         batch_op.drop_index(batch_op.f("ix_human_task_instance_id"))
-        batch_op.drop_index(batch_op.f("ix_human_task_claimed_by"))
+        batch_op.drop_index(
+            "ix_human_task_claimed_by",
+            sqlite_where=sa.text("claimed_by IS NOT NULL"),
+            postgresql_where=sa.text("claimed_by IS NOT NULL"),
+        )
 
     op.drop_table("human_task")
     op.drop_table("audit_event")
