@@ -44,7 +44,7 @@ class Sql:
         found = session.info.get("desa_sql")
         if found is None:
             found = session.info["desa_sql"] = cls(session)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def __init__(self, session: Session) -> None:
         connection = session.info.get("desa_connection") or session.connection()
