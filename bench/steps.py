@@ -326,33 +326,34 @@ class SelfTimer:
 
 def breakdown(folder: Path, instances: int) -> list[tuple[str, float, float]]:
     """(label, ms per completion, calls per completion) of the engine path, self time, biggest first."""
-    from sqlalchemy.orm import Session, SessionTransaction
+    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine.base import RootTransaction
 
     from engine import access, audit, clock, forms
     from engine import steps as engine_steps
+    from engine.fastsql import Sql
 
     path = EnginePath("engine (breakdown)", folder)
     path.run_one()  # warm the spec cache and SQLAlchemy's statement cache
     timer = SelfTimer()
-    sqlite_begin = "BEGIN IMMEDIATE + first query"
-    timer.wrap(runtime, "complete", "runtime.complete: rest (session, ORM bookkeeping)")
-    timer.wrap(queries, "tasks", "queries.tasks (the task list the loop reads)")
-    timer.wrap(access, "principal", f"access.principal (user + grants; {sqlite_begin})")
+    timer.wrap(runtime, "complete", "runtime.complete: rest (checks, result)")
+    timer.wrap(RootTransaction, "commit", "COMMIT (SQLite writes the log)")
+    timer.wrap(Engine, "connect", "connect (from the pool)")
+    timer.wrap(Connection, "begin", "BEGIN IMMEDIATE")
+    timer.wrap(access, "principal", "access.principal (user + grants, one SELECT)")
     timer.wrap(runtime, "_task_row", "runtime._task_row (human_task row)")
-    timer.wrap(Session, "get", lambda _s, cls, *a, **k: f"Session.get({getattr(cls, '__name__', cls)})")
-    timer.wrap(clock, "now", "clock.now")
+    timer.wrap(clock, "now", "clock.now (SELECT clock setting)")
     timer.wrap(forms, "validate", "forms.validate (jsonschema)")
-    timer.wrap(engine_steps.Step, "load", "Step.load (SELECT instance, spec/workflow cache)")
+    timer.wrap(engine_steps.Step, "load", "Step.load (SELECT instance; workflow from cache)")
     timer.wrap(spiff, "complete", "spiff.complete (SpiffWorkflow runs the step)")
-    timer.wrap(spiff, "thrown_messages", "spiff.thrown_messages")
-    timer.wrap(engine_steps.Step, "save", "Step.save: rest (UPDATE instance, flush)")
-    timer.wrap(spiff, "status", "spiff.status")
-    timer.wrap(engine_steps, "encode_state", "steps.encode_state (state JSON + zlib)")
-    timer.wrap(engine_steps, "sync_projections", "steps.sync_projections: SQL + ORM")
-    timer.wrap(spiff, "human_tasks", "spiff.human_tasks")
-    timer.wrap(spiff, "boundary_timer_due", "spiff.boundary_timer_due")
-    timer.wrap(audit, "append", "audit.append (SELECT previous event, hash)")
-    timer.wrap(SessionTransaction, "commit", "SessionTransaction.commit (COMMIT; flush subtransactions)")
+    timer.wrap(engine_steps.Step, "save", "Step.save: rest (UPDATE instance)")
+    timer.wrap(spiff.Ledger, "snapshot", "Ledger.snapshot (find and serialize changed tasks)")
+    timer.wrap(engine_steps, "write_tasks", "steps.write_tasks (upsert changed task rows)")
+    timer.wrap(engine_steps, "sync_projections", "steps.sync_projections (human_task/timer rows)")
+    timer.wrap(audit, "prepare", "audit.prepare (event JSON, sha256)")
+    timer.wrap(audit, "insert", "audit.insert (INSERT event)")
+    timer.wrap(Sql, "run", "Sql.run / Sql.one / Sql.all (statements)")
+    timer.wrap(Sql, "many", "Sql.many (executemany)")
     done = 0
     try:
         for _ in range(instances):

@@ -302,13 +302,7 @@ class Ledger:
 
     def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""
-        dct = _REGISTRY.convert(task)
-        if not task.data:
-            # SpiffWorkflow stores data as a delta from the parent's, so a predicted task's stored
-            # form would change with every change of its parent's data. Empty data is stored as
-            # empty data (SpiffWorkflow restores `data` when there is no delta).
-            dct["data"], dct["delta"] = {}, {}
-        body = json.dumps(dct, cls=_Encoder, separators=(",", ":"))
+        body = json.dumps(_task_dict(task), cls=_Encoder, separators=(",", ":"))
         old = self.stored.get(task.id)
         if old is not None and old.body == body and old.workflow == key:
             old.last_state_change = task.last_state_change
@@ -327,6 +321,30 @@ class Ledger:
     def _remember(self, task: Any, entry: StoredTask) -> None:
         entry.object_id = id(task)
         self.by_task[id(task)] = (task, entry)
+
+
+def _task_dict(task: Any) -> dict[str, Any]:
+    """A task as SpiffWorkflow's TaskConverter writes it, except for tasks with no data.
+
+    SpiffWorkflow stores data as a delta from the parent's, so a predicted task's stored form
+    would change with every change of its parent's data (and computing that delta walks all of
+    the parent's data). Empty data is stored as empty data: with no delta, SpiffWorkflow restores
+    `data` as it is."""
+    if task.data:
+        return _REGISTRY.convert(task)  # type: ignore[no-any-return]
+    return {
+        "id": str(task.id),
+        "parent": str(task._parent) if task.parent is not None else None,
+        "children": [str(child) for child in task._children],
+        "last_state_change": task.last_state_change,
+        "state": task._state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": _REGISTRY.convert(task.internal_data),
+        "data": {},
+        "delta": {},
+        "typename": _REGISTRY.typenames[type(task)],
+    }
 
 
 def _find(workflow: Any, task_id: UUID) -> Any:
