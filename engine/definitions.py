@@ -79,7 +79,10 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     bundle.roles, role_problems = roles_mod.load(base / roles_mod.ROLES_FILE)
     bundle.problems.extend(role_problems)
     if not files:
-        bundle.problems.append(Problem(str(base), None, None, "no .bpmn or .dmn file found", "no-files"))
+        # Roles alone may be deployed (they are data); having nothing else is worth a warning.
+        bundle.problems.append(
+            Problem(str(base), None, None, "no .bpmn or .dmn file found", "no-files", severity="warning")
+        )
         return bundle
     parser = spiff.new_parser()
     trees: dict[str, etree._ElementTree] = {}

@@ -40,6 +40,8 @@ def deploy(paths: tuple[Path, ...], actor: str) -> None:
     """Validate and deploy process files (a folder, or single .bpmn/.dmn files)."""
     chosen = list(paths) or [definitions.default_processes_dir()]
     results = registry.deploy(engine().db, chosen, actor)
+    if not results:
+        click.echo(f"roles deployed; no process files in {', '.join(str(p) for p in chosen)}")
     for info in results:
         what = "deployed as" if info.created else "unchanged at"
         click.echo(f"{info.process_id}: {what} version {info.version} (sha256 {info.sha256[:12]})")

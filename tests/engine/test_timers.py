@@ -160,3 +160,13 @@ def test_worker_round_fires_and_checkpoints_the_log(basic: Engine, tmp_path: Pat
         with sqlite3.connect(alone) as copy:
             fired = copy.execute("SELECT count(*) FROM audit_event WHERE type = 'TIMER_FIRED'").fetchone()
         assert fired == (1,)
+
+
+def test_spiffworkflow_timers_read_the_engine_clock() -> None:
+    """The one clock adapter: SpiffWorkflow's timer module asks the engine for "now"."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+    pinned_at = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    with clock.pinned(pinned_at):
+        assert spiff_timer.datetime.now(UTC) == pinned_at
+    assert abs(spiff_timer.datetime.now(UTC) - datetime.now(UTC)) < timedelta(seconds=5)
