@@ -29,8 +29,8 @@ run: venv
 	$(BIN)/desa serve --host $(HOST) --port $(PORT)
 
 lint: test-deps
-	$(BIN)/ruff check engine web tests bench
-	$(BIN)/ruff format --check engine web tests bench
+	$(BIN)/ruff check engine web tests bench tools
+	$(BIN)/ruff format --check engine web tests bench tools
 	$(BIN)/mypy
 
 test: lint

@@ -24,8 +24,14 @@ class Conflict(EngineError):
 
 @dataclass
 class FieldError:
+    """One field's problem: `message` in Bahasa Indonesia, `message_en` in English, and a code with
+    parameters (`minimum`, {"limit": 17}) for any other wording."""
+
     path: str
     message: str
+    message_en: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class InvalidInput(EngineError):

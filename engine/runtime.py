@@ -184,12 +184,12 @@ def complete(
         task = _task_row(session, task_id, who)
         override = _check_may_act(who, task)
         step = Step.load(engine, session, task.instance_id, clock.now(session))
-        if task.form:
-            deployed = engine.specs.get(session, step.row.process_version_id)
-            forms.validate(deployed.forms.get(task.form), data, task.form)
         spiff_task = spiff.find_task(step.workflow, task_id)
         if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
             raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
+        if task.form:
+            deployed = engine.specs.get(session, step.row.process_version_id)
+            forms.validate(deployed.forms.get(task.form), data, task.form, context=spiff_task.data)
         with clock.pinned(step.now):
             spiff.complete(step.workflow, spiff_task, data)
         event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}

@@ -14,6 +14,8 @@ time, so `fire_timers` checks them one microsecond past the pinned time.
 from __future__ import annotations
 
 import json
+import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -489,12 +491,33 @@ def is_human(task_spec: Any) -> bool:
     return bool(getattr(task_spec, "manual", False))
 
 
+_FIELD = re.compile(r"^\w+(\[\w+\])*$")
+
+
+def display_name(template: str, data: dict[str, Any]) -> str | None:
+    """A task's name filled from its data, e.g. "Absensi Hari ke-{hari_ke}" -> "Absensi Hari ke-3".
+
+    Only plain names and [key] lookups are allowed (no attribute access), so a template cannot
+    reach object internals. None when a field is missing or not allowed."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        if not all(_FIELD.match(f) for f in fields):
+            return None
+        return template.format_map(data)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+
+
 def _human_view(task: Any) -> HumanTaskView:
     spec = task.task_spec
+    name = spec.bpmn_name or spec.bpmn_id or spec.name
+    template = task_spec_properties(spec).get("displayName")
+    if template:
+        name = display_name(template, task.data) or name
     return HumanTaskView(
         id=str(task.id),
         bpmn_id=spec.bpmn_id or spec.name,
-        name=spec.bpmn_name or spec.bpmn_id or spec.name,
+        name=name,
         lane=spec.lane,
         form=form_of(spec),
         documentation=spec.documentation or "",

