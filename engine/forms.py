@@ -112,11 +112,11 @@ def _distinct_errors(schema: Any, data: Any, path: list[Any]) -> list[FieldError
 
 
 def _field_error(error: ValidationError) -> FieldError:
-    path = list(error.absolute_path)
+    path: list[Any] = list(error.absolute_path)
     params: dict[str, Any] = {"limit": error.validator_value}
     if error.validator == "required" and isinstance(error.instance, dict):
         # Point at the missing field itself, not at its parent object.
-        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        required: Any = error.validator_value
         missing = [name for name in required if name not in error.instance]
         path = path + missing[:1]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
