@@ -26,6 +26,7 @@ test-deps: $(VENV)/.test-deps
 run: venv
 	$(BIN)/desa init
 	$(BIN)/desa deploy processes
+	$(BIN)/desa demo
 	$(BIN)/desa serve --host $(HOST) --port $(PORT)
 
 lint: test-deps

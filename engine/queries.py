@@ -195,3 +195,19 @@ def count_events(session: Session) -> int:
 def village_rows(engine: Engine) -> list[Village]:
     with engine.db.sessions() as session:
         return list(session.scalars(select(Village).order_by(Village.code)))
+
+
+def instance_data(engine: Engine, instance_id: int) -> dict[str, Any]:
+    """The data the instance holds now, as JSON-ready values: its open tasks' data merged over the
+    data of the last task that ran (what a village page or an auditor reads)."""
+    from . import spiff
+    from .fastsql import Sql
+    from .steps import load_live
+
+    with engine.db.sessions() as session:
+        row = session.get(Instance, instance_id)
+        if row is None:
+            raise NotFound(f"no instance {instance_id}")
+        spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
+        workflow = load_live(Sql.of(session), instance_id, spec).workflow
+    return spiff.current_data(workflow)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import sys
 import time
 from collections.abc import Callable
@@ -246,9 +247,12 @@ def evaluate(source: str, context: dict[str, Any], extra: dict[str, Any]) -> Any
 
 
 def execute(source: str, context: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Run a script; names it assigns go back into `context` (the task data)."""
+    """Run a script; names it assigns go back into `context` (the task data).
+
+    The script works on a deep copy of the data: values are shared with other tasks' data, and a
+    script changing them in place would change what finished tasks hold."""
     scope = base_globals(extra)
-    scope.update(context)
+    scope.update(copy.deepcopy(context))
     _run(compile_script(source), scope, "exec")
     for key in list(context):
         if key not in scope:

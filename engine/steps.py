@@ -398,9 +398,17 @@ def verify_stored(sql: Sql, instance_id: int, workflow: Any, spec: spiff.Spec | 
     rebuilt = load_live(sql, instance_id, spec).workflow
     live_view, stored_view = spiff.normalised_view(workflow), spiff.normalised_view(rebuilt)
     if live_view != stored_view:
-        diff = [r for r in live_view if r not in stored_view][:3]
+        live_only = [r for r in live_view if r not in stored_view]
+        stored_only = [r for r in stored_view if r not in live_view]
+        detail = []
+        for (bpmn_id, state, data), (_, stored_state, stored_data) in zip(
+            live_only, stored_only, strict=False
+        ):
+            live_data, kept = json.loads(data), json.loads(stored_data)
+            keys = sorted(k for k in set(live_data) | set(kept) if live_data.get(k) != kept.get(k))
+            detail.append(f"{bpmn_id} {state}/{stored_state}: {keys}")
         raise AssertionError(
-            f"stored state of instance {instance_id} differs from the live one: {json.dumps(diff)}"
+            f"stored state of instance {instance_id} differs from the live one: {detail[:5]}"
         )
 
 

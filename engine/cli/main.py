@@ -12,6 +12,7 @@ from .. import access, definitions, registry, users, villages
 from ..db import Database
 from ..passwords import new_password
 from .common import emit_json, engine, report_errors, table
+from .demo_cmd import demo_command
 from .work import register as register_work
 
 
@@ -242,6 +243,7 @@ def versions_cmd(as_json: bool) -> None:
 
 
 register_work(main)
+main.add_command(demo_command)
 __all__ = ["main"]
 
 
