@@ -34,7 +34,7 @@ PROCESS = "program_desa"
 class Story:
     """How one demo village goes: when it started, how quickly tasks are done, what it decides."""
 
-    age_days: int
+    age_days: float
     delay_days: float = 1.0
     bersedia: bool = True
     calon_peserta: int = 30
@@ -43,32 +43,44 @@ class Story:
     skor_evaluasi: int = 3
     laporan_delay_days: float | None = None
     lanjut_siklus: bool = False
+    # Tasks that take people longer than a day or two: monthly progress, visits, the report.
+    slow: dict[str, float] = field(
+        default_factory=lambda: {
+            "catat_kemajuan": 2,
+            "monitoring_bulan_3": 4,
+            "evaluasi_bulan_5": 5,
+            "tulis_laporan": 9,
+            "setujui_laporan": 3,
+            "berita_acara_serah_terima": 4,
+            "evaluasi_pokja": 12,
+        }
+    )
 
 
 # Ordered from the youngest to the oldest; villages take them in turn.
 STORIES = [
-    Story(age_days=2),
-    Story(age_days=5, calon_peserta=26),
+    Story(age_days=1.5),
+    Story(age_days=4.5, calon_peserta=26),
     Story(age_days=6, bersedia=False),
-    Story(age_days=14, delay_days=1.5),
-    Story(age_days=19),
-    Story(age_days=24, delay_days=0.5),
-    Story(age_days=45, perlu_revisi=True),
-    Story(age_days=75),
-    Story(age_days=100, perlu_revisi=True, calon_peserta=27),
-    Story(age_days=130),
-    Story(age_days=165, skor_evaluasi=2),
+    Story(age_days=9.5),
+    Story(age_days=13.5),
+    Story(age_days=16.5),
+    Story(age_days=19.5),
+    Story(age_days=53),
+    Story(age_days=83, calon_peserta=28),
+    Story(age_days=100),
+    Story(age_days=112, perlu_revisi=True),
+    Story(age_days=116.5, perlu_revisi=True),
+    Story(age_days=174, skor_evaluasi=2),
     Story(age_days=180, skor_evaluasi=4),
-    Story(age_days=196, laporan_delay_days=40),
-    Story(age_days=205),
-    Story(age_days=215, skor_evaluasi=2, skor_awal=2),
-    Story(age_days=230),
-    Story(age_days=260, lanjut_siklus=False),
-    Story(age_days=420, lanjut_siklus=True),
-    Story(age_days=300, perlu_revisi=True),
-    Story(age_days=90, delay_days=2),
-    Story(age_days=60),
-    Story(age_days=10),
+    Story(age_days=218),
+    Story(age_days=252, laporan_delay_days=40),
+    Story(age_days=224.5),
+    Story(age_days=231),
+    Story(age_days=240, skor_evaluasi=2),
+    Story(age_days=300, lanjut_siklus=True),
+    Story(age_days=262),
+    Story(age_days=140),
 ]
 
 
@@ -182,7 +194,7 @@ def play(engine: Engine, village: Village, story: Story, today: datetime) -> str
         open_tasks = queries.tasks(engine, instance_id=instance_id)
         if open_tasks:
             task = min(open_tasks, key=lambda t: t.created_at or "")
-            delay = story.delay_days
+            delay = story.slow.get(task.bpmn_id, story.delay_days)
             if task.bpmn_id == "tulis_laporan" and story.laporan_delay_days is not None:
                 delay = story.laporan_delay_days
             created = datetime.fromisoformat(task.created_at or now.isoformat())
@@ -236,12 +248,33 @@ def _receiver(message: str) -> str:
     }[message]
 
 
+STEPS = {
+    "persiapan": "Persiapan",
+    "pelaksanaan_pengembangan": "Pelaksanaan Pengembangan",
+    "monitoring_evaluasi_pelaporan": "Monitoring, Evaluasi dan Pelaporan",
+    "terminasi": "Terminasi",
+    "refleksi": "Refleksi",
+}
+
+
 def _where(engine: Engine, instance_id: int) -> str:
+    """Where the village stands, in the words of the program."""
     detail = queries.instance_detail(engine, instance_id)
     if detail["status"] == "completed":
-        return "selesai / completed"
-    names = [t["name"] for t in detail["tasks"]] or [f"menunggu: {t['name']}" for t in detail["timers"][:1]]
-    return "; ".join(names) or detail["status"]
+        data = queries.instance_data(engine, instance_id)
+        if data.get("desa_bersedia") is False:
+            return "mengundurkan diri pada Persiapan"
+        return "program selesai; Pokja menutup siklus refleksi"
+    if detail["tasks"]:
+        step = STEPS.get(detail["tasks"][0]["process_id"], "")
+        return f"{step}: " + "; ".join(sorted({t["name"] for t in detail["tasks"]}))
+    if detail["timers"]:
+        timer = detail["timers"][0]
+        return f"menunggu {timer['name']} ({timer['due_at'][:10]})"
+    waiting = _waiting_messages(engine, instance_id)
+    if waiting:
+        return "menunggu tanda terima laporan: " + ", ".join(waiting)
+    return str(detail["status"])
 
 
 def demo_villages(engine: Engine, csv_file: Path) -> list[Village]:

@@ -1,0 +1,88 @@
+"""`desa demo`: staff for every role and villages spread over the program, believable at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import demo, passwords, queries, registry
+from engine.cli import main
+from engine.models import User
+from engine.steps import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The demo plays about 1,500 steps; checking each against a full rebuild (as the engine tests
+    # do) would multiply its time, and tests/test_program.py covers the same steps that way.
+    monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)
+
+
+@pytest.fixture
+def loaded(engine: Engine) -> tuple[Engine, demo.DemoResult]:
+    registry.deploy(engine.db, [ROOT / "processes"])
+    result = demo.run(engine, ROOT / "processes" / "desa-2006-2009.csv", password="demo-rahasia", today=TODAY)
+    return engine, result
+
+
+def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult]) -> None:
+    engine, result = loaded
+    roles = {what.split(",")[0] for _, _, what in result.logins}
+    assert roles == {"admin", "Fasilitator Pusat", "Fasilitator Daerah", "Pendamping", "Pengurus Pokja"}
+    with engine.db.sessions() as session:
+        for username, password, _ in result.logins:
+            user = session.query(User).filter_by(username=username).one()
+            assert passwords.check_password(user.password_hash, password)
+
+    where = [w for _, _, w in result.villages]
+    assert len(where) == 22  # the villages of the 2006-2009 table that match an official code
+    for stage in (
+        "Persiapan:",
+        "Pelaksanaan Pengembangan:",
+        "Monitoring, Evaluasi dan Pelaporan:",
+        "Refleksi:",
+    ):
+        assert any(w.startswith(stage) for w in where), stage
+    assert "mengundurkan diri pada Persiapan" in where
+    assert any("Absensi Bimbingan Sosial Hari ke-" in w or "Hari Berikutnya" in w for w in where)
+    assert any("Bulan ke-3" in w for w in where)
+    assert any("Evaluasi Bulan ke-5" in w for w in where)
+    assert any("Laporan" in w for w in where)
+    assert any(w.startswith("program selesai") for w in where)
+    cycles = [queries.instance_data(engine, i.id).get("siklus_ke") for i in queries.instances(engine)]
+    assert 2 in cycles  # one Pokja is in its second reflection cycle
+
+    everyone = queries.tasks(engine)
+    assert {t.lane for t in everyone} >= {
+        "Fasilitator Pusat",
+        "Fasilitator Daerah",
+        "Pendamping",
+        "Pengurus Pokja",
+    }
+    pendamping = [u for u, _, w in result.logins if w.startswith("Pendamping")]
+    for username in pendamping:
+        mine = queries.tasks(engine, user=username)
+        assert len({t.village for t in mine}) <= 1  # a companion sees one village only
+    late = [t for t in everyone if t.bpmn_id == "ingatkan_laporan"]
+    assert late, "a late report reminds its companion"
+
+
+def test_demo_command_loads_once(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    registry.deploy(engine.db, [ROOT / "processes"])
+    monkeypatch.chdir(tmp_path)
+    csv_file = str(ROOT / "processes" / "desa-2006-2009.csv")
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "--password", "rahasia-demo", "--villages", csv_file])
+    assert first.exit_code == 0, first.output
+    assert "pusat.andi" in first.output and "rahasia-demo" in first.output
+    assert (tmp_path / "instance" / "demo-logins.txt").exists()
+    second = runner.invoke(main, ["demo", "--villages", csv_file])
+    assert second.exit_code == 0
+    assert "already loaded" in second.output and "pusat.andi" in second.output
+    assert len(queries.instances(engine)) == 22
