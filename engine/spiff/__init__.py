@@ -1,0 +1,86 @@
+"""The one adapter over SpiffWorkflow: parser, serializer, script environment, clock, task views.
+
+Everything that touches SpiffWorkflow's untyped objects lives in this package; the rest of the
+engine sees plain dataclasses and dicts. Modules:
+
+- `patches`: the clock adapter (timers read the engine clock) and copy-on-write data merges;
+- `scripts`: the restricted script environment;
+- `serialize`: specs and their storage, the serializer registry, new workflows;
+- `ledger`: an instance's state as a header plus task rows, written incrementally;
+- `parsing`: the BPMN/DMN parser and its XSDs;
+- `tasks`: task views, waiting events, running steps, task data.
+"""
+
+from .ledger import Ledger, Snapshot, StoredTask, restore
+from .parsing import bpmn_xsd, dmn_xsd, new_parser, parse_spec, validation_details
+from .patches import EngineDatetime, install_clock, install_copy_on_write_merge
+from .scripts import SCRIPT_ENGINE, RestrictedEnvironment
+from .serialize import Spec, all_specs, mutated_at_run_time, new_workflow, spec_from_dict, spec_to_dict
+from .tasks import (
+    HumanTaskView,
+    WaitingEvent,
+    boundary_timer_due,
+    cancel,
+    catch_message,
+    complete,
+    current_data,
+    display_name,
+    find_task,
+    fire_timers,
+    form_of,
+    human_tasks,
+    is_human,
+    normalised_view,
+    run_engine,
+    status,
+    task_data,
+    task_is_ready_human,
+    task_spec_properties,
+    thrown_messages,
+    waiting_events,
+)
+
+install_clock()
+install_copy_on_write_merge()
+
+__all__ = [
+    "EngineDatetime",
+    "HumanTaskView",
+    "Ledger",
+    "RestrictedEnvironment",
+    "SCRIPT_ENGINE",
+    "Snapshot",
+    "Spec",
+    "StoredTask",
+    "WaitingEvent",
+    "all_specs",
+    "boundary_timer_due",
+    "bpmn_xsd",
+    "cancel",
+    "catch_message",
+    "complete",
+    "current_data",
+    "display_name",
+    "dmn_xsd",
+    "find_task",
+    "fire_timers",
+    "form_of",
+    "human_tasks",
+    "is_human",
+    "mutated_at_run_time",
+    "new_parser",
+    "new_workflow",
+    "normalised_view",
+    "parse_spec",
+    "restore",
+    "run_engine",
+    "spec_from_dict",
+    "spec_to_dict",
+    "status",
+    "task_data",
+    "task_is_ready_human",
+    "task_spec_properties",
+    "thrown_messages",
+    "validation_details",
+    "waiting_events",
+]

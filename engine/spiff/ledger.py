@@ -1,0 +1,235 @@
+"""An instance's state as a small header plus one stored row per task, written incrementally.
+
+After a step, `Ledger.snapshot` finds the tasks whose stored form may have changed, serializes
+only those, and reports what to write; `restore` rebuilds a live workflow from the rows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+
+from .scripts import SCRIPT_ENGINE
+from .serialize import _REGISTRY, STATE_FORMAT, Spec, _Encoder, _reconnect_triggered
+from .tasks import HumanTaskView, _human_view
+
+# Tasks in these states may change without a state change (a waiting timer's internal data, a
+# multi-instance or subprocess task collecting its children's output), so they are serialized
+# every step; all others only when their state changed, when they gained or lost a child, or when
+# their parent's stored form changed (their data is stored as a delta from the parent's). A READY
+# task's data changes only as it runs, which changes its state. The test suite checks every step
+# against a full rebuild (DESA_VERIFY_STATE).
+_LIVE_STATES = TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+@dataclass
+class StoredTask:
+    last_state_change: float
+    parent: UUID | None
+    workflow: str
+    ord: int
+    body: str
+    object_id: int = 0  # id() of the live task object this entry was last matched with
+
+
+@dataclass
+class Snapshot:
+    """What one pass over a workflow found: what to write, and what the projections need."""
+
+    header: str
+    upserts: list[tuple[str, StoredTask]]
+    removed: list[int]  # ords of the stored tasks that are gone
+    human: list[HumanTaskView]
+    status: str
+
+
+class Ledger:
+    """Which version of each task is in the database; kept beside the live workflow."""
+
+    def __init__(self, stored: dict[UUID, StoredTask] | None = None) -> None:
+        self.stored: dict[UUID, StoredTask] = stored or {}
+        # The same entries by task object identity: SpiffWorkflow hashes tasks by their UUID, which
+        # is slow, and the pass over every task each step is the hot loop.
+        self.by_task: dict[int, tuple[Any, StoredTask]] = {}
+        self.next_ord = max((t.ord for t in self.stored.values()), default=-1) + 1
+
+    def snapshot(self, workflow: Any) -> Snapshot:
+        _REGISTRY._encoder_mode = True
+        try:
+            return self._snapshot(workflow)
+        finally:
+            _REGISTRY._encoder_mode = False
+
+    def _snapshot(self, workflow: Any) -> Snapshot:
+        stored, by_task = self.stored, self.by_task
+        human: list[HumanTaskView] = []
+        todo: list[tuple[str, Any]] = []  # new tasks, tasks whose state changed, live tasks
+        unfinished = False  # any task of the top workflow not finished (what is_completed walks for)
+        total = 0
+        ready, finished_mask, live = TaskState.READY, TaskState.FINISHED_MASK, _LIVE_STATES
+        workflows = [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]
+        for key, wf in workflows:
+            total += len(wf.tasks)
+            for task in wf.tasks.values():
+                state = task._state
+                if state == ready and task.task_spec.manual:
+                    human.append(_human_view(task))
+                if not (key or state & finished_mask):
+                    unfinished = True
+                known = by_task.get(id(task))
+                if (
+                    known is not None
+                    and known[0] is task
+                    and task.last_state_change == known[1].last_state_change
+                    and not state & live
+                ):
+                    continue
+                todo.append((key, task))
+        new_ids = {task.id for _, task in todo if task.id not in stored}
+        removed: list[UUID] = []
+        if total - len(new_ids) != len(stored):
+            seen: set[UUID] = set()
+            for _, wf in workflows:
+                seen.update(wf.tasks)
+            removed = [task_id for task_id in stored if task_id not in seen]
+        upserts: list[tuple[str, StoredTask]] = []
+        # A task's data is stored as a delta from its parent's: when a task's stored form changes,
+        # its children are looked at again. A task that gained or lost a child is written again.
+        reparented: set[UUID] = {p for p in (stored[t].parent for t in removed) if p is not None}
+        reparented.update(task._parent for _, task in todo if task.id in new_ids and task._parent is not None)
+        children: set[UUID] = set()
+        done: set[UUID] = set()
+        for key, task in todo:
+            done.add(task.id)
+            if self._write(key, task, upserts):
+                children.update(task._children)
+        removed_ords = []
+        for task_id in removed:
+            entry = stored.pop(task_id)
+            by_task.pop(entry.object_id, None)
+            removed_ords.append(entry.ord)
+        for task_id in (reparented | children) - done:
+            kept = stored.get(task_id)
+            if kept is None:
+                continue
+            task = _find(workflow, task_id)
+            # A task with no data is stored as such, whatever its parent holds.
+            if task_id in reparented or task.data:
+                self._write(kept.workflow, task, upserts)
+        completed = workflow.completed or not unfinished
+        status = "completed" if completed else "running" if human else "waiting"
+        return Snapshot(_header(workflow), upserts, removed_ords, human, status)
+
+    def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
+        """Serialize one task; queue it for writing if it differs from what is stored."""
+        body = json.dumps(_task_dict(task), cls=_Encoder, separators=(",", ":"))
+        old = self.stored.get(task.id)
+        if old is not None and old.body == body and old.workflow == key:
+            old.last_state_change = task.last_state_change
+            self._remember(task, old)
+            return False
+        if old is None:
+            entry = StoredTask(task.last_state_change, task._parent, key, self.next_ord, body)
+            self.next_ord += 1
+        else:
+            entry = StoredTask(task.last_state_change, task._parent, key, old.ord, body)
+        self.stored[task.id] = entry
+        self._remember(task, entry)
+        upserts.append((str(task.id), entry))
+        return True
+
+    def _remember(self, task: Any, entry: StoredTask) -> None:
+        entry.object_id = id(task)
+        self.by_task[id(task)] = (task, entry)
+
+
+def _task_dict(task: Any) -> dict[str, Any]:
+    """A task as SpiffWorkflow's TaskConverter writes it, except for tasks with no data.
+
+    SpiffWorkflow stores data as a delta from the parent's, so a predicted task's stored form
+    would change with every change of its parent's data (and computing that delta walks all of
+    the parent's data). Empty data is stored as empty data: with no delta, SpiffWorkflow restores
+    `data` as it is."""
+    if task.data:
+        return _REGISTRY.convert(task)  # type: ignore[no-any-return]
+    return {
+        "id": str(task.id),
+        "parent": str(task._parent) if task.parent is not None else None,
+        "children": [str(child) for child in task._children],
+        "last_state_change": task.last_state_change,
+        "state": task._state,
+        "task_spec": task.task_spec.name,
+        "triggered": task.triggered,
+        "internal_data": _REGISTRY.convert(task.internal_data),
+        "data": {},
+        "delta": {},
+        "typename": _REGISTRY.typenames[type(task)],
+    }
+
+
+def _find(workflow: Any, task_id: UUID) -> Any:
+    task = workflow.tasks.get(task_id)
+    if task is None:
+        for sp in workflow.subprocesses.values():
+            task = sp.tasks.get(task_id)
+            if task is not None:
+                break
+    return task
+
+
+def _workflow_header(wf: Any) -> dict[str, Any]:
+    return {
+        "typename": _REGISTRY.typenames[type(wf)],
+        "data": _REGISTRY.convert(_REGISTRY.clean(wf.data)),
+        "correlations": wf.correlations,
+        "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
+        "success": wf.success,
+        "completed": wf.completed,
+        "root": str(wf.task_tree.id),
+    }
+
+
+def _header(workflow: Any) -> str:
+    header = _workflow_header(workflow)
+    header["format"] = STATE_FORMAT
+    header["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
+    subprocesses = {}
+    for key, sp in workflow.subprocesses.items():
+        sub = _workflow_header(sp)
+        sub["parent_task_id"] = str(sp.parent_task_id)
+        sub["spec"] = sp.spec.name
+        subprocesses[str(key)] = sub
+    header["subprocesses"] = subprocesses
+    return json.dumps(header, cls=_Encoder, separators=(",", ":"))
+
+
+def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
+    """Rebuild a live workflow (and its ledger) from a stored header and task rows."""
+    dct = json.loads(header)
+    fmt = dct.pop("format", None)
+    if fmt != STATE_FORMAT:
+        raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    by_workflow: dict[str, dict[str, Any]] = {"": {}}
+    for key in dct["subprocesses"]:
+        by_workflow[key] = {}
+    for task_id, stored in sorted(tasks, key=lambda item: item[1].ord):
+        by_workflow.setdefault(stored.workflow, {})[task_id] = json.loads(stored.body)
+    dct["tasks"] = by_workflow[""]
+    for key, sub in dct["subprocesses"].items():
+        sub["tasks"] = by_workflow[key]
+    workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    workflow.script_engine = SCRIPT_ENGINE
+    _reconnect_triggered(workflow)
+    ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task_id, task in wf.tasks.items():
+            entry = ledger.stored.get(task_id)
+            if entry is not None:
+                entry.last_state_change = task.last_state_change
+                entry.parent = task._parent
+                ledger._remember(task, entry)
+    return workflow, ledger

@@ -1,0 +1,38 @@
+"""The script environment: BPMN scripts and expressions run through `engine.sandbox`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+from .. import sandbox
+from ..errors import ScriptError
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Runs scripts and expressions through `engine.sandbox` instead of plain eval/exec."""
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        return sandbox.evaluate(expression, context, dict(external_context or {}))
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        sandbox.execute(script, context, dict(external_context or {}))
+        return True
+
+
+SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment())
+
+
+def _script_error(err: Exception) -> ScriptError:
+    task = getattr(err, "task", None)
+    spec = getattr(task, "task_spec", None) if task is not None else None
+    where = ""
+    if spec is not None:
+        where = f" in task '{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id})"
+    inner = getattr(err, "exception", None) or err.__cause__ or err
+    detail = str(inner) if str(inner) else inner.__class__.__name__
+    if isinstance(inner, sandbox.SandboxError | SyntaxError | NameError):
+        detail = f"refused or failed script: {detail}"
+    return ScriptError(f"script error{where}: {detail}")

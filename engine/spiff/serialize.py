@@ -1,0 +1,133 @@
+"""Specs and the serializer: how a version's spec is stored once, and how workflows are made."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .patches import EngineDatetime
+from .scripts import SCRIPT_ENGINE
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    """Writes a workflow without its spec and restores it onto a spec the caller already holds."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct  # type: ignore[no-any-return]
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_config = dict(SPIFF_CONFIG)
+_config[BpmnWorkflow] = _SpeclessWorkflowConverter
+_REGISTRY = BpmnWorkflowSerializer.configure(_config)
+SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
+
+
+class _PlainEncoder(json.JSONEncoder):
+    def default(self, o: Any) -> Any:
+        if isinstance(o, frozenset | tuple):
+            return list(o)
+        return super().default(o)
+
+
+def _register_values() -> None:
+    """Values scripts may store in task data, restored as the same type (date, and the clock's datetime)."""
+    _REGISTRY.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    _REGISTRY.register(
+        EngineDatetime,
+        lambda v: {"value": v.isoformat()},
+        lambda v: datetime.fromisoformat(v["value"]),
+        typename="datetime",
+    )
+
+
+_register_values()
+# SpiffWorkflow's own encoder: objects its registry knows (datetimes, timedeltas, UUIDs, events
+# kept in task internal data) become typed dicts that restore to the same objects.
+_Encoder: type[json.JSONEncoder] = create_encoder(_REGISTRY, _PlainEncoder)
+
+
+@dataclass
+class Spec:
+    """A parsed or restored process spec with the specs of the processes it calls."""
+
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def spec_to_dict(spec: Spec) -> dict[str, Any]:
+    _REGISTRY._encoder_mode = True
+    try:
+        dct = {
+            "spec": _REGISTRY.convert(spec.spec),
+            "subprocess_specs": {k: _REGISTRY.convert(v) for k, v in spec.subprocess_specs.items()},
+        }
+        return json.loads(json.dumps(dct, cls=_Encoder))  # type: ignore[no-any-return]
+    finally:
+        _REGISTRY._encoder_mode = False
+
+
+def spec_from_dict(process_id: str, dct: dict[str, Any]) -> Spec:
+    spec = _REGISTRY.restore(json.loads(json.dumps(dct["spec"])))
+    subs = {k: _REGISTRY.restore(json.loads(json.dumps(v))) for k, v in dct["subprocess_specs"].items()}
+    return Spec(process_id, spec.description or process_id, spec, subs)
+
+
+def mutated_at_run_time(spec: Spec) -> bool:
+    """Whether SpiffWorkflow changes this spec while an instance runs, so each instance needs its own.
+
+    A message-started event subprocess is connected to the process start only when its message
+    arrives (`BpmnStartTask.trigger_wf`), on the spec object itself."""
+    return any(getattr(s.start, "trigger_specs", None) for s in all_specs(spec))
+
+
+def _reconnect_triggered(workflow: Any) -> None:
+    """Redo on a freshly restored spec the connections `trigger_wf` made before the instance was saved."""
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        start = wf.spec.start
+        triggers = getattr(start, "trigger_specs", None)
+        if not triggers:
+            continue
+        for task in wf.tasks.values():
+            if task.task_spec.name in triggers and start not in task.task_spec.inputs:
+                start.connect(task.task_spec)
+                task.task_spec.connect(wf.spec.end)
+
+
+def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
+    workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    if data:
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+    return workflow
+
+
+def all_specs(spec: Spec) -> Iterable[Any]:
+    yield spec.spec
+    yield from spec.subprocess_specs.values()

@@ -1,0 +1,277 @@
+"""Task views and steps: what is open, what waits, running a step, reading task data."""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid5
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from .. import clock
+from .scripts import _script_error
+from .serialize import _Encoder, _PlainEncoder
+
+
+@dataclass
+class HumanTaskView:
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    documentation: str
+    process_id: str
+
+
+@dataclass
+class WaitingEvent:
+    task_id: str
+    bpmn_id: str
+    name: str
+    kind: str  # timer | message
+    due_at: datetime | None
+
+
+def task_spec_properties(task_spec: Any) -> dict[str, Any]:
+    extensions = getattr(task_spec, "extensions", None) or {}
+    return dict(extensions.get("properties", {}))
+
+
+def form_of(task_spec: Any) -> str | None:
+    return task_spec_properties(task_spec).get("formJsonSchemaFilename")
+
+
+def is_human(task_spec: Any) -> bool:
+    return bool(getattr(task_spec, "manual", False))
+
+
+_FIELD = re.compile(r"^\w+(\[\w+\])*$")
+
+
+def display_name(template: str, data: dict[str, Any]) -> str | None:
+    """A task's name filled from its data, e.g. "Absensi Hari ke-{hari_ke}" -> "Absensi Hari ke-3".
+
+    Only plain names and [key] lookups are allowed (no attribute access), so a template cannot
+    reach object internals. None when a field is missing or not allowed."""
+    try:
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        if not all(_FIELD.match(f) for f in fields):
+            return None
+        return template.format_map(data)
+    except (KeyError, IndexError, ValueError, TypeError):
+        return None
+
+
+def _human_view(task: Any) -> HumanTaskView:
+    spec = task.task_spec
+    name = spec.bpmn_name or spec.bpmn_id or spec.name
+    template = task_spec_properties(spec).get("displayName")
+    if template:
+        name = display_name(template, task.data) or name
+    return HumanTaskView(
+        id=str(task.id),
+        bpmn_id=spec.bpmn_id or spec.name,
+        name=name,
+        lane=spec.lane,
+        form=form_of(spec),
+        documentation=spec.documentation or "",
+        process_id=task.workflow.spec.name,
+    )
+
+
+def human_tasks(workflow: Any) -> list[HumanTaskView]:
+    return [_human_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+
+def _definitions(definition: Any) -> list[Any]:
+    """An event definition, or the ones a multiple event (event-based gateway) combines."""
+    return [definition, *(getattr(definition, "event_definitions", None) or [])]
+
+
+def waiting_events(workflow: Any, completed: bool | None = None) -> list[WaitingEvent]:
+    """Timers and messages the instance waits for (`completed`: the caller already knows)."""
+    events = []
+    for task in list(workflow.event_manager.tasks.values()):
+        if not task.has_state(TaskState.WAITING):
+            continue
+        spec = task.task_spec
+        bpmn_id = spec.bpmn_id or spec.name
+        for definition in _definitions(spec.event_definition):
+            if isinstance(definition, TimerEventDefinition):
+                value = definition.details(task).value
+                if value is None:
+                    continue
+                due = clock.as_utc(datetime.fromisoformat(str(value)))
+                events.append(
+                    WaitingEvent(
+                        str(task.id), bpmn_id, spec.bpmn_name or definition.name or bpmn_id, "timer", due
+                    )
+                )
+            elif isinstance(definition, MessageEventDefinition):
+                events.append(WaitingEvent(str(task.id), bpmn_id, definition.name, "message", None))
+    if not (workflow.is_completed() if completed is None else completed):
+        for start in _message_started_event_subprocesses(workflow):
+            key = str(uuid5(workflow.task_tree.id, start.bpmn_id or start.name))
+            events.append(
+                WaitingEvent(key, start.bpmn_id or start.name, start.event_definition.name, "message", None)
+            )
+    return events
+
+
+def _message_started_event_subprocesses(workflow: Any) -> list[Any]:
+    """Start events of event subprocesses a message starts: they wait on the process spec, not as tasks."""
+    starts = []
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub_spec = workflow.subprocess_specs.get(name)
+        for start in getattr(sub_spec, "bpmn_start_events", []):
+            if isinstance(start.event_definition, MessageEventDefinition):
+                starts.append(start)
+    return starts
+
+
+def find_task(workflow: Any, task_id: str) -> Any | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, SpiffWorkflowException, KeyError):
+        return None
+
+
+def task_is_ready_human(task: Any) -> bool:
+    return bool(task.has_state(TaskState.READY) and task.task_spec.manual)
+
+
+def status(workflow: Any) -> str:
+    if workflow.is_completed():
+        return "completed"
+    if workflow.get_tasks(state=TaskState.READY, manual=True):
+        return "running"
+    return "waiting"
+
+
+def run_engine(workflow: Any) -> None:
+    try:
+        workflow.do_engine_steps()
+    except SpiffWorkflowException as err:
+        raise _script_error(err) from err
+
+
+def complete(workflow: Any, task: Any, data: dict[str, Any]) -> None:
+    task.data.update(data)
+    try:
+        task.run()
+    except SpiffWorkflowException as err:
+        raise _script_error(err) from err
+    run_engine(workflow)
+
+
+def fire_timers(workflow: Any, now: datetime) -> None:
+    """Fire every timer due at or before `now`, then run what they released."""
+    with clock.pinned(now + timedelta(microseconds=1)):
+        workflow.refresh_timers()
+    with clock.pinned(now):
+        run_engine(workflow)
+
+
+def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
+    # Events match by class as well as name: build the message with the class the waiting task uses.
+    definition_class = MessageEventDefinition
+    waiting = [t.task_spec for t in workflow.event_manager.tasks.values()]
+    for spec in waiting + _message_started_event_subprocesses(workflow):
+        for definition in _definitions(spec.event_definition):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                definition_class = type(definition)
+    event = BpmnEvent(definition_class(name), payload=payload)
+    caught: int = workflow.event_manager.catch(event, internal=False)
+    run_engine(workflow)
+    return caught
+
+
+def cancel(workflow: Any) -> None:
+    workflow.cancel()
+
+
+def thrown_messages(workflow: Any) -> list[dict[str, Any]]:
+    """Messages the step threw that nothing in this instance caught (for the history)."""
+    out = []
+    for event in workflow.get_events():
+        name = getattr(event.event_definition, "name", "")
+        out.append({"name": name, "payload": json.loads(json.dumps(event.payload, cls=_Encoder))})
+    return out
+
+
+class _ViewEncoder(_PlainEncoder):
+    """Task data as people and forms see it: dates as ISO 8601 text, durations as ISO 8601 durations."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, date):
+            return o.isoformat()
+        if isinstance(o, timedelta):
+            seconds = o.seconds + o.microseconds / 1_000_000
+            return f"P{o.days}D" + (f"T{seconds:g}S" if seconds else "")
+        if isinstance(o, UUID):
+            return str(o)
+        return super().default(o)
+
+
+def current_data(workflow: Any) -> dict[str, Any]:
+    """What the instance knows now: the data of the task that finished last (in the process or any
+    subprocess), with the data open tasks hold on top."""
+    tasks = [t for wf in [workflow, *workflow.subprocesses.values()] for t in wf.tasks.values()]
+    done = [t for t in tasks if t.state == TaskState.COMPLETED]
+    data: dict[str, Any] = {}
+    if done:
+        data.update(task_data(max(done, key=lambda t: t.last_state_change)))
+    for task in tasks:
+        if task.state == TaskState.READY:
+            data.update(task_data(task))
+    return data
+
+
+def task_data(task: Any) -> dict[str, Any]:
+    """A task's data as JSON-ready values (what a form is filled from)."""
+    return json.loads(json.dumps(task.data, cls=_ViewEncoder))  # type: ignore[no-any-return]
+
+
+def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:
+    """Each task's BPMN id, state and data: what replay compares, independent of task uuids."""
+    rows = []
+    for task in workflow.get_tasks():
+        rows.append(
+            (
+                task.task_spec.bpmn_id or task.task_spec.name,
+                TaskState.get_name(task.state),
+                json.dumps(task.data, cls=_Encoder, sort_keys=True),
+            )
+        )
+    return sorted(rows)
+
+
+def boundary_timer_due(workflow: Any) -> dict[str, datetime]:
+    """Task id -> earliest due time of a timer attached to it: a human task's deadline."""
+    from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+
+    due: dict[str, datetime] = {}
+    for task in list(workflow.event_manager.tasks.values()):
+        spec = task.task_spec
+        if not (task.has_state(TaskState.WAITING) and isinstance(spec, BoundaryEvent)):
+            continue
+        if not isinstance(spec.event_definition, TimerEventDefinition):
+            continue
+        value = spec.event_definition.details(task).value
+        if value is None or task.parent is None:
+            continue
+        at = clock.as_utc(datetime.fromisoformat(str(value)))
+        for sibling in task.parent.children:
+            if not isinstance(sibling.task_spec, BoundaryEvent):
+                key = str(sibling.id)
+                due[key] = min(due.get(key, at), at)
+    return due
