@@ -7,7 +7,6 @@ file, line and element id in the terms of the person who edits the file.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -19,19 +18,13 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from . import dmn_checks, sandbox, spiff, xmlsafe
+from . import bpmn_checks, dmn_checks, spiff, xmlsafe
 from . import roles as roles_mod
 from .errors import Problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-# Elements SpiffWorkflow 3.2 cannot run; named so designers hear it from `desa validate`, not at run time.
-UNSUPPORTED = {
-    "complexGateway": "complex gateways",
-    "compensateEventDefinition": "compensation events",
-    "adHocSubProcess": "ad-hoc subprocesses",
-}
 
 
 @dataclass
@@ -104,14 +97,14 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
             continue
         trees[name] = tree
         _add_to_parser(parser, tree, name, path.suffix == ".dmn", bundle)
-    process_ids = _process_ids(trees)
+    process_ids = bpmn_checks.process_ids(trees)
     for name, tree in trees.items():
         if name.endswith(".bpmn"):
-            bundle.problems.extend(_unsupported(tree, name))
-            bundle.problems.extend(_event_subprocess_problems(tree, name))
-            bundle.problems.extend(_call_problems(tree, name, process_ids))
-            bundle.problems.extend(_lane_problems(tree, name, bundle.roles))
-            bundle.problems.extend(_expression_problems(tree, name))
+            bundle.problems.extend(bpmn_checks.unsupported_elements(tree, name))
+            bundle.problems.extend(bpmn_checks.event_subprocess_problems(tree, name))
+            bundle.problems.extend(bpmn_checks.call_problems(tree, name, process_ids))
+            bundle.problems.extend(bpmn_checks.lane_problems(tree, name, bundle.roles))
+            bundle.problems.extend(bpmn_checks.expression_problems(tree, name))
             bundle.problems.extend(_form_problems(tree, name, bundle))
     if bundle.ok:
         _build_specs(parser, bundle, trees)
@@ -146,12 +139,6 @@ def source_text(content: bytes, tree: etree._ElementTree) -> str:
         return content.decode("utf-8", errors="replace")
 
 
-def _line(element: etree._Element) -> int | None:
-    """The line an element starts on (typed here: lxml-stubs declare `sourceline` without a type)."""
-    line = getattr(element, "sourceline", None)
-    return line if isinstance(line, int) else None
-
-
 def _display_name(path: Path, base: Path) -> str:
     try:
         return str(path.resolve().relative_to(base.resolve()))
@@ -171,7 +158,7 @@ def _element_at(tree: etree._ElementTree, xpath: str | None, line: int | None) -
             return found[0]
     if line is not None:
         for element in tree.getroot().iter(etree.Element):
-            if _line(element) == line:
+            if bpmn_checks.line_of(element) == line:
                 return element
     return None
 
@@ -188,7 +175,7 @@ def _id_lines(tree: etree._ElementTree) -> dict[str, list[int]]:
     for element in tree.getroot().iter(etree.Element):
         element_id = element.get("id")
         if element_id is not None:
-            lines.setdefault(element_id, []).append(_line(element) or 0)
+            lines.setdefault(element_id, []).append(bpmn_checks.line_of(element) or 0)
     return lines
 
 
@@ -198,14 +185,18 @@ def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Pro
     if is_dmn:
         schema = spiff.dmn_xsd(root_ns)
         if schema is None:
-            return [Problem(name, _line(root), None, "not a DMN 1.x document (unknown namespace)", "xsd")]
+            return [
+                Problem(
+                    name, bpmn_checks.line_of(root), None, "not a DMN 1.x document (unknown namespace)", "xsd"
+                )
+            ]
     else:
         if root_ns != BPMN_NS or etree.QName(root).localname != "definitions":
             found = f"<{etree.QName(root).localname}> in namespace {root_ns or '(none)'}"
             return [
                 Problem(
                     name,
-                    _line(root),
+                    bpmn_checks.line_of(root),
                     root.get("id"),
                     f"not a BPMN 2.0 document: the root element must be <definitions> in namespace "
                     f"{BPMN_NS}; this file has {found}",
@@ -219,7 +210,7 @@ def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Pro
     id_lines = _id_lines(tree)
     for error in schema.error_log:
         element = _element_at(tree, error.path, error.line)
-        element_id = _owner_id(element) if element is not None else None
+        element_id = bpmn_checks.owner_id(element) if element is not None else None
         message = _short_names(error.message)
         rule = "xsd"
         bad_id = _ID_ERROR.search(error.message)
@@ -260,223 +251,11 @@ def _parse_problem(err: Exception, name: str, tree: etree._ElementTree | None) -
     if line is None and element and tree is not None:
         found = tree.getroot().xpath("//*[@id=$id]", id=element)
         if isinstance(found, list) and found and isinstance(found[0], etree._Element):
-            line = _line(found[0])
+            line = bpmn_checks.line_of(found[0])
     if "no support implemented for this task type" in message:
         tag = getattr(err, "tag", "") or "element"
         message = f"SpiffWorkflow cannot run a {tag} element"
     return Problem(file_name, line, element, message, "spiff")
-
-
-def _unsupported(tree: etree._ElementTree, name: str) -> list[Problem]:
-    problems = []
-    for local, what in UNSUPPORTED.items():
-        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{local}"):
-            owner = element if element.get("id") else element.getparent()
-            problems.append(
-                Problem(
-                    name,
-                    _line(element),
-                    owner.get("id") if owner is not None else None,
-                    f"SpiffWorkflow cannot run {what} (bpmn:{local}); model it another way",
-                    "unsupported-element",
-                )
-            )
-    return problems
-
-
-# Event definitions whose start events in an event subprocess are interrupting by nature (BPMN
-# allows no non-interrupting error start); compensation is refused as unsupported anyway.
-_ALWAYS_INTERRUPTING = ("errorEventDefinition", "compensateEventDefinition")
-
-
-def _event_subprocess_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
-    """Interrupting start events of event subprocesses: SpiffWorkflow 3.2 does not interrupt."""
-    problems = []
-    for subprocess in tree.getroot().iter(f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction"):
-        if (subprocess.get("triggeredByEvent") or "").strip() not in ("true", "1"):
-            continue
-        for start in subprocess.iterchildren(f"{{{BPMN_NS}}}startEvent"):
-            if (start.get("isInterrupting") or "true").strip() in ("false", "0"):
-                continue
-            kinds = [etree.QName(child).localname for child in start if isinstance(child.tag, str)]
-            kinds = [k for k in kinds if k.endswith("EventDefinition")]
-            if not kinds or any(k in _ALWAYS_INTERRUPTING for k in kinds):
-                continue
-            label = subprocess.get("name") or subprocess.get("id")
-            problems.append(
-                Problem(
-                    name,
-                    _line(start),
-                    start.get("id") or subprocess.get("id"),
-                    f"the start event '{start.get('name') or start.get('id')}' of event subprocess "
-                    f"'{label}' is interrupting (isInterrupting is true unless set to false): BPMN stops "
-                    "the main flow when it starts, but SpiffWorkflow 3.2 ignores isInterrupting and keeps "
-                    'the main flow running alongside it; set isInterrupting="false" if both may run '
-                    "together, or model the interruption otherwise (e.g. an interrupting boundary event "
-                    "on a subprocess holding the main flow)",
-                    "interrupting-event-subprocess",
-                )
-            )
-    return problems
-
-
-def _process_ids(trees: dict[str, etree._ElementTree]) -> set[str]:
-    return {
-        str(process.get("id"))
-        for tree in trees.values()
-        for process in tree.getroot().iter(f"{{{BPMN_NS}}}process")
-        if process.get("id")
-    }
-
-
-def _call_problems(tree: etree._ElementTree, name: str, process_ids: set[str]) -> list[Problem]:
-    problems = []
-    known = ", ".join(sorted(process_ids)) or "none"
-    for call in tree.getroot().iter(f"{{{BPMN_NS}}}callActivity"):
-        called = (call.get("calledElement") or "").strip()
-        label = f"call activity '{call.get('name') or call.get('id')}'"
-        if not called:
-            message = f"{label} names no process to call (calledElement is empty)"
-        elif called not in process_ids:
-            message = (
-                f"{label} calls process '{called}', which no loaded file defines (known processes: "
-                f"{known}); fix calledElement or validate/deploy it together with the file defining it"
-            )
-        else:
-            continue
-        problems.append(Problem(name, _line(call), call.get("id"), message, "unknown-process"))
-    return problems
-
-
-def _lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | None) -> list[Problem]:
-    if roles is None or not roles.roles:
-        return []
-    problems = []
-    known = ", ".join(sorted(roles.roles))
-    for lane in tree.getroot().iter(f"{{{BPMN_NS}}}lane"):
-        lane_name = (lane.get("name") or "").strip()
-        if lane_name not in roles:
-            problems.append(
-                Problem(
-                    name,
-                    _line(lane),
-                    lane.get("id"),
-                    f"lane '{lane_name}' names no declared role (known roles: {known}); "
-                    f"fix the lane name or declare the role in {roles_mod.ROLES_FILE}",
-                    "unknown-role",
-                )
-            )
-    return problems
-
-
-def _owner_id(element: etree._Element) -> str | None:
-    node: etree._Element | None = element
-    while node is not None:
-        if node.get("id"):
-            return node.get("id")
-        node = node.getparent()
-    return None
-
-
-_CODE_LINE = re.compile(r"\bLine (\d+):")
-
-
-def _code_line(element: etree._Element, source: str, why: str, expression: bool) -> int | None:
-    """The file line of the first refused line of the code in `element` (its text starts on its line)."""
-    start = _line(element)
-    lines = [int(n) for n in _CODE_LINE.findall(why)]
-    if start is None or not lines:
-        return start
-    skipped = source[: len(source) - len(source.lstrip())].count("\n") if expression else 0
-    return start + skipped + min(lines) - 1
-
-
-def _code_reason(why: str, what: str, source: str) -> str:
-    """The sandbox's reason, its "Line N:" told as a line of the script, or dropped for one line of code."""
-    if "\n" not in source.strip():
-        return _CODE_LINE.sub("", why).replace(";  ", "; ").strip()
-    return _CODE_LINE.sub(lambda m: f"{what} line {m.group(1)}:", why)
-
-
-def _expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
-    root = tree.getroot()
-    problems: list[Problem] = []
-    for script in root.iter(f"{{{BPMN_NS}}}script"):
-        source = script.text or ""
-        why = sandbox.check(source, expression=False)
-        if why:
-            line = _code_line(script, source, why, expression=False)
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    _owner_id(script),
-                    f"script refused: {_code_reason(why, 'script', source)}",
-                    "script",
-                )
-            )
-    for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        source = cond.text or ""
-        why = sandbox.check(source, expression=True)
-        if why:
-            line = _code_line(cond, source, why, expression=True)
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    _owner_id(cond),
-                    f"condition '{source.strip()}' refused: {_code_reason(why, 'condition', source)}",
-                    "script",
-                )
-            )
-    for tag in ("timeDuration", "timeDate", "timeCycle"):
-        for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
-            timer_problem = _timer_problem(tag, (timer.text or "").strip())
-            if timer_problem:
-                problems.append(
-                    Problem(name, _line(timer), _event_id(timer), timer_problem, "timer-expression")
-                )
-    return problems
-
-
-def _event_id(timer: etree._Element) -> str | None:
-    """The id of the event a timer belongs to (the one a designer clicks), not of its definition."""
-    definition = timer.getparent()
-    event = definition.getparent() if definition is not None else None
-    if event is not None and event.get("id"):
-        return event.get("id")
-    return _owner_id(timer)
-
-
-def _timer_problem(tag: str, text: str) -> str | None:
-    if not text:
-        return "the timer has no expression"
-    why = sandbox.check(text, expression=True)
-    if why:
-        return f"timer expression refused: {why}"
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        if text.upper().startswith(("P", "R")) and text.replace(":", "").replace("/", "").isalnum():
-            return (
-                f"timer expressions are Python expressions: {text} is read as a variable name; "
-                f'write it with quotes, "{text}"'
-            )
-        return None  # computed from task data at run time
-    if not isinstance(value, str):
-        return f"the timer expression must give an ISO 8601 text, not {type(value).__name__}"
-    try:
-        from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as T
-
-        if tag == "timeCycle":
-            T.parse_iso_recurring_interval(value)
-        elif tag == "timeDuration":
-            T.parse_iso_duration(value)
-        else:
-            T.get_datetime(value)
-    except Exception:
-        return f"'{value}' is not a valid ISO 8601 {'duration' if tag == 'timeDuration' else tag[4:].lower()}"
-    return None
 
 
 def _form_problems(tree: etree._ElementTree, name: str, bundle: Bundle) -> list[Problem]:
@@ -486,10 +265,10 @@ def _form_problems(tree: etree._ElementTree, name: str, bundle: Bundle) -> list[
         if element.get("name") != "formJsonSchemaFilename":
             continue
         form = (element.get("value") or "").strip()
-        owner = _owner_id(element)
+        owner = bpmn_checks.owner_id(element)
         problem = _load_form(bundle, form)
         if problem:
-            problems.append(Problem(name, _line(element), owner, problem, "form"))
+            problems.append(Problem(name, bpmn_checks.line_of(element), owner, problem, "form"))
     return problems
 
 

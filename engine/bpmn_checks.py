@@ -1,0 +1,242 @@
+"""Checks of BPMN elements for `desa validate`: what SpiffWorkflow cannot run, lanes, calls,
+scripts, conditions and timer expressions, each problem located by file, line and element."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from lxml import etree
+
+from . import roles as roles_mod
+from . import sandbox
+from .errors import Problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+# Elements SpiffWorkflow 3.2 cannot run; named so designers hear it from `desa validate`, not at run time.
+UNSUPPORTED = {
+    "complexGateway": "complex gateways",
+    "compensateEventDefinition": "compensation events",
+    "adHocSubProcess": "ad-hoc subprocesses",
+}
+
+
+def line_of(element: etree._Element) -> int | None:
+    """The line an element starts on (typed here: lxml-stubs declare `sourceline` without a type)."""
+    line = getattr(element, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
+def unsupported_elements(tree: etree._ElementTree, name: str) -> list[Problem]:
+    problems = []
+    for local, what in UNSUPPORTED.items():
+        for element in tree.getroot().iter(f"{{{BPMN_NS}}}{local}"):
+            owner = element if element.get("id") else element.getparent()
+            problems.append(
+                Problem(
+                    name,
+                    line_of(element),
+                    owner.get("id") if owner is not None else None,
+                    f"SpiffWorkflow cannot run {what} (bpmn:{local}); model it another way",
+                    "unsupported-element",
+                )
+            )
+    return problems
+
+
+# Event definitions whose start events in an event subprocess are interrupting by nature (BPMN
+# allows no non-interrupting error start); compensation is refused as unsupported anyway.
+_ALWAYS_INTERRUPTING = ("errorEventDefinition", "compensateEventDefinition")
+
+
+def event_subprocess_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
+    """Interrupting start events of event subprocesses: SpiffWorkflow 3.2 does not interrupt."""
+    problems = []
+    for subprocess in tree.getroot().iter(f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction"):
+        if (subprocess.get("triggeredByEvent") or "").strip() not in ("true", "1"):
+            continue
+        for start in subprocess.iterchildren(f"{{{BPMN_NS}}}startEvent"):
+            if (start.get("isInterrupting") or "true").strip() in ("false", "0"):
+                continue
+            kinds = [etree.QName(child).localname for child in start if isinstance(child.tag, str)]
+            kinds = [k for k in kinds if k.endswith("EventDefinition")]
+            if not kinds or any(k in _ALWAYS_INTERRUPTING for k in kinds):
+                continue
+            label = subprocess.get("name") or subprocess.get("id")
+            problems.append(
+                Problem(
+                    name,
+                    line_of(start),
+                    start.get("id") or subprocess.get("id"),
+                    f"the start event '{start.get('name') or start.get('id')}' of event subprocess "
+                    f"'{label}' is interrupting (isInterrupting is true unless set to false): BPMN stops "
+                    "the main flow when it starts, but SpiffWorkflow 3.2 ignores isInterrupting and keeps "
+                    'the main flow running alongside it; set isInterrupting="false" if both may run '
+                    "together, or model the interruption otherwise (e.g. an interrupting boundary event "
+                    "on a subprocess holding the main flow)",
+                    "interrupting-event-subprocess",
+                )
+            )
+    return problems
+
+
+def process_ids(trees: dict[str, etree._ElementTree]) -> set[str]:
+    return {
+        str(process.get("id"))
+        for tree in trees.values()
+        for process in tree.getroot().iter(f"{{{BPMN_NS}}}process")
+        if process.get("id")
+    }
+
+
+def call_problems(tree: etree._ElementTree, name: str, process_ids: set[str]) -> list[Problem]:
+    problems = []
+    known = ", ".join(sorted(process_ids)) or "none"
+    for call in tree.getroot().iter(f"{{{BPMN_NS}}}callActivity"):
+        called = (call.get("calledElement") or "").strip()
+        label = f"call activity '{call.get('name') or call.get('id')}'"
+        if not called:
+            message = f"{label} names no process to call (calledElement is empty)"
+        elif called not in process_ids:
+            message = (
+                f"{label} calls process '{called}', which no loaded file defines (known processes: "
+                f"{known}); fix calledElement or validate/deploy it together with the file defining it"
+            )
+        else:
+            continue
+        problems.append(Problem(name, line_of(call), call.get("id"), message, "unknown-process"))
+    return problems
+
+
+def lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | None) -> list[Problem]:
+    if roles is None or not roles.roles:
+        return []
+    problems = []
+    known = ", ".join(sorted(roles.roles))
+    for lane in tree.getroot().iter(f"{{{BPMN_NS}}}lane"):
+        lane_name = (lane.get("name") or "").strip()
+        if lane_name not in roles:
+            problems.append(
+                Problem(
+                    name,
+                    line_of(lane),
+                    lane.get("id"),
+                    f"lane '{lane_name}' names no declared role (known roles: {known}); "
+                    f"fix the lane name or declare the role in {roles_mod.ROLES_FILE}",
+                    "unknown-role",
+                )
+            )
+    return problems
+
+
+def owner_id(element: etree._Element) -> str | None:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id"):
+            return node.get("id")
+        node = node.getparent()
+    return None
+
+
+_CODE_LINE = re.compile(r"\bLine (\d+):")
+
+
+def _code_line(element: etree._Element, source: str, why: str, expression: bool) -> int | None:
+    """The file line of the first refused line of the code in `element` (its text starts on its line)."""
+    start = line_of(element)
+    lines = [int(n) for n in _CODE_LINE.findall(why)]
+    if start is None or not lines:
+        return start
+    skipped = source[: len(source) - len(source.lstrip())].count("\n") if expression else 0
+    return start + skipped + min(lines) - 1
+
+
+def _code_reason(why: str, what: str, source: str) -> str:
+    """The sandbox's reason, its "Line N:" told as a line of the script, or dropped for one line of code."""
+    if "\n" not in source.strip():
+        return _CODE_LINE.sub("", why).replace(";  ", "; ").strip()
+    return _CODE_LINE.sub(lambda m: f"{what} line {m.group(1)}:", why)
+
+
+def expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
+    root = tree.getroot()
+    problems: list[Problem] = []
+    for script in root.iter(f"{{{BPMN_NS}}}script"):
+        source = script.text or ""
+        why = sandbox.check(source, expression=False)
+        if why:
+            line = _code_line(script, source, why, expression=False)
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    owner_id(script),
+                    f"script refused: {_code_reason(why, 'script', source)}",
+                    "script",
+                )
+            )
+    for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        source = cond.text or ""
+        why = sandbox.check(source, expression=True)
+        if why:
+            line = _code_line(cond, source, why, expression=True)
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    owner_id(cond),
+                    f"condition '{source.strip()}' refused: {_code_reason(why, 'condition', source)}",
+                    "script",
+                )
+            )
+    for tag in ("timeDuration", "timeDate", "timeCycle"):
+        for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            timer_problem = _timer_problem(tag, (timer.text or "").strip())
+            if timer_problem:
+                problems.append(
+                    Problem(name, line_of(timer), _event_id(timer), timer_problem, "timer-expression")
+                )
+    return problems
+
+
+def _event_id(timer: etree._Element) -> str | None:
+    """The id of the event a timer belongs to (the one a designer clicks), not of its definition."""
+    definition = timer.getparent()
+    event = definition.getparent() if definition is not None else None
+    if event is not None and event.get("id"):
+        return event.get("id")
+    return owner_id(timer)
+
+
+def _timer_problem(tag: str, text: str) -> str | None:
+    if not text:
+        return "the timer has no expression"
+    why = sandbox.check(text, expression=True)
+    if why:
+        return f"timer expression refused: {why}"
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if text.upper().startswith(("P", "R")) and text.replace(":", "").replace("/", "").isalnum():
+            return (
+                f"timer expressions are Python expressions: {text} is read as a variable name; "
+                f'write it with quotes, "{text}"'
+            )
+        return None  # computed from task data at run time
+    if not isinstance(value, str):
+        return f"the timer expression must give an ISO 8601 text, not {type(value).__name__}"
+    try:
+        from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as T
+
+        if tag == "timeCycle":
+            T.parse_iso_recurring_interval(value)
+        elif tag == "timeDuration":
+            T.parse_iso_duration(value)
+        else:
+            T.get_datetime(value)
+    except Exception:
+        return f"'{value}' is not a valid ISO 8601 {'duration' if tag == 'timeDuration' else tag[4:].lower()}"
+    return None
