@@ -301,7 +301,22 @@ def test_every_process_file_validates_and_has_diagram_interchange() -> None:
         for element in process:
             if element.get("id") and etree.QName(element).localname not in ("laneSet", "documentation"):
                 assert element.get("id") in drawn, f"{path.name}: {element.get('id')} has no diagram shape"
-        for task in tree.iterfind(".//bpmn:userTask", ns):
-            assert task.find("bpmn:documentation", ns) is not None, (
-                f"{path.name}: {task.get('id')} has no documentation"
-            )
+        for kind in ("userTask", "scriptTask", "businessRuleTask", "callActivity"):
+            for task in tree.iterfind(f".//bpmn:{kind}", ns):
+                documented = task.find("bpmn:documentation", ns)
+                assert documented is not None and documented.text, f"{path.name}: {task.get('id')} has no doc"
+        # No two shapes overlap (boundary events sit on the border of their task, as modelers draw them).
+        boundary = {e.get("id") for e in tree.iterfind(".//bpmn:boundaryEvent", ns)}
+        boxes = []
+        for shape in tree.iterfind(".//bpmndi:BPMNShape", ns):
+            element = shape.get("bpmnElement") or ""
+            if element in boundary or element.startswith(("Peserta_", "Lajur_")):
+                continue
+            b = shape.find("{http://www.omg.org/spec/DD/20100524/DC}Bounds")
+            assert b is not None
+            x, y, w, h = (float(b.get(k) or 0) for k in ("x", "y", "width", "height"))
+            boxes.append((element, x, y, w, h))
+        for i, (a, ax, ay, aw, ah) in enumerate(boxes):
+            for b_id, bx, by, bw, bh in boxes[i + 1 :]:
+                overlap = ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+                assert not overlap, f"{path.name}: {a} and {b_id} overlap"

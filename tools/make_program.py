@@ -753,12 +753,31 @@ def refleksi() -> Process:
     return p
 
 
+# One sentence for each automatic task that has none above.
+DOCS = {
+    "hitung_skor_awal": "Menghitung rata-rata skor parameter setiap dimensi pada kondisi awal, urut seperti Tabel 1.",
+    "tingkat_awal": "Tabel keputusan tingkat_ketahanan memberi tingkat Rendah, Sedang atau Tinggi untuk setiap dimensi.",
+    "mulai_bimbingan": "Memulai hitungan hari bimbingan sosial dan daftar absensinya.",
+    "catat_absensi": "Menyimpan absensi hari ini dan beralih ke hari bimbingan berikutnya.",
+    "mulai_bulan": "Memulai hitungan bulan pelaksanaan rencana aksi.",
+    "bulan_berikut": "Menyimpan kemajuan bulan ini dan beralih ke bulan berikutnya.",
+    "hitung_skor_evaluasi": "Menghitung rata-rata skor parameter setiap dimensi pada evaluasi bulan ke-5.",
+    "tingkat_evaluasi": "Tabel keputusan tingkat_ketahanan memberi tingkat setiap dimensi pada evaluasi.",
+    "siapkan_serah_terima": "Menyiapkan empat tingkat penerima pembinaan: desa/kelurahan, kecamatan, kabupaten/kota, provinsi.",
+    "mulai_siklus": "Memulai siklus refleksi pertama Pokja.",
+    "siklus_berikut": "Beralih ke siklus rencana aksi berikutnya yang dijalankan Pokja sendiri.",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "processes")
     args = parser.parse_args()
     for make in (program, persiapan, pelaksanaan, monev, terminasi, refleksi):
         process = make()
+        for node in process.nodes:
+            if node.kind in ("scriptTask", "businessRuleTask") and not node.doc:
+                node.doc = DOCS[node.id]
         path = args.out / f"{process.id}.bpmn"
         write(process, path)
         print(f"wrote {path}")
