@@ -211,3 +211,9 @@ def instance_data(engine: Engine, instance_id: int) -> dict[str, Any]:
         spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
         workflow = load_live(Sql.of(session), instance_id, spec).workflow
     return spiff.current_data(workflow)
+
+
+def now(engine: Engine) -> datetime:
+    """The engine clock's time (for marking what is overdue)."""
+    with engine.db.sessions() as session:
+        return clock.now(session)

@@ -1,23 +1,74 @@
-"""The Flask app: thin views over engine calls."""
+"""The Flask app: thin views over engine calls, Bahasa Indonesia first.
+
+Blueprints: `auth` (sign in/out, language), `inbox` (Tugas Saya), `tasks` (one task and its form),
+`status` (service status and health). Every view calls the engine; nothing here touches tables
+or SpiffWorkflow objects.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
+from flask_wtf.csrf import CSRFProtect
 
 from engine.db import Database
 from engine.steps import Engine
 
+from . import i18n
+
+csrf = CSRFProtect()
+CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+
+
+def _secret_key() -> str:
+    """DESA_SECRET_KEY, or a key kept in instance/secret_key (made on first start)."""
+    if os.environ.get("DESA_SECRET_KEY"):
+        return os.environ["DESA_SECRET_KEY"]
+    path = Path("instance") / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
 
 def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(DATABASE_URL=None)
+    production = os.environ.get("DESA_ENV") == "production"
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,  # behind HTTPS in production; `make run` serves plain HTTP
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
     app.extensions["desa"] = engine or Engine(Database(app.config["DATABASE_URL"]))
+    csrf.init_app(app)
+    i18n.init_app(app)
 
-    from . import status
+    from . import auth, inbox, status, tasks
 
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(tasks.bp)
     app.register_blueprint(status.bp)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
     return app

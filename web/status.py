@@ -18,9 +18,9 @@ def _engine() -> Engine:
     return engine
 
 
-@bp.get("/")
+@bp.get("/status")
 def index() -> ResponseReturnValue:
-    return render_template("status.html", s=engine_status.summary(_engine()))
+    return render_template("status/status.html", s=engine_status.summary(_engine()))
 
 
 @bp.get("/healthz")

@@ -31,7 +31,7 @@ def test_status_page_and_health(basic: Engine) -> None:
     health = client.get("/healthz").get_json()
     assert health["instances"] == 1 and health["open_tasks"] == 1 and health["timers"] == 1
     assert {"process_id": "timers", "version": 1} in health["processes"]
-    page = client.get("/")
+    page = client.get("/status")
     assert page.status_code == 200
     assert "Tugas terbuka" in page.get_data(as_text=True)
 

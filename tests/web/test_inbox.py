@@ -1,0 +1,105 @@
+"""Signing in and the task list, through real HTTP requests to the Flask app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from engine import access, registry, runtime, users, villages
+from engine.steps import Engine
+from web import create_app
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LEMPUR, SIGI = "15.01.01.2003", "62.11.03.2005"
+
+
+@pytest.fixture
+def staffed(engine: Engine) -> Engine:
+    registry.deploy(engine.db, [ROOT / "processes"])
+    with engine.db.transaction() as s:
+        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
+        villages.upsert(s, SIGI, "Sigi", "Kahayan Tengah", "Kab. Pulang Pisau", "Kalimantan Tengah")
+        for name, role, village, kabupaten in [
+            ("pusat", "Fasilitator Pusat", None, None),
+            ("daerah.kerinci", "Fasilitator Daerah", None, "15.01"),
+            ("daerah.pulangpisau", "Fasilitator Daerah", None, "62.11"),
+        ]:
+            users.add(s, name, password="kata-sandi-" + name)
+            access.assign(s, name, role, village, kabupaten)
+    for code in (LEMPUR, SIGI):
+        runtime.start(engine, "program_desa", code, "pusat")
+    return engine
+
+
+def client(engine: Engine, csrf: bool = False) -> FlaskClient:
+    config = {"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": csrf}
+    return create_app(config, engine=engine).test_client()
+
+
+def sign_in(c: FlaskClient, username: str) -> None:
+    response = c.post("/masuk", data={"username": username, "password": "kata-sandi-" + username})
+    assert response.status_code == 302
+
+
+def test_the_inbox_asks_for_a_login_first(staffed: Engine) -> None:
+    c = client(staffed)
+    response = c.get("/")
+    assert response.status_code == 302 and "/masuk" in response.headers["Location"]
+    wrong = c.post("/masuk", data={"username": "pusat", "password": "salah"})
+    assert wrong.status_code == 401
+    assert "Nama pengguna atau kata sandi salah." in wrong.get_data(as_text=True)
+
+
+def test_each_person_sees_the_tasks_of_their_role_and_villages(staffed: Engine) -> None:
+    c = client(staffed)
+    sign_in(c, "pusat")
+    page = c.get("/").get_data(as_text=True)
+    assert page.count('class="task"') == 2  # Menyiapkan Petugas, in both villages
+    assert "Lempur Mudik" in page and "Sigi" in page and "Menyiapkan Petugas" in page
+    assert "2 tugas terbuka" in page
+
+    c = client(staffed)
+    sign_in(c, "daerah.kerinci")
+    assert "Tidak ada tugas." in c.get("/").get_data(as_text=True)  # nothing for the FD yet
+
+
+def test_filter_by_village_and_language(staffed: Engine) -> None:
+    c = client(staffed)
+    sign_in(c, "pusat")
+    page = c.get(f"/?desa={SIGI}").get_data(as_text=True)
+    assert page.count('class="task"') == 1 and "Sigi" in page
+    c.post("/bahasa", data={"language": "en", "next": "/"})
+    english = c.get("/").get_data(as_text=True)
+    assert "My tasks" in english and "2 open tasks" in english
+
+
+def test_session_cookie_and_security_headers(staffed: Engine) -> None:
+    c = client(staffed)
+    response = c.post("/masuk", data={"username": "pusat", "password": "kata-sandi-pusat"})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = c.get("/")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_forms_without_the_csrf_token_are_refused(staffed: Engine) -> None:
+    c = client(staffed, csrf=True)
+    refused = c.post("/masuk", data={"username": "pusat", "password": "kata-sandi-pusat"})
+    assert refused.status_code == 400
+    page = c.get("/masuk").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    accepted = c.post(
+        "/masuk", data={"username": "pusat", "password": "kata-sandi-pusat", "csrf_token": token}
+    )
+    assert accepted.status_code == 302
+
+
+def test_logout(staffed: Engine) -> None:
+    c = client(staffed)
+    sign_in(c, "pusat")
+    c.post("/keluar")
+    assert c.get("/").status_code == 302
