@@ -22,8 +22,11 @@ def compile_catalogs() -> None:
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as handle:
                 catalog = read_po(handle)
-            with mo.open("wb") as handle:
-                write_mo(handle, catalog)
+            try:
+                with mo.open("wb") as handle:
+                    write_mo(handle, catalog)
+            except OSError:  # a read-only install: the pages stay in Bahasa Indonesia
+                continue
 
 
 def select_locale() -> str:
