@@ -85,7 +85,8 @@ STORIES = [
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", text.lower().replace("kab.", "").replace("kota", "kota"))[:20]
+    """A username part from a place name: "Kab. Pulang Pisau" -> "pulangpisau"."""
+    return re.sub(r"[^a-z0-9]+", "", text.lower().replace("kab.", ""))[:20]
 
 
 @dataclass
