@@ -1,0 +1,581 @@
+"""The task page: a form drawn from the task's JSON Schema, filled in and sent through the browser."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from engine import access, forms, queries, registry, runtime, users, villages
+from engine.demo_data import FORM_EXAMPLES, PESERTA, context_for
+from engine.steps import Engine
+from web import create_app, formrender
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PROCESSES = ROOT / "processes"
+FORMS = ROOT / "forms"
+LEMPUR = "15.01.01.2003"
+OTHER = "15.01.01.2004"
+
+
+@pytest.fixture
+def program(engine: Engine) -> Engine:
+    registry.deploy(engine.db, [PROCESSES])
+    with engine.db.transaction() as s:
+        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
+        villages.upsert(s, OTHER, "Lempur Tengah", "Gunung Raya", "Kab. Kerinci", "Jambi")
+        for name, role, village, kabupaten in [
+            ("pusat", "Fasilitator Pusat", None, None),
+            ("daerah", "Fasilitator Daerah", None, "15.01"),
+            ("pendamping1", "Pendamping", LEMPUR, None),
+            ("pendamping.lain", "Pendamping", OTHER, None),
+        ]:
+            users.add(s, name, password="rahasia")
+            access.assign(s, name, role, village, kabupaten)
+    return engine
+
+
+def make_app(engine: Engine, csrf: bool = False) -> Flask:
+    return create_app({"TESTING": True, "WTF_CSRF_ENABLED": csrf, "SECRET_KEY": "test"}, engine=engine)
+
+
+def signed_in(engine: Engine, user: str) -> FlaskClient:
+    client = make_app(engine).test_client()
+    response = client.post("/masuk", data={"username": user, "password": "rahasia"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def start(engine: Engine, data: dict[str, Any] | None = None) -> int:
+    return runtime.start(engine, "program_desa", LEMPUR, "pusat", data).instance_id
+
+
+def open_task(engine: Engine, instance: int, bpmn_id: str) -> queries.TaskRow:
+    found = [t for t in queries.tasks(engine, instance_id=instance) if t.bpmn_id == bpmn_id]
+    assert found, [t.bpmn_id for t in queries.tasks(engine, instance_id=instance)]
+    return found[0]
+
+
+def do(engine: Engine, instance: int, bpmn_id: str, user: str) -> None:
+    task = open_task(engine, instance, bpmn_id)
+    runtime.complete(engine, task.id, user, copy.deepcopy(FORM_EXAMPLES[f"{bpmn_id}.json"]))
+
+
+def to_candidates(engine: Engine) -> tuple[int, queries.TaskRow]:
+    """An instance at its fourth task, where the regional facilitator lists the candidates."""
+    instance = start(engine)
+    do(engine, instance, "tetapkan_petugas", "pusat")
+    do(engine, instance, "koordinasi_dinas_sosial", "daerah")
+    do(engine, instance, "siapkan_lokasi", "daerah")
+    return instance, open_task(engine, instance, "siapkan_calon_peserta")
+
+
+def form_fields(people: list[dict[str, Any]], prefix: str = "calon_peserta") -> dict[str, str]:
+    fields = {f"{prefix}-n": str(len(people))}
+    for i, p in enumerate(people):
+        for key, value in p.items():
+            fields[f"{prefix}-{i}-{key}"] = str(value)
+    return fields
+
+
+def page(response: TestResponse) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def value_of(text: str, name: str) -> str | None:
+    found = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', text)
+    return found.group(1) if found else None
+
+
+def revision_of(text: str) -> str:
+    value = value_of(text, "_revisi")
+    assert value is not None
+    return value
+
+
+# --- showing a task --------------------------------------------------------------------------------
+
+
+def test_the_first_task_shows_its_form(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    response = client.get(f"/tugas/{task.id}")
+    assert response.status_code == 200
+    text = page(response)
+    assert "<h1>Menyiapkan Petugas</h1>" in text
+    assert "Lempur Mudik" in text and "Fasilitator Pusat" in text
+    assert "dua pendamping untuk desa ini" in text  # the task's documentation
+    for name in ("fasilitator_daerah-nama", "fasilitator_daerah-instansi", "pendamping-0-nama"):
+        assert f'name="{name}"' in text
+    # exactly two pendamping: two rows, no row to add or remove
+    assert 'name="pendamping-1-asal_lembaga"' in text and 'name="pendamping-2-nama"' not in text
+    assert 'name="_tambah"' not in text and 'name="_hapus"' not in text
+    assert 'type="radio" name="pendamping-0-jenis_kelamin"' in text and "Perempuan" in text
+    assert "Tepat dua pendamping untuk setiap desa." in text  # the description as help text
+    assert ">Ambil</button>" in text
+    assert revision_of(text) == "1"
+
+
+def test_the_form_is_filled_with_the_task_data_and_the_defaults(program: Engine) -> None:
+    instance = start(program, {"fasilitator_daerah": {"nama": "Budi Santoso", "instansi": "Dinsos"}})
+    task = open_task(program, instance, "tetapkan_petugas")
+    text = page(signed_in(program, "pusat").get(f"/tugas/{task.id}"))
+    assert value_of(text, "fasilitator_daerah-nama") == "Budi Santoso"
+    assert value_of(text, "fasilitator_daerah-instansi") == "Dinsos"
+
+    schema = json.loads((FORMS / "kontrak_belajar.json").read_text(encoding="utf-8"))
+    raw = formrender.to_raw(schema, formrender.initial(schema, {}))
+    assert raw["jam_mulai"] == ["08:30"] and raw["jeda-n"] == ["4"]
+    assert raw["jeda-1-keterangan"] == ["Ishoma"]
+
+
+def test_earlier_data_is_shown_read_only(program: Engine) -> None:
+    instance, task = to_candidates(program)
+    runtime.complete(program, task.id, "daerah", copy.deepcopy(FORM_EXAMPLES["siapkan_calon_peserta.json"]))
+    do(program, instance, "pemetaan_kondisi_awal", "daerah")
+    do(program, instance, "pembekalan", "pusat")
+    registration = open_task(program, instance, "registrasi_peserta")
+    text = page(signed_in(program, "pendamping1").get(f"/tugas/{registration.id}"))
+    shown = text[text.index("Data sebelumnya") : text.index('class="task-form"')]
+    assert "<summary>Calon peserta</summary>" in shown
+    assert '<th scope="col">Nama lengkap</th>' in shown  # a list of people is a table, titled as the form
+    assert "<td>Laki-laki</td>" in shown and "<td>L</td>" not in shown  # with the form's labels
+    assert shown.count("<tr>") == 31  # the header and 30 candidates
+    assert f"<td>{PESERTA[0]['nama']}</td>" in shown
+
+
+def test_another_villages_pendamping_gets_404(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pendamping.lain")
+    response = client.get(f"/tugas/{task.id}")
+    missing = client.get("/tugas/no-such-task")
+    assert response.status_code == missing.status_code == 404
+    assert "Tugas tidak ditemukan" in page(response)
+    assert page(response).replace(task.id, "no-such-task") == page(missing)  # nothing tells it exists
+    assert client.post(f"/tugas/{task.id}", data={"_kirim": "1"}).status_code == 404
+    assert client.post(f"/tugas/{task.id}/ambil").status_code == 404
+
+
+def test_a_task_of_another_role_is_read_only_and_refused(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pendamping1")  # Lempur's pendamping: sees the task, may not do it
+    text = page(client.get(f"/tugas/{task.id}"))
+    assert "<fieldset disabled>" in text and 'name="_kirim"' not in text and ">Ambil<" not in text
+    data = formrender.to_raw(
+        json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8")),
+        FORM_EXAMPLES["tetapkan_petugas.json"],
+    )
+    response = client.post(f"/tugas/{task.id}", data={**data, "_kirim": "1"})
+    assert response.status_code == 403
+    assert "Bukan tugas Anda" in page(response)
+    assert open_task(program, task.instance, "tetapkan_petugas").id == task.id
+
+
+def test_labels_in_english(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    client.post("/bahasa", data={"language": "en", "next": "/"})
+    text = page(client.get(f"/tugas/{task.id}"))
+    assert ">Regional facilitator</legend>" in text
+    assert "Exactly two companions per village." in text
+    assert "> Female</label>" in text
+    assert ">Fasilitator Daerah</legend>" not in text
+
+
+# --- sending a task --------------------------------------------------------------------------------
+
+
+def test_a_valid_submit_completes_the_task(program: Engine) -> None:
+    instance = start(program)
+    task = open_task(program, instance, "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    revision = revision_of(page(client.get(f"/tugas/{task.id}")))
+    response = client.post(
+        f"/tugas/{task.id}",
+        data={
+            "_revisi": revision,
+            "fasilitator_daerah-nama": " Budi Santoso ",
+            "fasilitator_daerah-instansi": "Dinas Sosial Kabupaten Kerinci",
+            "fasilitator_daerah-telepon": "",
+            "pendamping-n": "2",
+            "pendamping-0-nama": "Rina Marlina",
+            "pendamping-0-jenis_kelamin": "P",
+            "pendamping-0-asal_lembaga": "TKSK Kecamatan Gunung Raya",
+            "pendamping-1-nama": "Doni Saputra",
+            "pendamping-1-jenis_kelamin": "L",
+            "pendamping-1-telepon": "0853-6620-1147",
+            "pendamping-1-asal_lembaga": "PSM Kabupaten Kerinci",
+            "_kirim": "1",
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert [t.bpmn_id for t in queries.tasks(program, instance_id=instance)] == ["koordinasi_dinas_sosial"]
+    data = queries.instance_data(program, instance)
+    assert data["fasilitator_daerah"] == {
+        "nama": "Budi Santoso",
+        "instansi": "Dinas Sosial Kabupaten Kerinci",
+    }
+    assert data["pendamping"][1]["telepon"] == "0853-6620-1147"
+    assert "Tugas selesai: Menyiapkan Petugas" in page(client.get("/"))
+
+
+def test_an_invalid_submit_shows_each_message_beside_its_field(program: Engine) -> None:
+    _, task = to_candidates(program)
+    client = signed_in(program, "daerah")
+    people = copy.deepcopy(PESERTA[:5])
+    people[3]["umur"] = 12
+    response = client.post(f"/tugas/{task.id}", data={**form_fields(people), "_kirim": "1"})
+    assert response.status_code == 422
+    text = page(response)
+    assert value_of(text, "calon_peserta-3-umur") == "12"  # the input is kept
+    assert value_of(text, "calon_peserta-4-nama") == PESERTA[4]["nama"]
+    field = text[text.index('id="f-calon_peserta-3-umur"') :]
+    assert field.index('<p class="field-error" id="e-calon_peserta-3-umur">Paling kecil 17.</p>') < 400
+    assert 'aria-invalid="true"' in field[:300]
+    assert '<a href="#f-calon_peserta-3-umur">Umur (tahun)</a>: Paling kecil 17.' in text  # the summary
+    assert open_task(program, task.instance, "siapkan_calon_peserta").id == task.id
+
+
+def test_31_participants_are_refused_at_the_list(program: Engine) -> None:
+    _, task = to_candidates(program)
+    client = signed_in(program, "daerah")
+    people = [*copy.deepcopy(PESERTA), {**PESERTA[0], "nama": "Orang ke-31"}]
+    response = client.post(f"/tugas/{task.id}", data={**form_fields(people), "_kirim": "1"})
+    assert response.status_code == 422
+    text = page(response)
+    legend = text.index('<fieldset id="f-calon_peserta" class="rows"')
+    assert text.index('id="e-calon_peserta">Paling banyak 30 butir.') - legend < 800
+    assert value_of(text, "calon_peserta-30-nama") == "Orang ke-31"
+    assert 'name="_tambah"' not in text  # no row to add beyond 30
+
+
+def test_an_empty_required_number_is_reported_as_missing(program: Engine) -> None:
+    _, task = to_candidates(program)
+    client = signed_in(program, "daerah")
+    fields = form_fields(PESERTA[:1])
+    fields["calon_peserta-0-umur"] = ""
+    fields["calon_peserta-0-jenis_kelamin"] = ""
+    response = client.post(f"/tugas/{task.id}", data={**fields, "_kirim": "1"})
+    assert response.status_code == 422
+    text = page(response)
+    assert 'id="e-calon_peserta-0-umur">Wajib diisi.' in text
+    assert 'id="e-calon_peserta-0-jenis_kelamin">Wajib diisi.' in text
+
+
+def test_the_second_submit_is_told_who_completed_the_task(program: Engine) -> None:
+    instance = start(program)
+    task = open_task(program, instance, "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
+    data = {
+        **formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]),
+        "_revisi": "1",
+        "_kirim": "1",
+    }
+    assert client.post(f"/tugas/{task.id}", data=data).status_code == 302
+    again = client.post(f"/tugas/{task.id}", data=data)  # e.g. sent again after the connection dropped
+    assert again.status_code == 409
+    text = page(again)
+    assert "sudah diselesaikan oleh pusat" in text and "tidak ada yang diubah" in text
+    assert 'href="/"' in text
+    history = queries.instance_detail(program, instance)["history"]
+    assert [e["type"] for e in history].count("TASK_COMPLETED") == 1
+    shown = client.get(f"/tugas/{task.id}")
+    assert shown.status_code == 409 and "sudah diselesaikan oleh pusat" in page(shown)
+
+
+def test_a_change_by_someone_else_keeps_the_input(program: Engine) -> None:
+    instance = start(program)
+    task = open_task(program, instance, "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    revision = revision_of(page(client.get(f"/tugas/{task.id}")))
+    runtime.claim(program, task.id, "pusat")  # the instance changes after the page was drawn
+    runtime.unclaim(program, task.id, "pusat")
+    schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
+    data = {**formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_revisi": revision}
+    response = client.post(f"/tugas/{task.id}", data={**data, "_kirim": "1"})
+    assert response.status_code == 409
+    text = page(response)
+    assert "diubah orang lain sejak Anda membukanya" in text
+    assert value_of(text, "pendamping-0-nama") == "Rina Marlina"
+    assert revision_of(text) == str(int(revision) + 2)
+    assert open_task(program, instance, "tetapkan_petugas").id == task.id
+    data["_revisi"] = revision_of(text)
+    assert client.post(f"/tugas/{task.id}", data={**data, "_kirim": "1"}).status_code == 302
+
+
+# --- rows, claiming, CSRF ----------------------------------------------------------------------------
+
+
+def test_add_row_keeps_the_input_and_completes_nothing(program: Engine) -> None:
+    _, task = to_candidates(program)
+    client = signed_in(program, "daerah")
+    response = client.post(f"/tugas/{task.id}", data={**form_fields(PESERTA[:2]), "_tambah": "calon_peserta"})
+    assert response.status_code == 200
+    text = page(response)
+    assert value_of(text, "calon_peserta-1-nama") == PESERTA[1]["nama"]
+    assert value_of(text, "calon_peserta-n") == "3"
+    assert value_of(text, "calon_peserta-2-nama") == ""
+    assert 'class="field-error"' not in text  # not a submit: no complaints yet
+    assert open_task(program, task.instance, "siapkan_calon_peserta").id == task.id
+
+
+def test_remove_row_moves_the_later_rows_up(program: Engine) -> None:
+    _, task = to_candidates(program)
+    client = signed_in(program, "daerah")
+    response = client.post(
+        f"/tugas/{task.id}", data={**form_fields(PESERTA[:3]), "_hapus": "calon_peserta-1"}
+    )
+    text = page(response)
+    assert value_of(text, "calon_peserta-n") == "2"
+    assert value_of(text, "calon_peserta-0-nama") == PESERTA[0]["nama"]
+    assert value_of(text, "calon_peserta-1-nama") == PESERTA[2]["nama"]
+    assert 'name="calon_peserta-2-nama"' not in text
+
+
+def test_claim_and_release(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    response = client.post(f"/tugas/{task.id}/ambil")
+    assert response.status_code == 302 and response.headers["Location"] == f"/tugas/{task.id}"
+    text = page(client.get(f"/tugas/{task.id}"))
+    assert "Tugas ini sekarang Anda ambil." in text and ">Lepaskan</button>" in text
+    assert open_task(program, task.instance, "tetapkan_petugas").claimed_by == "pusat"
+    client.post(f"/tugas/{task.id}/lepas")
+    text = page(client.get(f"/tugas/{task.id}"))
+    assert "Tugas ini sudah Anda lepaskan." in text and ">Ambil</button>" in text
+    assert open_task(program, task.instance, "tetapkan_petugas").claimed_by is None
+
+
+def test_a_post_without_the_csrf_token_is_refused(program: Engine) -> None:
+    instance = start(program)
+    task = open_task(program, instance, "tetapkan_petugas")
+    client = make_app(program, csrf=True).test_client()
+    with client.session_transaction() as session:
+        session["user"] = "pusat"
+    schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
+    data = {**formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_kirim": "1"}
+    assert client.post(f"/tugas/{task.id}", data=data).status_code == 400
+    assert client.post(f"/tugas/{task.id}/ambil").status_code == 400
+    text = page(client.get(f"/tugas/{task.id}"))
+    token = value_of(text, "csrf_token")
+    assert token
+    data.update(csrf_token=token, _revisi=revision_of(text))
+    assert client.post(f"/tugas/{task.id}", data=data).status_code == 302
+    assert [t.bpmn_id for t in queries.tasks(program, instance_id=instance)] == ["koordinasi_dinas_sosial"]
+
+
+# --- formrender ------------------------------------------------------------------------------------
+
+PERSON = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["nama", "umur"],
+    "properties": {
+        "nama": {"title": "Nama", "type": "string", "minLength": 2},
+        "umur": {"title": "Umur", "type": "integer"},
+        "hadir": {"title": "Hadir", "type": "boolean"},
+        "catatan": {"title": "Catatan", "type": "string"},
+    },
+}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["peserta", "pokja", "catatan_absensi"],
+    "properties": {
+        "peserta": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/person"}},
+        "pokja": {
+            "type": "object",
+            "required": ["ketua"],
+            "properties": {
+                "ketua": {"type": "string", "enum": ["Ani", "Budi"]},
+                "rekening": {
+                    "type": "object",
+                    "required": ["nomor"],
+                    "properties": {"nomor": {"type": "string", "minLength": 6}},
+                },
+                "dana": {"type": "integer", "x-desa-widget": "rupiah", "minimum": 0},
+            },
+        },
+        "aturan": {"type": "array", "items": {"type": "string"}},
+        "hadir": {
+            "type": "array",
+            "x-desa-widget": "checkboxes",
+            "items": {"type": "string", "enum": ["A", "B"]},
+        },
+        "catatan_absensi": {"type": "string", "x-desa-widget": "textarea"},
+        "setuju": {"type": "boolean", "x-desa-widget": "radio"},
+        "skor": {"type": "number"},
+    },
+    "$defs": {"person": PERSON},
+}
+
+
+def test_parse_nested_lists_and_objects() -> None:
+    raw = {
+        "peserta-n": ["2"],
+        "peserta-0-nama": [" Ani "],
+        "peserta-0-umur": ["45"],
+        "peserta-0-hadir": ["true"],
+        "peserta-1-nama": ["Budi"],
+        "peserta-1-umur": ["1.873"],
+        "peserta-1-hadir": ["false"],
+        "peserta-1-catatan": ["  "],
+        "pokja-ketua": ["Budi"],
+        "pokja-rekening-nomor": [""],
+        "pokja-dana": ["Rp 1.500.000"],
+        "aturan-n": ["3"],
+        "aturan-0": ["Tepat waktu"],
+        "aturan-1": [""],
+        "aturan-2": ["Saling menghargai"],
+        "hadir": ["B", "A", "B"],
+        "catatan_absensi": ["baris satu\r\nbaris dua "],
+        "setuju": ["false"],
+        "skor": ["2,5"],
+    }
+    assert formrender.parse(SCHEMA, raw) == {
+        "peserta": [
+            {"nama": "Ani", "umur": 45, "hadir": True},
+            {"nama": "Budi", "umur": 1873, "hadir": False},
+        ],
+        "pokja": {"ketua": "Budi", "dana": 1500000},
+        "aturan": ["Tepat waktu", "Saling menghargai"],
+        "hadir": ["B", "A"],
+        "catatan_absensi": "baris satu\nbaris dua",
+        "setuju": False,
+        "skor": 2.5,
+    }
+
+
+def test_parse_leaves_out_what_is_empty_so_required_says_so() -> None:
+    raw = {
+        "peserta-n": ["1"],
+        "peserta-0-nama": [""],
+        "peserta-0-umur": [""],
+        "pokja-ketua": [""],
+        "catatan_absensi": [""],
+        "setuju": [""],
+        "skor": [""],
+        "aturan-n": ["0"],
+    }
+    data = formrender.parse(SCHEMA, raw)
+    # an empty row stays, to be told what it lacks; a required text without minLength may be empty
+    assert data == {"peserta": [{}], "pokja": {}, "catatan_absensi": ""}
+    found = forms.errors(SCHEMA, data)
+    paths = formrender.error_paths((e.path, e.code, e.params) for e in found)
+    assert sorted(paths) == ["peserta/0/nama", "peserta/0/umur", "pokja/ketua"]
+    assert formrender.parse(SCHEMA, {}) == {"peserta": [], "pokja": {}}  # `hadir` unticked: left out
+
+
+def test_parse_keeps_what_is_not_a_number_for_the_engine_to_refuse() -> None:
+    raw = {"peserta-0-nama": ["Ani"], "peserta-0-umur": ["12a"], "peserta-0-hadir": ["mungkin"]}
+    data = formrender.parse(SCHEMA, raw)  # no `-n`: the rows posted are counted
+    assert data["peserta"] == [{"nama": "Ani", "umur": "12a", "hadir": "mungkin"}]
+    found = {e.path: e.code for e in forms.errors(SCHEMA, data)}
+    assert found["peserta/0/umur"] == "type" and found["peserta/0/hadir"] == "type"
+
+
+@pytest.mark.parametrize(
+    ("typed", "money", "value"),
+    [
+        ("1500000", True, 1500000),
+        ("1.500.000", True, 1500000),
+        ("Rp 1.500.000", True, 1500000),
+        ("Rp1.500.000,00", True, 1500000),
+        ("1,500,000", True, 1500000),
+        ("0", True, 0),
+        ("-5", False, -5),
+        ("1.873", False, 1873),
+        ("1.5", True, "1.5"),
+        ("4.0", False, "4.0"),
+        ("dua", False, "dua"),
+    ],
+)
+def test_parse_integer(typed: str, money: bool, value: Any) -> None:
+    assert formrender.parse_integer(typed, money) == value
+
+
+def test_rupiah_is_shown_with_dots() -> None:
+    raw = formrender.to_raw(SCHEMA, {"pokja": {"ketua": "Ani", "dana": 20000000}})
+    assert raw["pokja-dana"] == ["20.000.000"]
+    assert formrender.parse(SCHEMA, raw)["pokja"]["dana"] == 20000000
+
+
+def test_row_buttons_on_posted_fields() -> None:
+    raw = formrender.to_raw(SCHEMA, {"peserta": [{"nama": "A", "umur": 1}, {"nama": "B"}, {"nama": "C"}]})
+    removed = formrender.remove_row(SCHEMA, raw, "peserta-0")
+    assert formrender.parse(SCHEMA, removed)["peserta"] == [{"nama": "B"}, {"nama": "C"}]
+    added = formrender.add_row(SCHEMA, removed, "peserta")
+    assert formrender.parse(SCHEMA, added)["peserta"] == [{"nama": "B"}, {"nama": "C"}, {}]
+    assert formrender.remove_row(SCHEMA, raw, "pokja-0") == raw  # not a list: nothing happens
+    assert formrender.add_row(SCHEMA, raw, "nothing") == raw
+
+
+def test_each_missing_field_gets_its_own_required_error() -> None:
+    params = {"limit": ["nama", "umur", "pranata"], "value": {"umur": 3}}
+    same = [("peserta/0/nama", "required", params), ("peserta/0/nama", "required", params)]
+    assert formrender.error_paths(same) == ["peserta/0/nama", "peserta/0/pranata"]
+    apart = [("peserta/0/nama", "required", params), ("peserta/0/pranata", "required", params)]
+    assert formrender.error_paths(apart) == ["peserta/0/nama", "peserta/0/pranata"]
+    top = [("a", "required", {"limit": ["a", "b"], "value": {}})] * 2 + [("a", "minLength", {})]
+    assert formrender.error_paths(top) == ["a", "b", "a"]
+
+
+def test_errors_go_beside_their_field_or_in_the_summary() -> None:
+    raw = formrender.to_raw(SCHEMA, {"peserta": [{"nama": "A"}], "hadir": ["A"]})
+    errors = [
+        ("peserta/0/umur", "Wajib diisi."),
+        ("peserta", "Paling sedikit 2 butir."),
+        ("hadir/0", "Pilih salah satu."),
+        ("(form)", "Ada isian yang tidak dikenal formulir ini."),
+    ]
+    form = formrender.build(SCHEMA, raw, "id", errors)
+    assert form.summary == ["Ada isian yang tidak dikenal formulir ini."]
+    assert {f.name: f.errors for f in form.with_errors()} == {
+        "peserta": ["Paling sedikit 2 butir."],
+        "peserta-0-umur": ["Wajib diisi."],
+        "hadir": ["Pilih salah satu."],
+    }
+
+
+def _form(name: str) -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads((FORMS / name).read_text(encoding="utf-8"))
+    return forms.resolve(schema, context_for(name))
+
+
+@pytest.mark.parametrize("name", sorted(FORM_EXAMPLES))
+def test_every_form_draws_and_reads_back_its_example(name: str, engine: Engine) -> None:
+    schema, example = _form(name), FORM_EXAMPLES[name]
+    raw = formrender.to_raw(schema, example)
+    back = formrender.parse(schema, raw)
+    assert forms.errors(schema, back, context_for(name)) == []
+    assert back == _without_empty_optional_texts(schema, example)
+    app = make_app(engine)
+    with app.test_request_context():
+        macros: Any = app.jinja_env.get_template("tasks/_fields.html").make_module({"_": lambda s, **kw: s})
+        drawn = "".join(str(macros.field(f)) for f in formrender.build(schema, raw, "en").fields)
+    for field_name, values in raw.items():
+        assert f'name="{field_name}"' in drawn, field_name
+        for value in values:
+            assert html.escape(value) in drawn or value == "", (field_name, value)
+
+
+def _without_empty_optional_texts(schema: dict[str, Any], value: Any, node: Any = None) -> Any:
+    node = formrender.deref(schema, schema if node is None else node)
+    if isinstance(value, dict):
+        props = node.get("properties") or {}
+        return {
+            k: _without_empty_optional_texts(schema, v, props.get(k))
+            for k, v in value.items()
+            if not (v == "" and k not in node.get("required", []))
+        }
+    if isinstance(value, list):
+        return [_without_empty_optional_texts(schema, v, node.get("items")) for v in value]
+    return value

@@ -1,0 +1,215 @@
+"""One task: what it asks, what came before, and its form, drawn from the task's JSON Schema.
+
+GET shows the form pre-filled with the task's data (and the schema's defaults). POST is either a
+row button ("Tambah baris", "Hapus": the form comes back with the input kept and one row more or
+less) or the final submit, which completes the task with the revision the page was drawn from.
+Everything works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from engine import runtime, taskview
+from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from engine.taskview import TaskView
+
+from . import formrender
+from .auth import engine, login_required
+
+bp = Blueprint("tasks", __name__)
+
+ADD = "_tambah"  # value: the list that gets a row (`peserta`)
+REMOVE = "_hapus"  # value: the row that goes (`peserta-3`)
+SUBMIT = "_kirim"
+REVISION = "_revisi"
+CONTROL = {ADD, REMOVE, SUBMIT, REVISION, "csrf_token"}
+_COMPLETED = re.compile(r"already completed by (?P<who>.+?) at (?P<when>.+?); nothing was changed")
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return str(locale.language) if locale is not None else "id"
+
+
+def _yes_no() -> tuple[str, str]:
+    return _("Ya"), _("Tidak")
+
+
+def _not_found() -> ResponseReturnValue:
+    return (
+        render_template(
+            "tasks/message.html",
+            title=_("Tugas tidak ditemukan"),
+            message=_("Tugas ini tidak ada, atau tidak dapat Anda buka."),
+        ),
+        404,
+    )
+
+
+def _forbidden(view: TaskView | None = None) -> ResponseReturnValue:
+    message = (
+        _("Tugas ini untuk %(lane)s di %(village)s.", lane=view.lane, village=view.village_name)
+        if view is not None
+        else _("Anda tidak berhak mengerjakan tugas ini.")
+    )
+    return render_template("tasks/message.html", title=_("Bukan tugas Anda"), message=message), 403
+
+
+def _completed(error: Conflict) -> ResponseReturnValue:
+    """The task was completed already (perhaps by this person, before a dropped connection)."""
+    found = _COMPLETED.search(str(error))
+    if found:
+        message = _(
+            "Tugas ini sudah diselesaikan oleh %(who)s pada %(when)s; tidak ada yang diubah.",
+            who=found["who"],
+            when=found["when"],
+        )
+    else:
+        message = _("Tugas ini sudah selesai; tidak ada yang diubah.") + " " + str(error)
+    return render_template("tasks/message.html", title=_("Tugas sudah selesai"), message=message), 409
+
+
+def _load(task_id: str) -> TaskView | ResponseReturnValue:
+    try:
+        return taskview.task_view(engine(), task_id, g.user)
+    except NotFound:
+        return _not_found()
+    except Conflict as error:
+        return _completed(error)
+
+
+def _messages(errors: list[FieldError]) -> list[tuple[str, str]]:
+    english = _lang() == "en"
+    paths = formrender.error_paths((e.path, e.code, e.params) for e in errors)
+    return [
+        (path, e.message_en if english and e.message_en else e.message)
+        for path, e in zip(paths, errors, strict=True)
+    ]
+
+
+def _page(
+    view: TaskView,
+    raw: formrender.Raw,
+    revision: int | None,
+    errors: list[FieldError] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> ResponseReturnValue:
+    lang = _lang()
+    schema = view.schema or {}
+    form = formrender.build(schema, raw, lang, _messages(errors or []), _yes_no())
+    return (
+        render_template(
+            "tasks/show.html",
+            view=view,
+            form=form,
+            form_title=formrender.label(schema, lang),
+            form_help=formrender.help_text(schema, lang),
+            shown=formrender.shown(schema, view.context, lang, _yes_no()),
+            revision=view.revision if revision is None else revision,
+            notice=notice,
+            may_claim=view.may_act and not view.claimed_by,
+            may_release=bool(view.claimed_by) and (view.claimed_by == g.user or view.may_act),
+        ),
+        status,
+    )
+
+
+@bp.get("/tugas/<task_id>")
+@login_required
+def show(task_id: str) -> ResponseReturnValue:
+    view = _load(task_id)
+    if not isinstance(view, TaskView):
+        return view
+    schema = view.schema or {}
+    return _page(view, formrender.to_raw(schema, formrender.initial(schema, view.data)), view.revision)
+
+
+def _posted_revision() -> int | None:
+    try:
+        return int(request.form.get(REVISION, ""))
+    except ValueError:
+        return None
+
+
+@bp.post("/tugas/<task_id>")
+@login_required
+def submit(task_id: str) -> ResponseReturnValue:
+    view = _load(task_id)
+    if not isinstance(view, TaskView):
+        return view
+    schema = view.schema or {}
+    raw = formrender.form_raw((k, request.form.getlist(k)) for k in request.form if k not in CONTROL)
+    revision = _posted_revision()
+    if ADD in request.form:
+        return _page(view, formrender.add_row(schema, raw, request.form[ADD]), revision)
+    if REMOVE in request.form:
+        return _page(view, formrender.remove_row(schema, raw, request.form[REMOVE]), revision)
+    data: dict[str, Any] = formrender.parse(schema, raw)
+    try:
+        runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
+    except InvalidInput as error:
+        notice = "" if error.fields else _("Isian tidak dapat diterima.") + " " + str(error)
+        return _page(view, raw, revision, error.fields, notice, 422)
+    except NotFound:
+        return _not_found()
+    except Forbidden:
+        return _forbidden(view)
+    except Conflict as error:
+        return _conflict(task_id, raw, revision, error)
+    flash(_("Tugas selesai: %(name)s", name=view.name))
+    return redirect(url_for("inbox.index"))
+
+
+def _conflict(
+    task_id: str, raw: formrender.Raw, revision: int | None, error: Conflict
+) -> ResponseReturnValue:
+    """Completed meanwhile: say by whom. Changed meanwhile, taken or held: the form again, with
+    the input kept, the reason, and the new revision (so a second submit is a deliberate one)."""
+    fresh = _load(task_id)
+    if not isinstance(fresh, TaskView):
+        return fresh
+    if revision is not None and fresh.revision != revision:
+        notice = _(
+            "Tugas ini diubah orang lain sejak Anda membukanya; tidak ada yang disimpan. "
+            "Periksa isian Anda, lalu kirim lagi."
+        )
+    else:
+        notice = _("Tugas ini tidak dapat diselesaikan sekarang: %(reason)s", reason=str(error))
+    return _page(fresh, raw, fresh.revision, notice=notice, status=409)
+
+
+def _claim(task_id: str, take: bool) -> ResponseReturnValue:
+    try:
+        if take:
+            runtime.claim(engine(), task_id, g.user)
+            flash(_("Tugas ini sekarang Anda ambil."))
+        else:
+            runtime.unclaim(engine(), task_id, g.user)
+            flash(_("Tugas ini sudah Anda lepaskan."))
+    except NotFound:
+        return _not_found()
+    except Forbidden:
+        return _forbidden()
+    except Conflict as error:
+        flash(_("Tidak dapat diubah: %(reason)s", reason=str(error)))
+    return redirect(url_for("tasks.show", task_id=task_id))
+
+
+@bp.post("/tugas/<task_id>/ambil")
+@login_required
+def claim(task_id: str) -> ResponseReturnValue:
+    return _claim(task_id, take=True)
+
+
+@bp.post("/tugas/<task_id>/lepas")
+@login_required
+def release(task_id: str) -> ResponseReturnValue:
+    return _claim(task_id, take=False)
