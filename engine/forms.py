@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -24,6 +25,7 @@ from .errors import FieldError, InvalidInput
 from .form_messages import describe
 
 CHOICES = "x-desa-choices"
+_MISSING = re.compile(r"^'(.+)' is a required property$")
 DISTINCT = "x-desa-distinct"
 
 
@@ -115,10 +117,11 @@ def _field_error(error: ValidationError) -> FieldError:
     path: list[Any] = list(error.absolute_path)
     params: dict[str, Any] = {"limit": error.validator_value}
     if error.validator == "required" and isinstance(error.instance, dict):
-        # Point at the missing field itself, not at its parent object.
+        # Point at the missing field itself (jsonschema reports one error per missing field).
+        named = _MISSING.match(error.message)
         required: Any = error.validator_value
-        missing = [name for name in required if name not in error.instance]
-        path = path + missing[:1]
+        missing = [named.group(1)] if named else [n for n in required if n not in error.instance][:1]
+        path = path + missing
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = (error.schema.get("properties") or {}) if isinstance(error.schema, dict) else {}
         extra = [name for name in error.instance if name not in known]

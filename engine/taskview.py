@@ -88,11 +88,23 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             created_at=_iso(row.created_at) if row else None,
             form=task.form,
             schema=resolved,
-            data={k: v for k, v in context.items() if k in fields},
+            data=_prefill(fields, context),
             context=context,
             may_act=may_act,
             override=override,
         )
+
+
+def _prefill(fields: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """What the form starts with: the task's data for its own fields, or, for a field marked
+    `x-desa-prefill-from: <name>`, the earlier data of that name (the registered participants start
+    as the candidate list)."""
+    data = {k: v for k, v in context.items() if k in fields}
+    for name, node in fields.items():
+        source = node.get("x-desa-prefill-from") if isinstance(node, dict) else None
+        if name not in data and isinstance(source, str) and source in context:
+            data[name] = context[source]
+    return data
 
 
 def _iso(value: Any) -> str | None:

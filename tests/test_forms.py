@@ -149,6 +149,7 @@ def test_form_uses_only_the_known_ui_hints(name: str) -> None:
             "x-desa-show",
             "x-desa-choices",
             "x-desa-distinct",
+            "x-desa-prefill-from",
         }
         if "x-desa-show" in node:
             assert path == "", "x-desa-show belongs on the form itself"

@@ -152,6 +152,18 @@ def test_earlier_data_is_shown_read_only(program: Engine) -> None:
     assert f"<td>{PESERTA[0]['nama']}</td>" in shown
 
 
+def test_the_registration_starts_from_the_candidates(program: Engine) -> None:
+    instance, task = to_candidates(program)
+    runtime.complete(program, task.id, "daerah", copy.deepcopy(FORM_EXAMPLES["siapkan_calon_peserta.json"]))
+    do(program, instance, "pemetaan_kondisi_awal", "daerah")
+    do(program, instance, "pembekalan", "pusat")
+    registration = open_task(program, instance, "registrasi_peserta")
+    text = page(signed_in(program, "pendamping1").get(f"/tugas/{registration.id}"))
+    form = text[text.index('class="task-form"') :]
+    assert value_of(form, "peserta-0-nama") == PESERTA[0]["nama"]
+    assert value_of(form, "peserta-29-nama") == PESERTA[29]["nama"]
+
+
 def test_another_villages_pendamping_gets_404(program: Engine) -> None:
     task = open_task(program, start(program), "tetapkan_petugas")
     client = signed_in(program, "pendamping.lain")
