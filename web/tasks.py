@@ -20,7 +20,7 @@ from engine import runtime, taskview
 from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from engine.taskview import TaskView
 
-from . import formrender
+from . import formdata, formrender
 from .auth import engine, login_required
 
 bp = Blueprint("tasks", __name__)
@@ -87,7 +87,7 @@ def _load(task_id: str) -> TaskView | ResponseReturnValue:
 
 def _messages(errors: list[FieldError]) -> list[tuple[str, str]]:
     english = _lang() == "en"
-    paths = formrender.error_paths((e.path, e.code, e.params) for e in errors)
+    paths = formdata.error_paths((e.path, e.code, e.params) for e in errors)
     return [
         (path, e.message_en if english and e.message_en else e.message)
         for path, e in zip(paths, errors, strict=True)
@@ -96,7 +96,7 @@ def _messages(errors: list[FieldError]) -> list[tuple[str, str]]:
 
 def _page(
     view: TaskView,
-    raw: formrender.Raw,
+    raw: formdata.Raw,
     revision: int | None,
     errors: list[FieldError] | None = None,
     notice: str = "",
@@ -129,7 +129,7 @@ def show(task_id: str) -> ResponseReturnValue:
     if not isinstance(view, TaskView):
         return view
     schema = view.schema or {}
-    return _page(view, formrender.to_raw(schema, formrender.initial(schema, view.data)), view.revision)
+    return _page(view, formdata.to_raw(schema, formdata.initial(schema, view.data)), view.revision)
 
 
 def _posted_revision() -> int | None:
@@ -146,13 +146,13 @@ def submit(task_id: str) -> ResponseReturnValue:
     if not isinstance(view, TaskView):
         return view
     schema = view.schema or {}
-    raw = formrender.form_raw((k, request.form.getlist(k)) for k in request.form if k not in CONTROL)
+    raw = formdata.form_raw((k, request.form.getlist(k)) for k in request.form if k not in CONTROL)
     revision = _posted_revision()
     if ADD in request.form:
-        return _page(view, formrender.add_row(schema, raw, request.form[ADD]), revision)
+        return _page(view, formdata.add_row(schema, raw, request.form[ADD]), revision)
     if REMOVE in request.form:
-        return _page(view, formrender.remove_row(schema, raw, request.form[REMOVE]), revision)
-    data: dict[str, Any] = formrender.parse(schema, raw)
+        return _page(view, formdata.remove_row(schema, raw, request.form[REMOVE]), revision)
+    data: dict[str, Any] = formdata.parse(schema, raw)
     try:
         runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
     except InvalidInput as error:
@@ -168,9 +168,7 @@ def submit(task_id: str) -> ResponseReturnValue:
     return redirect(url_for("inbox.index"))
 
 
-def _conflict(
-    task_id: str, raw: formrender.Raw, revision: int | None, error: Conflict
-) -> ResponseReturnValue:
+def _conflict(task_id: str, raw: formdata.Raw, revision: int | None, error: Conflict) -> ResponseReturnValue:
     """Completed meanwhile: say by whom. Changed meanwhile, taken or held: the form again, with
     the input kept, the reason, and the new revision (so a second submit is a deliberate one)."""
     fresh = _load(task_id)

@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from engine import access, forms, queries, registry, runtime, users, villages
 from engine.demo_data import FORM_EXAMPLES, PESERTA, context_for
 from engine.steps import Engine
-from web import create_app, formrender
+from web import create_app, formdata, formrender
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROCESSES = ROOT / "processes"
@@ -132,7 +132,7 @@ def test_the_form_is_filled_with_the_task_data_and_the_defaults(program: Engine)
     assert value_of(text, "fasilitator_daerah-instansi") == "Dinsos"
 
     schema = json.loads((FORMS / "kontrak_belajar.json").read_text(encoding="utf-8"))
-    raw = formrender.to_raw(schema, formrender.initial(schema, {}))
+    raw = formdata.to_raw(schema, formdata.initial(schema, {}))
     assert raw["jam_mulai"] == ["08:30"] and raw["jeda-n"] == ["4"]
     assert raw["jeda-1-keterangan"] == ["Ishoma"]
 
@@ -181,7 +181,7 @@ def test_a_task_of_another_role_is_read_only_and_refused(program: Engine) -> Non
     client = signed_in(program, "pendamping1")  # Lempur's pendamping: sees the task, may not do it
     text = page(client.get(f"/tugas/{task.id}"))
     assert "<fieldset disabled>" in text and 'name="_kirim"' not in text and ">Ambil<" not in text
-    data = formrender.to_raw(
+    data = formdata.to_raw(
         json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8")),
         FORM_EXAMPLES["tetapkan_petugas.json"],
     )
@@ -288,7 +288,7 @@ def test_the_second_submit_is_told_who_completed_the_task(program: Engine) -> No
     client = signed_in(program, "pusat")
     schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
     data = {
-        **formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]),
+        **formdata.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]),
         "_revisi": "1",
         "_kirim": "1",
     }
@@ -312,7 +312,7 @@ def test_a_change_by_someone_else_keeps_the_input(program: Engine) -> None:
     runtime.claim(program, task.id, "pusat")  # the instance changes after the page was drawn
     runtime.unclaim(program, task.id, "pusat")
     schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
-    data = {**formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_revisi": revision}
+    data = {**formdata.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_revisi": revision}
     response = client.post(f"/tugas/{task.id}", data={**data, "_kirim": "1"})
     assert response.status_code == 409
     text = page(response)
@@ -374,7 +374,7 @@ def test_a_post_without_the_csrf_token_is_refused(program: Engine) -> None:
     with client.session_transaction() as session:
         session["user"] = "pusat"
     schema = json.loads((FORMS / "tetapkan_petugas.json").read_text(encoding="utf-8"))
-    data = {**formrender.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_kirim": "1"}
+    data = {**formdata.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_kirim": "1"}
     assert client.post(f"/tugas/{task.id}", data=data).status_code == 400
     assert client.post(f"/tugas/{task.id}/ambil").status_code == 400
     text = page(client.get(f"/tugas/{task.id}"))
@@ -452,7 +452,7 @@ def test_parse_nested_lists_and_objects() -> None:
         "setuju": ["false"],
         "skor": ["2,5"],
     }
-    assert formrender.parse(SCHEMA, raw) == {
+    assert formdata.parse(SCHEMA, raw) == {
         "peserta": [
             {"nama": "Ani", "umur": 45, "hadir": True},
             {"nama": "Budi", "umur": 1873, "hadir": False},
@@ -477,18 +477,18 @@ def test_parse_leaves_out_what_is_empty_so_required_says_so() -> None:
         "skor": [""],
         "aturan-n": ["0"],
     }
-    data = formrender.parse(SCHEMA, raw)
+    data = formdata.parse(SCHEMA, raw)
     # an empty row stays, to be told what it lacks; a required text without minLength may be empty
     assert data == {"peserta": [{}], "pokja": {}, "catatan_absensi": ""}
     found = forms.errors(SCHEMA, data)
-    paths = formrender.error_paths((e.path, e.code, e.params) for e in found)
+    paths = formdata.error_paths((e.path, e.code, e.params) for e in found)
     assert sorted(paths) == ["peserta/0/nama", "peserta/0/umur", "pokja/ketua"]
-    assert formrender.parse(SCHEMA, {}) == {"peserta": [], "pokja": {}}  # `hadir` unticked: left out
+    assert formdata.parse(SCHEMA, {}) == {"peserta": [], "pokja": {}}  # `hadir` unticked: left out
 
 
 def test_parse_keeps_what_is_not_a_number_for_the_engine_to_refuse() -> None:
     raw = {"peserta-0-nama": ["Ani"], "peserta-0-umur": ["12a"], "peserta-0-hadir": ["mungkin"]}
-    data = formrender.parse(SCHEMA, raw)  # no `-n`: the rows posted are counted
+    data = formdata.parse(SCHEMA, raw)  # no `-n`: the rows posted are counted
     assert data["peserta"] == [{"nama": "Ani", "umur": "12a", "hadir": "mungkin"}]
     found = {e.path: e.code for e in forms.errors(SCHEMA, data)}
     assert found["peserta/0/umur"] == "type" and found["peserta/0/hadir"] == "type"
@@ -511,37 +511,37 @@ def test_parse_keeps_what_is_not_a_number_for_the_engine_to_refuse() -> None:
     ],
 )
 def test_parse_integer(typed: str, money: bool, value: Any) -> None:
-    assert formrender.parse_integer(typed, money) == value
+    assert formdata.parse_integer(typed, money) == value
 
 
 def test_rupiah_is_shown_with_dots() -> None:
-    raw = formrender.to_raw(SCHEMA, {"pokja": {"ketua": "Ani", "dana": 20000000}})
+    raw = formdata.to_raw(SCHEMA, {"pokja": {"ketua": "Ani", "dana": 20000000}})
     assert raw["pokja-dana"] == ["20.000.000"]
-    assert formrender.parse(SCHEMA, raw)["pokja"]["dana"] == 20000000
+    assert formdata.parse(SCHEMA, raw)["pokja"]["dana"] == 20000000
 
 
 def test_row_buttons_on_posted_fields() -> None:
-    raw = formrender.to_raw(SCHEMA, {"peserta": [{"nama": "A", "umur": 1}, {"nama": "B"}, {"nama": "C"}]})
-    removed = formrender.remove_row(SCHEMA, raw, "peserta-0")
-    assert formrender.parse(SCHEMA, removed)["peserta"] == [{"nama": "B"}, {"nama": "C"}]
-    added = formrender.add_row(SCHEMA, removed, "peserta")
-    assert formrender.parse(SCHEMA, added)["peserta"] == [{"nama": "B"}, {"nama": "C"}, {}]
-    assert formrender.remove_row(SCHEMA, raw, "pokja-0") == raw  # not a list: nothing happens
-    assert formrender.add_row(SCHEMA, raw, "nothing") == raw
+    raw = formdata.to_raw(SCHEMA, {"peserta": [{"nama": "A", "umur": 1}, {"nama": "B"}, {"nama": "C"}]})
+    removed = formdata.remove_row(SCHEMA, raw, "peserta-0")
+    assert formdata.parse(SCHEMA, removed)["peserta"] == [{"nama": "B"}, {"nama": "C"}]
+    added = formdata.add_row(SCHEMA, removed, "peserta")
+    assert formdata.parse(SCHEMA, added)["peserta"] == [{"nama": "B"}, {"nama": "C"}, {}]
+    assert formdata.remove_row(SCHEMA, raw, "pokja-0") == raw  # not a list: nothing happens
+    assert formdata.add_row(SCHEMA, raw, "nothing") == raw
 
 
 def test_each_missing_field_gets_its_own_required_error() -> None:
     params = {"limit": ["nama", "umur", "pranata"], "value": {"umur": 3}}
     same = [("peserta/0/nama", "required", params), ("peserta/0/nama", "required", params)]
-    assert formrender.error_paths(same) == ["peserta/0/nama", "peserta/0/pranata"]
+    assert formdata.error_paths(same) == ["peserta/0/nama", "peserta/0/pranata"]
     apart = [("peserta/0/nama", "required", params), ("peserta/0/pranata", "required", params)]
-    assert formrender.error_paths(apart) == ["peserta/0/nama", "peserta/0/pranata"]
+    assert formdata.error_paths(apart) == ["peserta/0/nama", "peserta/0/pranata"]
     top = [("a", "required", {"limit": ["a", "b"], "value": {}})] * 2 + [("a", "minLength", {})]
-    assert formrender.error_paths(top) == ["a", "b", "a"]
+    assert formdata.error_paths(top) == ["a", "b", "a"]
 
 
 def test_errors_go_beside_their_field_or_in_the_summary() -> None:
-    raw = formrender.to_raw(SCHEMA, {"peserta": [{"nama": "A"}], "hadir": ["A"]})
+    raw = formdata.to_raw(SCHEMA, {"peserta": [{"nama": "A"}], "hadir": ["A"]})
     errors = [
         ("peserta/0/umur", "Wajib diisi."),
         ("peserta", "Paling sedikit 2 butir."),
@@ -565,8 +565,8 @@ def _form(name: str) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(FORM_EXAMPLES))
 def test_every_form_draws_and_reads_back_its_example(name: str, engine: Engine) -> None:
     schema, example = _form(name), FORM_EXAMPLES[name]
-    raw = formrender.to_raw(schema, example)
-    back = formrender.parse(schema, raw)
+    raw = formdata.to_raw(schema, example)
+    back = formdata.parse(schema, raw)
     assert forms.errors(schema, back, context_for(name)) == []
     assert back == _without_empty_optional_texts(schema, example)
     app = make_app(engine)
@@ -580,7 +580,7 @@ def test_every_form_draws_and_reads_back_its_example(name: str, engine: Engine) 
 
 
 def _without_empty_optional_texts(schema: dict[str, Any], value: Any, node: Any = None) -> Any:
-    node = formrender.deref(schema, schema if node is None else node)
+    node = formdata.deref(schema, schema if node is None else node)
     if isinstance(value, dict):
         props = node.get("properties") or {}
         return {
