@@ -56,11 +56,12 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
 
-    from . import auth, inbox, status, tasks
+    from . import auth, dashboard, inbox, status, tasks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(status.bp)
 
     @app.after_request
