@@ -56,13 +56,15 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
 
-    from . import auth, dashboard, inbox, status, tasks
+    from . import api, auth, dashboard, inbox, status, tasks, village
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(tasks.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(status.bp)
+    app.register_blueprint(village.bp)
+    app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -13,6 +13,7 @@ from ..db import Database
 from ..passwords import new_password
 from .common import emit_json, engine, report_errors, table
 from .demo_cmd import demo_command
+from .tokens_cmd import tokens_group
 from .work import register as register_work
 
 
@@ -244,6 +245,7 @@ def versions_cmd(as_json: bool) -> None:
 
 register_work(main)
 main.add_command(demo_command)
+main.add_command(tokens_group)
 __all__ = ["main"]
 
 

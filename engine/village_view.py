@@ -1,0 +1,233 @@
+"""One village's program at a glance: where it is, what happened, its action plan and its scores.
+
+Read-only; a person who may not see the village gets NotFound, never "forbidden".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from . import access, audit, diagram, queries
+from .errors import NotFound
+from .models import Instance, ProcessVersion, Village
+from .steps import Engine
+
+PROGRAM = "program_desa"
+STEPS = (
+    "persiapan",
+    "pelaksanaan_pengembangan",
+    "monitoring_evaluasi_pelaporan",
+    "terminasi",
+    "refleksi",
+)
+DIMENSIONS = ("perlindungan_sosial", "partisipasi", "pengendalian_konflik", "kearifan_lokal")
+OPEN = ("running", "waiting", "suspended", "failed")
+
+
+@dataclass
+class VillageView:
+    code: str
+    name: str
+    kecamatan: str
+    kabupaten: str
+    provinsi: str
+    instances: list[dict[str, Any]] = field(default_factory=list)
+    current: int | None = None  # the instance the page is about
+    step: str | None = None  # one of STEPS, or None (not started, or finished)
+    step_number: int | None = None
+    step_name: str = ""
+    finished: bool = False
+    timeline: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    rencana_aksi: list[dict[str, Any]] = field(default_factory=list)
+    kemajuan_bulanan: list[dict[str, Any]] = field(default_factory=list)
+    progress: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # kegiatan -> month -> item
+    months: list[int] = field(default_factory=list)
+    scores: list[dict[str, Any]] = field(default_factory=list)  # one row per dimension
+    status_desa: str | None = None
+    dimensi_menguat: list[str] | None = None
+    # What the diagrams need: the sources of the version and the marks.
+    sources: dict[str, str] = field(default_factory=dict)
+    completed: set[str] = field(default_factory=set)
+    active: set[str] = field(default_factory=set)
+    program_completed: set[str] = field(default_factory=set)
+    program_active: set[str] = field(default_factory=set)
+    drawn_process: str | None = None  # the step's process to draw, if any
+
+
+def _visible_village(engine: Engine, code: str, user: str) -> Village:
+    with engine.db.sessions() as session:
+        village = session.get(Village, code)
+        if village is None:
+            raise NotFound(f"no village with code '{code}'")
+        who = access.principal(session, user)
+        if not who.may_see_village(code, village.kabupaten_code or access.kabupaten_code_of(code)):
+            raise NotFound(f"no village with code '{code}'")
+        session.expunge(village)
+        return village
+
+
+def _sources(engine: Engine, instance_id: int) -> dict[str, str]:
+    with engine.db.sessions() as session:
+        found = session.scalar(
+            select(ProcessVersion.sources)
+            .join(Instance, Instance.process_version_id == ProcessVersion.id)
+            .where(Instance.id == instance_id)
+        )
+        return dict(found or {})
+
+
+def _done_ids(history: list[dict[str, Any]], model: diagram.Model) -> set[str]:
+    done: set[str] = set()
+    for event in history:
+        if event["type"] in (audit.TASK_COMPLETED, audit.TIMER_FIRED) and event["bpmn_id"]:
+            done.add(event["bpmn_id"])
+        elif event["type"] == audit.MESSAGE_RECEIVED:
+            done.update(model.catches.get(str(event["data"].get("name", "")), []))
+    return done
+
+
+def _event_row(event: dict[str, Any], instance_id: int, model: diagram.Model) -> dict[str, Any]:
+    bpmn_id = event["bpmn_id"]
+    element = model.elements.get(bpmn_id or "")
+    name = event["data"].get("name") if event["type"] == audit.TASK_COMPLETED else None
+    if event["type"] == audit.MESSAGE_RECEIVED:
+        name = str(event["data"].get("name", ""))
+    return {
+        "instance": instance_id,
+        "seq": event["seq"],
+        "time": event["engine_time"],
+        "event": event["type"],
+        "who": event["actor"],
+        "element": bpmn_id or "",
+        "task_name": name or (element.name if element else ""),
+        "step": element.process_id if element else "",
+    }
+
+
+def _scores(data: dict[str, Any]) -> list[dict[str, Any]]:
+    awal, evaluasi = data.get("skor_awal"), data.get("skor_evaluasi")
+    if not awal and not evaluasi:
+        return []
+    order = data.get("dimensi_urut") or list(DIMENSIONS)
+    tingkat_awal = data.get("tingkat_awal") or []
+    tingkat_evaluasi = data.get("tingkat_evaluasi") or []
+    rows = []
+    for i, dimension in enumerate(order):
+
+        def at(values: Any, index: int = i) -> Any:
+            return values[index] if isinstance(values, list) and index < len(values) else None
+
+        rows.append(
+            {
+                "dimensi": dimension,
+                "awal": at(awal),
+                "evaluasi": at(evaluasi),
+                "tingkat_awal": at(tingkat_awal),
+                "tingkat_evaluasi": at(tingkat_evaluasi),
+            }
+        )
+    return rows
+
+
+def village_view(engine: Engine, code: str, user: str) -> VillageView:
+    village = _visible_village(engine, code, user)
+    view = VillageView(village.code, village.name, village.kecamatan, village.kabupaten, village.provinsi)
+    rows = queries.instances(engine, village=code)
+    view.instances = [
+        {"id": r.id, "process": r.process_id, "version": r.version, "status": r.status} for r in rows
+    ]
+    if not rows:
+        return view
+    current = next((r for r in reversed(rows) if r.status in OPEN), rows[-1])
+    view.current = current.id
+    view.sources = _sources(engine, current.id)
+    model = diagram.read_model(view.sources)
+
+    open_processes: set[str] = set()
+    for row in rows:
+        detail = queries.instance_detail(engine, row.id)
+        view.timeline += [_event_row(e, row.id, model) for e in detail["history"]]
+        if row.id == current.id:
+            view.completed = _done_ids(detail["history"], model)
+            view.active = {t["bpmn_id"] for t in detail["tasks"] if not t.get("suspended")}
+            view.active |= {t["bpmn_id"] for t in detail["timers"]}
+            open_processes = {t["process_id"] for t in detail["tasks"]}
+            open_processes |= {
+                model.elements[t["bpmn_id"]].process_id
+                for t in detail["timers"]
+                if t["bpmn_id"] in model.elements
+            }
+    view.timeline.sort(key=lambda e: (e["time"] or "", e["instance"], e["seq"]), reverse=True)
+
+    in_step = [s for s in STEPS if s in open_processes]
+    view.step = in_step[-1] if in_step else None
+    view.finished = current.status == "completed"
+    touched = {model.elements[i].process_id for i in view.completed if i in model.elements}
+    if view.step is not None:
+        view.drawn_process = view.step
+    else:
+        done_steps = [s for s in STEPS if s in touched]
+        view.drawn_process = done_steps[-1] if done_steps else None
+    if view.drawn_process is not None and view.drawn_process not in model.files:
+        view.drawn_process = None
+    if view.step is not None:
+        view.step_number = STEPS.index(view.step) + 1
+    for call_id, called in model.called.items():
+        if called == view.step:
+            view.program_active.add(call_id)
+            view.step_name = model.elements[call_id].name
+        elif called in touched or view.finished:
+            view.program_completed.add(call_id)
+    if view.finished:
+        view.program_completed |= {e.id for e in model.flow_nodes(PROGRAM) if e.kind != "callActivity"}
+    elif view.program_completed or view.program_active:
+        view.program_completed |= {e.id for e in model.flow_nodes(PROGRAM) if e.kind == "startEvent"}
+
+    data = queries.instance_data(engine, current.id)
+    plan = data.get("rencana_aksi")
+    view.rencana_aksi = [p for p in plan if isinstance(p, dict)] if isinstance(plan, list) else []
+    monthly = data.get("kemajuan_bulanan")
+    view.kemajuan_bulanan = [m for m in monthly if isinstance(m, dict)] if isinstance(monthly, list) else []
+    for month in view.kemajuan_bulanan:
+        number = int(month.get("bulan") or 0)
+        if number not in view.months:
+            view.months.append(number)
+        for item in month.get("butir") or []:
+            if isinstance(item, dict) and item.get("kegiatan"):
+                view.progress.setdefault(str(item["kegiatan"]), {})[number] = item
+    view.months.sort()
+    view.scores = _scores(data)
+    view.status_desa = data.get("status_desa")
+    menguat = data.get("dimensi_menguat")
+    view.dimensi_menguat = list(menguat) if isinstance(menguat, list) else None
+    return view
+
+
+def diagrams(view: VillageView, legend: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(process id, SVG) for the step the village is in and for the whole program."""
+    drawn: list[tuple[str, str]] = []
+    if not view.sources:
+        return drawn
+    if view.drawn_process is not None:
+        drawn.append(
+            (
+                view.drawn_process,
+                diagram.render(
+                    view.sources, view.drawn_process, view.completed, view.active, legend_labels=legend
+                ),
+            )
+        )
+    model_files = diagram.read_model(view.sources).files
+    if PROGRAM in model_files:
+        drawn.append(
+            (
+                PROGRAM,
+                diagram.render(
+                    view.sources, PROGRAM, view.program_completed, view.program_active, legend_labels=legend
+                ),
+            )
+        )
+    return drawn

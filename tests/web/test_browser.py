@@ -1,0 +1,128 @@
+"""A person in a real browser (Debian's Chromium driven by Playwright) against `desa serve`."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine import access, registry, runtime, users, villages
+from engine.demo_data import FORM_EXAMPLES
+from engine.steps import Engine
+from web import formdata
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CHROMIUM = "/usr/bin/chromium"
+LEMPUR = "15.01.01.2003"
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed here (.ci/run installs it)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
+    registry.deploy(engine.db, [ROOT / "processes"])
+    with engine.db.transaction() as s:
+        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
+        users.add(s, "pusat", password="kata-sandi-pusat")
+        access.assign(s, "pusat", "Fasilitator Pusat", None, None)
+    runtime.start(engine, "program_desa", LEMPUR, "pusat")
+    port = _free_port()
+    env = dict(os.environ, DESA_DATABASE_URL=engine.db.engine.url.render_as_string(hide_password=False))
+    env["DESA_SECRET_KEY"] = "browser-test"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _fill(page: object, schema: dict[str, object], data: dict[str, object]) -> None:
+    raw = formdata.to_raw(schema, data)
+    for name, values in raw.items():
+        if name.endswith("-n"):
+            continue
+        field = page.locator(f'[name="{name}"]')  # type: ignore[attr-defined]
+        kind = field.first.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+        if kind.startswith("select"):
+            field.first.select_option(values[0])
+        elif kind.endswith(":radio") or kind.endswith(":checkbox"):
+            for value in values:
+                page.locator(f'[name="{name}"][value="{value}"]').check()  # type: ignore[attr-defined]
+        else:
+            field.first.fill(values[0])
+
+
+def test_sign_in_fix_a_refused_form_and_complete_the_task(server: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page.goto(server + "/")
+        assert "/masuk" in page.url
+        page.fill("#username", "pusat")
+        page.fill("#password", "kata-sandi-pusat")
+        page.click("main button[type=submit]")
+        page.wait_for_selector("h1:has-text('Tugas Saya')")
+        assert page.locator(".task").count() == 1
+        page.click("text=Menyiapkan Petugas")
+        page.wait_for_selector("form.task-form")
+        page.screenshot(path=str(tmp_path / "task.png"), full_page=True)
+
+        # The browser's own checks stop an empty form; switch them off to see the server's answer.
+        page.evaluate("document.querySelector('form.task-form').noValidate = true")
+        page.get_by_role("button", name="Selesaikan tugas").click()
+        page.wait_for_selector(".field-error")
+        assert "Wajib diisi." in page.content()  # one message beside each missing field
+
+        schema = json.loads((ROOT / "forms" / "tetapkan_petugas.json").read_text())
+        _fill(page, schema, copy.deepcopy(FORM_EXAMPLES["tetapkan_petugas.json"]))
+        page.get_by_role("button", name="Selesaikan tugas").click()
+        page.wait_for_selector("text=Tugas selesai: Menyiapkan Petugas")
+        # no horizontal scrolling on a phone
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        browser.close()
+    shutil.rmtree(tmp_path / "pw", ignore_errors=True)
