@@ -252,6 +252,28 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
     return result
 
 
+def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResult:
+    """Give a task to someone else who may do it (a fasilitator pusat or an admin decides)."""
+    with engine.db.transaction() as session:
+        who = _principal(session, actor)
+        task = _task_row(session, task_id, who)
+        if not (who.is_admin or any(g.scope == "national" for g in who.grants)):
+            raise Forbidden("only a fasilitator pusat or an admin can reassign a task")
+        target = access.principal(session, to_user)
+        if not (target.is_admin or target.may_act(task.role, task.village_code, task.kabupaten_code)):
+            raise InvalidInput(f"{to_user} does not hold role '{task.role}' for village {task.village_code}")
+        if task.suspended:
+            raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
+        step = Step.bare(engine, session, task.instance_id, clock.now(session))
+        step.sql.run("UPDATE human_task SET claimed_by = :who WHERE id = :id", who=to_user, id=task_id)
+        event = step.save(
+            audit.TASK_REASSIGNED, actor, {"previous": task.claimed_by, "to": to_user}, task_id, task.bpmn_id
+        )
+        result = _result(step, event)
+    step.keep()
+    return result
+
+
 def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
     row = session.get(Instance, instance_id)
     if row is None or not _visible(who, row.village_code):

@@ -37,6 +37,7 @@ class TaskView:
     context: dict[str, Any] = field(default_factory=dict)  # the task's data (for x-desa-show)
     may_act: bool = False
     override: bool = False
+    may_reassign: bool = False  # a fasilitator pusat or an admin may give it to someone else
 
 
 def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
@@ -92,6 +93,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             context=context,
             may_act=may_act,
             override=override,
+            may_reassign=who.is_admin or any(g.scope == "national" for g in who.grants),
         )
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from . import audit, clock, spiff
+from . import audit, clock, mailer, spiff
 from .errors import EngineError
 from .models import Instance, Timer
 from .runtime import fail
@@ -131,6 +131,7 @@ class Worker:
         fired = fire_due(self.engine)
         if fired:
             log.info("fired %d timer(s)", fired)
+        mailer.sweep(self.engine)  # queue the task e-mails now due and send them (when configured)
         self.engine.db.checkpoint()
         return fired
 

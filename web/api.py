@@ -337,6 +337,10 @@ SCHEMAS: dict[str, Any] = {
             "context": {"type": "object", "description": "The task's data."},
             "may_act": {"type": "boolean"},
             "override": {"type": "boolean", "description": "Acting would be an admin override."},
+            "may_reassign": {
+                "type": "boolean",
+                "description": "The caller may give the task to someone else.",
+            },
         },
     },
     "StepResult": {

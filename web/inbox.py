@@ -8,6 +8,7 @@ from flask import Blueprint, g, render_template, request
 from flask.typing import ResponseReturnValue
 
 from engine import queries, taskview
+from engine.dashboard import STEPS
 
 from .auth import engine, login_required
 
@@ -42,7 +43,11 @@ def index() -> ResponseReturnValue:
         "belum": sum(1 for t in tasks if not t.claimed_by),
         "terlambat": sum(1 for t in tasks if marks[t.id] == "overdue"),
     }
+    step = request.args.get("tahap", "")
+    role = request.args.get("peran", "")
     shown = [t for t in tasks if not village or t.village == village]
+    shown = [t for t in shown if not step or t.process_id == step]
+    shown = [t for t in shown if not role or t.lane == role]
     if status == "saya":
         shown = [t for t in shown if t.claimed_by == g.user]
     elif status == "belum":
@@ -58,4 +63,8 @@ def index() -> ResponseReturnValue:
         village=village,
         status=status,
         villages=sorted(names.items(), key=lambda item: item[1]),
+        step=step,
+        steps=[(key, label) for key, label in STEPS if any(t.process_id == key for t in tasks)],
+        role=role,
+        roles=sorted({t.lane for t in tasks}),
     )

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine import runtime, taskview
+from engine import drafts, runtime, taskview
 from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from engine.taskview import TaskView
 
@@ -28,8 +28,9 @@ bp = Blueprint("tasks", __name__)
 ADD = "_tambah"  # value: the list that gets a row (`peserta`)
 REMOVE = "_hapus"  # value: the row that goes (`peserta-3`)
 SUBMIT = "_kirim"
+DRAFT = "_draf"
 REVISION = "_revisi"
-CONTROL = {ADD, REMOVE, SUBMIT, REVISION, "csrf_token"}
+CONTROL = {ADD, REMOVE, SUBMIT, DRAFT, REVISION, "csrf_token"}
 _COMPLETED = re.compile(r"already completed by (?P<who>.+?) at (?P<when>.+?); nothing was changed")
 
 
@@ -117,6 +118,7 @@ def _page(
             notice=notice,
             may_claim=view.may_act and not view.claimed_by,
             may_release=bool(view.claimed_by) and (view.claimed_by == g.user or view.may_act),
+            may_reassign=view.may_reassign,
         ),
         status,
     )
@@ -129,7 +131,32 @@ def show(task_id: str) -> ResponseReturnValue:
     if not isinstance(view, TaskView):
         return view
     schema = view.schema or {}
-    return _page(view, formdata.to_raw(schema, formdata.initial(schema, view.data)), view.revision)
+    draft = drafts.load(engine(), task_id, g.user)
+    notice = _("Draf Anda yang tersimpan dimuat; kirim bila sudah lengkap.") if draft is not None else ""
+    data = draft if draft is not None else view.data
+    return _page(view, formdata.to_raw(schema, formdata.initial(schema, data)), view.revision, notice=notice)
+
+
+def _load_view(task_id: str) -> TaskView | None:
+    view = _load(task_id)
+    return view if isinstance(view, TaskView) else None
+
+
+@bp.post("/tugas/<task_id>/alihkan")
+@login_required
+def reassign(task_id: str) -> ResponseReturnValue:
+    """Alihkan: a fasilitator pusat or an admin gives the task to someone else."""
+    to_user = request.form.get("kepada", "").strip()
+    try:
+        runtime.reassign(engine(), task_id, g.user, to_user)
+        flash(_("Tugas dialihkan kepada %(who)s.", who=to_user))
+    except NotFound:
+        return _not_found()
+    except Forbidden:
+        return _forbidden(_load_view(task_id))
+    except (InvalidInput, Conflict) as error:
+        flash(_("Tugas tidak dapat dialihkan: %(reason)s", reason=str(error)))
+    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 def _posted_revision() -> int | None:
@@ -153,6 +180,12 @@ def submit(task_id: str) -> ResponseReturnValue:
     if REMOVE in request.form:
         return _page(view, formdata.remove_row(schema, raw, request.form[REMOVE]), revision)
     data: dict[str, Any] = formdata.parse(schema, raw)
+    if DRAFT in request.form:  # kept as typed, not checked: a draft may be incomplete
+        try:
+            drafts.save(engine(), task_id, g.user, data)
+        except (NotFound, Conflict):
+            return _not_found()
+        return _page(_load_view(task_id) or view, raw, None, notice=_("Draf disimpan."))
     try:
         runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
     except InvalidInput as error:
