@@ -187,7 +187,7 @@ def submit(task_id: str) -> ResponseReturnValue:
             return _not_found()
         return _page(_load_view(task_id) or view, raw, None, notice=_("Draf disimpan."))
     try:
-        runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
+        result = runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
     except InvalidInput as error:
         notice = "" if error.fields else _("Isian tidak dapat diterima.") + " " + str(error)
         return _page(view, raw, revision, error.fields, notice, 422)
@@ -198,6 +198,9 @@ def submit(task_id: str) -> ResponseReturnValue:
     except Conflict as error:
         return _conflict(task_id, raw, revision, error)
     flash(_("Tugas selesai: %(name)s", name=view.name))
+    if result.open_tasks:
+        following = "; ".join(f"{t.name} ({t.lane})" for t in result.open_tasks)
+        flash(_("Berikutnya: %(next)s", next=following))
     return redirect(url_for("inbox.index"))
 
 

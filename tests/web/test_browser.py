@@ -126,3 +126,114 @@ def test_sign_in_fix_a_refused_form_and_complete_the_task(server: str, tmp_path:
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         browser.close()
     shutil.rmtree(tmp_path / "pw", ignore_errors=True)
+
+
+OUTPUT = ROOT / "test-output"
+
+
+def _launch(p: object) -> object:
+    return p.chromium.launch(  # type: ignore[attr-defined]
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
+def _serve(engine: Engine, cwd: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    env = dict(os.environ, DESA_DATABASE_URL=engine.db.engine.url.render_as_string(hide_password=False))
+    env["DESA_SECRET_KEY"] = "browser-test"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port), "--no-worker"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, url
+
+
+def _sign_in(page: object, url: str, username: str, password: str) -> None:
+    page.goto(url + "/masuk")  # type: ignore[attr-defined]
+    page.fill("#username", username)  # type: ignore[attr-defined]
+    page.fill("#password", password)  # type: ignore[attr-defined]
+    page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("h1")  # type: ignore[attr-defined]
+
+
+def test_demo_day_of_a_pendamping_and_a_central_facilitator(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the demo data: a pendamping fixes a refused participant list and sees what comes next; a
+    central facilitator reads the dashboard and a village's diagram. Screenshots go to test-output/."""
+    from playwright.sync_api import sync_playwright
+
+    from engine import demo, queries
+
+    monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
+    registry.deploy(engine.db, [ROOT / "processes"])
+    loaded = demo.run(engine, ROOT / "processes" / "desa-2006-2009.csv", password="demo-browser")
+    # Lempur Mudik is in preparation; the admin brings it to the registration of participants.
+    instance = next(i for i in queries.instances(engine) if i.village == LEMPUR)
+    for _ in range(10):
+        open_tasks = queries.tasks(engine, instance_id=instance.id)
+        if any(t.bpmn_id == "registrasi_peserta" for t in open_tasks):
+            break
+        task = open_tasks[0]
+        runtime.complete(engine, task.id, "admin", copy.deepcopy(FORM_EXAMPLES[f"{task.bpmn_id}.json"]))
+    pendamping = next(u for u, _, what in loaded.logins if what == "Pendamping, Lempur Mudik")
+    OUTPUT.mkdir(exist_ok=True)
+    process, url = _serve(engine, tmp_path)
+    try:
+        with sync_playwright() as p:
+            browser = _launch(p)
+            page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+            _sign_in(page, url, pendamping, "demo-browser")
+            page.screenshot(path=str(OUTPUT / "inbox.png"))
+            page.click("text=Registrasi Peserta Bimbingan Sosial")
+            page.wait_for_selector("form.task-form")
+            assert page.input_value('[name="peserta-29-nama"]')  # started from the 30 candidates
+            page.fill('[name="peserta-3-umur"]', "12")
+            page.evaluate("document.querySelector('form.task-form').noValidate = true")
+            page.get_by_role("button", name="Selesaikan tugas").click()
+            page.wait_for_selector(".field-error")
+            assert "Paling kecil 17." in page.content()
+            assert page.input_value('[name="peserta-3-umur"]') == "12"  # the input is kept
+            page.evaluate(
+                "document.querySelector('[name=\"peserta-3-umur\"]').scrollIntoView({block: 'center'})"
+            )
+            page.screenshot(path=str(OUTPUT / "task-form-error.png"))
+            page.fill('[name="peserta-3-umur"]', "30")
+            page.get_by_role("button", name="Selesaikan tugas").click()
+            page.wait_for_selector("text=Tugas selesai: Registrasi Peserta Bimbingan Sosial")
+            assert "Berikutnya: Menyusun Kontrak Belajar (Fasilitator Pusat)" in page.content()
+
+            central = browser.new_page(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+            _sign_in(central, url, "pusat.andi", "demo-browser")
+            central.goto(url + "/dasbor")
+            central.wait_for_selector("text=Desa per provinsi dan tahap")
+            central.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+            central.goto(url + f"/desa/{LEMPUR}")
+            central.wait_for_selector("svg")
+            assert central.locator('[data-state="active"]').count() >= 1
+            assert central.locator('[data-state="completed"]').count() >= 1
+            central.screenshot(path=str(OUTPUT / "village.png"))
+            browser.close()  # type: ignore[attr-defined]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    for name in ("inbox", "task-form-error", "dashboard", "village"):
+        assert (OUTPUT / f"{name}.png").stat().st_size > 10_000
