@@ -24,3 +24,17 @@ def authenticate(engine: Engine, username: str, password: str) -> str | None:
             check_password(_dummy_hash(), password)  # the same time whether or not the name exists
             return None
         return user.username if check_password(user.password_hash, password) else None
+
+
+def language(engine: Engine, username: str) -> str:
+    """The language the person chose last ("id" until they choose)."""
+    with engine.db.sessions() as session:
+        found = session.scalar(select(User.language).where(User.username == username))
+        return found or "id"
+
+
+def set_language(engine: Engine, username: str, code: str) -> None:
+    with engine.db.transaction() as session:
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is not None:
+            user.language = code

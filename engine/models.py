@@ -185,6 +185,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300), default=None)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    language: Mapped[str] = mapped_column(String(8), default="id", server_default="id")
 
 
 class RoleAssignment(Base):

@@ -52,6 +52,7 @@ def login() -> ResponseReturnValue:
         if who is not None:
             session.clear()
             session["user"] = who
+            session["language"] = accounts.language(engine(), who)
             session.permanent = True
             target = request.args.get("next") or ""
             return redirect(
@@ -75,6 +76,8 @@ def logout() -> ResponseReturnValue:
 def language() -> ResponseReturnValue:
     chosen = request.form.get("language", "id")
     session["language"] = chosen if chosen in LANGUAGES else "id"
+    if session.get("user"):  # kept with the account, for the next sign-in on any device
+        accounts.set_language(engine(), session["user"], session["language"])
     target = request.form.get("next") or ""
     return redirect(
         target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")

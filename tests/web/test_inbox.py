@@ -103,3 +103,12 @@ def test_logout(staffed: Engine) -> None:
     sign_in(c, "pusat")
     c.post("/keluar")
     assert c.get("/").status_code == 302
+
+
+def test_the_language_stays_with_the_account(staffed: Engine) -> None:
+    c = client(staffed)
+    sign_in(c, "pusat")
+    c.post("/bahasa", data={"language": "en", "next": "/"})
+    other_device = client(staffed)
+    sign_in(other_device, "pusat")
+    assert "My tasks" in other_device.get("/").get_data(as_text=True)
