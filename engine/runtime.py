@@ -17,7 +17,8 @@ from . import access, audit, clock, forms, registry, spiff
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fastsql import Sql
 from .models import HumanTask, Instance, Timer, Village, WaitingMessage
-from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Projection, Step, clear_projections, encode
+from .projections import Projection, clear_projections
+from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Step, encode
 
 
 @dataclass
