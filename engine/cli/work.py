@@ -139,24 +139,19 @@ def tasks(instance_id: int | None, user: str | None, village: str | None, as_jso
         )
 
 
-@click.command()
-@click.argument("task_id")
-@click.option("--as", "actor", required=True)
-@report_errors
-def claim(task_id: str, actor: str) -> None:
-    """Take a task so colleagues see it is yours."""
-    runtime.claim(engine(), task_id, actor)
-    click.echo(f"{actor} took task {task_id}")
+def _claim_action(name: str, func: Any, verb: str, doc: str) -> click.Command:
+    @click.argument("task_id")
+    @click.option("--as", "actor", required=True)
+    @report_errors
+    def command(task_id: str, actor: str) -> None:
+        func(engine(), task_id, actor)
+        click.echo(f"{actor} {verb} task {task_id}")
+
+    return click.command(name, help=doc)(command)
 
 
-@click.command()
-@click.argument("task_id")
-@click.option("--as", "actor", required=True)
-@report_errors
-def unclaim(task_id: str, actor: str) -> None:
-    """Release a task you took."""
-    runtime.unclaim(engine(), task_id, actor)
-    click.echo(f"{actor} released task {task_id}")
+claim = _claim_action("claim", runtime.claim, "took", "Take a task so colleagues see it is yours.")
+unclaim = _claim_action("unclaim", runtime.unclaim, "released", "Release a task you took.")
 
 
 @click.command()

@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
 
-from engine import access, registry, runtime, tokens, users, villages
+from engine import tokens
 from engine.cli import main
 from engine.demo_data import FORM_EXAMPLES
 from engine.steps import Engine
@@ -25,24 +24,6 @@ from web.api import SPEC
 ROOT = Path(__file__).resolve().parent.parent.parent
 LEMPUR, SIGI = "15.01.01.2003", "62.11.03.2005"
 PETUGAS = FORM_EXAMPLES["tetapkan_petugas.json"]
-
-
-@pytest.fixture
-def staffed(engine: Engine) -> Engine:
-    registry.deploy(engine.db, [ROOT / "processes"])
-    with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        villages.upsert(s, SIGI, "Sigi", "Kahayan Tengah", "Kab. Pulang Pisau", "Kalimantan Tengah")
-        for name, role, village, kabupaten in [
-            ("pusat", "Fasilitator Pusat", None, None),
-            ("daerah.kerinci", "Fasilitator Daerah", None, "15.01"),
-            ("daerah.pulangpisau", "Fasilitator Daerah", None, "62.11"),
-        ]:
-            users.add(s, name, password="kata-sandi-" + name)
-            access.assign(s, name, role, village, kabupaten)
-    for code in (LEMPUR, SIGI):
-        runtime.start(engine, "program_desa", code, "pusat")
-    return engine
 
 
 def app_for(engine: Engine) -> Flask:

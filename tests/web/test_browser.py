@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -45,24 +44,8 @@ def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
         users.add(s, "pusat", password="kata-sandi-pusat")
         access.assign(s, "pusat", "Fasilitator Pusat", None, None)
     runtime.start(engine, "program_desa", LEMPUR, "pusat")
-    port = _free_port()
-    env = dict(os.environ, DESA_DATABASE_URL=engine.db.engine.url.render_as_string(hide_password=False))
-    env["DESA_SECRET_KEY"] = "browser-test"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli.main", "serve", "--port", str(port), "--no-worker"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = _serve(engine, tmp_path)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         yield url
     finally:
         process.terminate()
@@ -89,17 +72,7 @@ def test_sign_in_fix_a_refused_form_and_complete_the_task(server: str, tmp_path:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
         page.goto(server + "/")
         assert "/masuk" in page.url
@@ -125,7 +98,6 @@ def test_sign_in_fix_a_refused_form_and_complete_the_task(server: str, tmp_path:
         # no horizontal scrolling on a phone
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         browser.close()
-    shutil.rmtree(tmp_path / "pw", ignore_errors=True)
 
 
 OUTPUT = ROOT / "test-output"
