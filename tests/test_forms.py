@@ -15,7 +15,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from engine import forms
-from engine.demo_data import FORM_EXAMPLES, KETUA, NAMA_PESERTA, context_for
+from engine.demo_data import FORM_EXAMPLES, context_for
+from engine.demo_village import KETUA, NAMA_PESERTA
 from engine.errors import FieldError, InvalidInput
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine import access, forms, queries, registry, runtime, users, villages
-from engine.demo_data import FORM_EXAMPLES, PESERTA, context_for
+from engine.demo_data import FORM_EXAMPLES, context_for
+from engine.demo_village import PESERTA
 from engine.steps import Engine
 from web import create_app, formdata, formrender
 
