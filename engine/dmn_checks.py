@@ -5,20 +5,14 @@ hit policies and no COLLECT aggregation, and evaluates every entry of a table as
 sandbox, not as FEEL. `problems(tree, name)` names each place in a DMN file that would be refused
 or run otherwise than its designer meant, by the rule (row) and column a DMN editor shows.
 
-Input entries are checked the way SpiffWorkflow's DMNEngine will evaluate them: an entry holding
-`?` is an expression with the input's value in place of `?`; an entry that is Python on its own is
-compared with `==` to the input expression (`(expr) == (entry)`); anything else (`> 5`, `in [1, 2]`)
-is appended to the input expression as it is; `-` (or nothing) matches any value.
+Entries are checked the way SpiffWorkflow's DMNEngine will evaluate them (`engine.dmn_entries`).
 """
 
 from __future__ import annotations
 
-import ast
-import re
-
 from lxml import etree
 
-from . import sandbox
+from . import dmn_entries
 from .errors import Problem
 
 RUNNABLE_HIT_POLICIES = ("UNIQUE", "COLLECT")
@@ -49,22 +43,9 @@ _HIT_POLICY_ADVICE = {
     ),
 }
 _AGGREGATE_IN_PYTHON = {"SUM": "sum({})", "COUNT": "len({})", "MIN": "min({})", "MAX": "max({})"}
-
-# DMNEngine.evaluate: a `?` outside quotes stands for the input's value, named `dmninputexpr`.
-_QUESTION_MARK = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
-_INPUT_NAME = "dmninputexpr"
 # The stand-in for an input without expression: SpiffWorkflow then puts in the value (repr) of the
 # task data named by the input's label.
 _NO_EXPRESSION = "(value)"
-_FEEL_RANGE = re.compile(r"^\s*([\[\(\]])\s*(.+?)\s*\.\.\s*(.+?)\s*([\]\)\[])\s*$", re.DOTALL)
-_FEEL_WORDS = {"true": "True", "false": "False", "null": "None"}
-_CODE_LINE = re.compile(r"\bLine \d+:\s*")
-_AT_STATEMENT = re.compile(r" at statement: .*$", re.DOTALL)
-_INPUT_ENTRY_FORMS = (
-    'write a value to compare the input with (e.g. "kecil" or 5), an operator and a value '
-    "(e.g. >= 100), an expression with ? for the input (e.g. 0 <= ? < 100), or - for any value"
-)
-NOT_FEEL = "DMN entries run as Python in the sandbox, not as FEEL"
 
 
 def line_of(element: etree._Element) -> int | None:
@@ -209,15 +190,14 @@ def _input_expression(column: etree._Element, name: str, ns: str) -> tuple[str, 
     where, text = _text_of(expression, ns)
     if text is None:
         return _NO_EXPRESSION, None
-    why = _refusal(text) or (None if _parses(text) else _syntax_error(text))
-    if why is None:
+    cannot = dmn_entries.cannot_run(text, "write a Python expression of the task data, e.g. jumlah_kk")
+    if cannot is None:
         return text, None
     problem = Problem(
         name,
         line_of(where),
         expression.get("id") or column.get("id"),
-        f"input '{_input_label(column, ns)}': expression '{text.strip()}' cannot run as Python ({why}); "
-        f"{NOT_FEEL}: " + _hint(why, "write a Python expression of the task data, e.g. jumlah_kk"),
+        f"input '{_input_label(column, ns)}': expression '{text.strip()}' {cannot}",
         "dmn-expression",
     )
     return _NO_EXPRESSION, problem
@@ -249,7 +229,7 @@ def _rule_problems(
             )
     for entry, column, expression in zip(input_entries, inputs, expressions, strict=False):
         where, text = _text_of(entry, ns)
-        message = _input_entry_message(expression, text)
+        message = dmn_entries.input_entry_message(expression, text)
         if message:
             found.append(
                 Problem(
@@ -262,7 +242,7 @@ def _rule_problems(
             )
     for entry, column in zip(output_entries, outputs, strict=False):
         where, text = _text_of(entry, ns)
-        message = _output_entry_message(text)
+        message = dmn_entries.output_entry_message(text)
         if message:
             found.append(
                 Problem(
@@ -274,129 +254,3 @@ def _rule_problems(
                 )
             )
     return found
-
-
-def _parses(text: str) -> bool:
-    """Whether SpiffWorkflow's `script_engine.validate` (a plain `ast.parse`) accepts `text`."""
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
-def _syntax_error(text: str) -> str:
-    try:
-        ast.parse(text)
-    except SyntaxError as err:
-        return f"SyntaxError: {err.msg}"
-    except (ValueError, RecursionError, MemoryError) as err:
-        return type(err).__name__
-    return "SyntaxError"
-
-
-def _refusal(source: str) -> str | None:
-    """Why the sandbox refuses `source` as an expression, without "Line 1:" and the echoed source."""
-    why = sandbox.check(source, expression=True)
-    if why is None:
-        return None
-    return _AT_STATEMENT.sub("", _CODE_LINE.sub("", why)).strip()
-
-
-def spiff_input_expression(expression: str, entry: str) -> str | None:
-    """The expression DMNEngine.evaluate runs for input entry `entry` of a column with `expression`,
-    or None where it fails before running anything (the entry is Python neither alone nor after a name).
-    """
-    replaced = _QUESTION_MARK.sub(_INPUT_NAME, entry)
-    if _INPUT_NAME in replaced:
-        return replaced
-    if _parses(entry):
-        return f"({expression}) == ({entry})"
-    if _parses(f"v {entry}"):
-        return expression + entry
-    return None
-
-
-def _input_entry_message(expression: str, text: str | None) -> str | None:
-    if text is None or text == "-":
-        return None  # any value
-    shown = text.strip()
-    if shown == "-":
-        return "write the entry '-' (any value) with nothing around it; with spaces it is not read as '-'"
-    if not shown:
-        return "the entry is blank, which SpiffWorkflow compares with the empty tuple; write - for any value"
-    spiff_expression = spiff_input_expression(expression, text)
-    if spiff_expression is None:
-        why = _syntax_error(f"v {text}")
-    elif spiff_expression == expression + text and re.search(r"\w$", expression) and re.match(r"\w", text):
-        return (
-            f"SpiffWorkflow writes this entry right after the input expression, so '{expression}' and "
-            f"'{shown}' run together as '{spiff_expression.strip()}'; write it with ? for the input, "
-            f"e.g. '? {shown}'"
-        )
-    else:
-        compared = spiff_expression.startswith(f"({expression}) == (")
-        why = (_refusal(text) if compared else None) or _refusal(spiff_expression) or ""
-        if not why:
-            return _feel_lookalike(text, in_input=True)
-        if compared and "#" in text and _refusal(text) is None:
-            why += "; a # comment hides the parenthesis SpiffWorkflow puts after the entry: remove it"
-    range_hint = _python_range(text)
-    hint = f"write '{range_hint}'" if range_hint else _hint(why, _INPUT_ENTRY_FORMS)
-    return f"entry '{shown}' cannot run as Python ({why}); {NOT_FEEL}: {hint}"
-
-
-def _hint(why: str, forms: str) -> str:
-    if "indent" in why:
-        return "write it on one line, with no line break or spaces before it"
-    return forms
-
-
-def _output_entry_message(text: str | None) -> str | None:
-    if not text:
-        return None  # SpiffWorkflow gives "" for an empty output entry
-    shown = text.strip()
-    why = _refusal(text) or (None if _parses(text) else _syntax_error(text))
-    if why:
-        return f"entry '{shown}' cannot run as Python ({why}); {NOT_FEEL}: " + _hint(
-            why, 'write a Python value or expression, e.g. "kecil", 5 or jumlah_kk // 100'
-        )
-    return _feel_lookalike(text, in_input=False)
-
-
-def _python_range(text: str) -> str | None:
-    """A FEEL range such as [0..100) as the Python chained comparison meaning the same."""
-    found = _FEEL_RANGE.match(text)
-    if not found:
-        return None
-    opening, low, high, closing = found.groups()
-    above = "<=" if opening == "[" else "<"
-    below = "<=" if closing == "]" else "<"
-    return f"{low} {above} ? {below} {high}"
-
-
-def _feel_lookalike(text: str, in_input: bool) -> str | None:
-    """An entry that runs as Python but means something else than the FEEL it looks like."""
-    shown = text.strip()
-    if shown in _FEEL_WORDS:
-        return (
-            f"'{shown}' is FEEL; in Python it is the name of a variable, which the task data will not have: "
-            f"write {_FEEL_WORDS[shown]}"
-        )
-    if not in_input:
-        return None
-    try:
-        body = ast.parse(shown, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    if isinstance(body, ast.Tuple) and not shown.startswith("("):
-        return (
-            f"'{shown}' is a FEEL list of values to match; in Python the input is compared with the tuple "
-            f"({shown}) and never equals it: write '? in ({shown})'"
-        )
-    if isinstance(body, ast.UnaryOp) and isinstance(body.op, ast.Not):
-        return (
-            f"'{shown}' is a FEEL negation; in Python the input is compared with True or False: write "
-            'e.g. \'? != "a"\' or \'? not in ("a", "b")\''
-        )
-    return None
