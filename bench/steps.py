@@ -41,8 +41,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +56,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from sqlalchemy import Connection  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
 
+from bench.breakdown import breakdown  # noqa: E402
 from engine import definitions, queries, registry, runtime, spiff, users, villages  # noqa: E402
 from engine.db import Database, make_engine  # noqa: E402
 from engine.steps import Engine  # noqa: E402
@@ -276,95 +276,6 @@ def run_all(paths: list[BenchPath], instances: int, warmup: int) -> None:
                 path.per_instance.append(done)
 
 
-# --- breakdown ---------------------------------------------------------------------------------
-
-
-class SelfTimer:
-    """Wraps functions so each call's time, minus the time of wrapped calls inside it, adds to its label."""
-
-    def __init__(self) -> None:
-        self.self_time: Counter[str] = Counter()
-        self.calls: Counter[str] = Counter()
-        self._stack: list[float] = []  # time spent in wrapped children, per open call
-        self._undo: list[Callable[[], None]] = []
-
-    @contextmanager
-    def timing(self, label: str) -> Iterator[None]:
-        self._stack.append(0.0)
-        t0 = time.perf_counter()
-        try:
-            yield
-        finally:
-            elapsed = time.perf_counter() - t0
-            children = self._stack.pop()
-            self.self_time[label] += elapsed - children
-            self.calls[label] += 1
-            if self._stack:
-                self._stack[-1] += elapsed
-
-    def wrap(self, owner: Any, name: str, label: str | Callable[..., str] | None = None) -> None:
-        original = owner.__dict__.get(name) if isinstance(owner, type) else getattr(owner, name, None)
-        if original is None:
-            print(f"  (breakdown: {getattr(owner, '__name__', owner)}.{name} not found; not timed)")
-            return
-        is_classmethod = isinstance(original, classmethod)
-        func = original.__func__ if is_classmethod else original
-        qualname = f"{getattr(owner, '__name__', owner)}.{name}"
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            text = label(*args, **kwargs) if callable(label) else (label or qualname)
-            with self.timing(text):
-                return func(*args, **kwargs)
-
-        setattr(owner, name, classmethod(wrapper) if is_classmethod else wrapper)
-        self._undo.append(lambda: setattr(owner, name, original))
-
-    def restore(self) -> None:
-        while self._undo:
-            self._undo.pop()()
-
-
-def breakdown(folder: Path, instances: int) -> list[tuple[str, float, float]]:
-    """(label, ms per completion, calls per completion) of the engine path, self time, biggest first."""
-    from sqlalchemy.engine import Connection, Engine
-    from sqlalchemy.engine.base import RootTransaction
-
-    from engine import access, audit, clock, forms
-    from engine import steps as engine_steps
-    from engine.fastsql import Sql
-
-    path = EnginePath("engine (breakdown)", folder)
-    path.run_one()  # warm the spec cache and SQLAlchemy's statement cache
-    timer = SelfTimer()
-    timer.wrap(runtime, "complete", "runtime.complete: rest (checks, result)")
-    timer.wrap(RootTransaction, "commit", "COMMIT (SQLite writes the log)")
-    timer.wrap(Engine, "connect", "connect (from the pool)")
-    timer.wrap(Connection, "begin", "BEGIN IMMEDIATE")
-    timer.wrap(access, "principal", "access.principal (user + grants, one SELECT)")
-    timer.wrap(runtime, "_task_row", "runtime._task_row (human_task row)")
-    timer.wrap(clock, "now", "clock.now (SELECT clock setting)")
-    timer.wrap(forms, "validate", "forms.validate (jsonschema)")
-    timer.wrap(engine_steps.Step, "load", "Step.load (SELECT instance; workflow from cache)")
-    timer.wrap(spiff, "complete", "spiff.complete (SpiffWorkflow runs the step)")
-    timer.wrap(engine_steps.Step, "save", "Step.save: rest (UPDATE instance)")
-    timer.wrap(spiff.Ledger, "snapshot", "Ledger.snapshot (find and serialize changed tasks)")
-    timer.wrap(engine_steps, "write_tasks", "steps.write_tasks (upsert changed task rows)")
-    timer.wrap(engine_steps, "sync_projections", "steps.sync_projections (human_task/timer rows)")
-    timer.wrap(audit, "prepare", "audit.prepare (event JSON, sha256)")
-    timer.wrap(audit, "insert", "audit.insert (INSERT event)")
-    timer.wrap(Sql, "run", "Sql.run / Sql.one / Sql.all (statements)")
-    timer.wrap(Sql, "many", "Sql.many (executemany)")
-    done = 0
-    try:
-        for _ in range(instances):
-            done += path.run_one()[0]
-    finally:
-        timer.restore()
-        path.close()
-    rows = [(label, 1000 * t / done, timer.calls[label] / done) for label, t in timer.self_time.items()]
-    return sorted(rows, key=lambda r: -r[1])
-
-
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -429,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         paths += [naive, floor]
         run_all(paths, args.instances, args.warmup)
         if args.breakdown:
-            rows = breakdown(base / "breakdown", max(1, min(args.instances, 3)))
+            timed = EnginePath("engine (breakdown)", base / "breakdown")
+            rows = breakdown(timed, max(1, min(args.instances, 3)))
     finally:
         for p in paths:
             p.close()
