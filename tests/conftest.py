@@ -4,7 +4,7 @@ DESA_TEST_DATABASE_URL names one), the basic BPMN fixtures deployed, villages an
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,49 @@ PG_URL = os.environ.get("DESA_TEST_DATABASE_URL", "")
 LEMPUR = "15.01.01.2003"  # Lempur Mudik, Gunung Raya, Kerinci
 SIGI = "62.11.03.2005"  # Sigi, Kahayan Tengah, Pulang Pisau
 GOHONG = "62.11.05.2006"  # Gohong, Kahayan Hilir, Pulang Pisau
+OTHER = "15.01.01.2004"  # Lempur Tengah, Gunung Raya, Kerinci
+PROGRAM = Path(__file__).resolve().parent.parent / "processes"
+
+_PLACES = {
+    LEMPUR: ("Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi"),
+    OTHER: ("Lempur Tengah", "Gunung Raya", "Kab. Kerinci", "Jambi"),
+    SIGI: ("Sigi", "Kahayan Tengah", "Kab. Pulang Pisau", "Kalimantan Tengah"),
+    GOHONG: ("Gohong", "Kahayan Hilir", "Kab. Pulang Pisau", "Kalimantan Tengah"),
+}
+# (username, role, village, kabupaten): one user per role, a pendamping in Lempur and one in Sigi.
+ONE_PER_ROLE = [
+    ("rina", "Pendamping", LEMPUR, None),
+    ("sari", "Pendamping", SIGI, None),
+    ("budi", "Fasilitator Daerah", None, "62.11"),
+    ("dewi", "Fasilitator Pusat", None, None),
+]
+
+
+def _own_password(name: str) -> str:
+    return "rahasia-" + name
+
+
+def set_up(
+    engine: Engine,
+    processes: Path,
+    codes: Iterable[str],
+    staff: Iterable[tuple[str, str, str | None, str | None]],
+    password: Callable[[str], str] = _own_password,
+    admin: bool = False,
+) -> Engine:
+    """`processes` deployed, the villages `codes` registered, and `staff` (username, role, village,
+    kabupaten), each with password(username) ("rahasia-" + username unless told); with `admin`, an
+    administrator "admin" too."""
+    registry.deploy(engine.db, [processes])
+    with engine.db.transaction() as s:
+        for code in codes:
+            villages.upsert(s, code, *_PLACES[code])
+        for name, role, village, kabupaten in staff:
+            users.add(s, name, password=password(name))
+            access.assign(s, name, role, village, kabupaten)
+        if admin:
+            users.add(s, "admin", password=password("admin"), admin=True)
+    return engine
 
 
 def _fresh_postgres(url: str) -> Database:
@@ -57,21 +100,7 @@ def engine(db: Database, monkeypatch: pytest.MonkeyPatch) -> Engine:
 @pytest.fixture
 def basic(engine: Engine) -> Engine:
     """The basic fixtures deployed, three villages in two kabupaten, and one user per role."""
-    registry.deploy(engine.db, [BASIC])
-    with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        villages.upsert(s, SIGI, "Sigi", "Kahayan Tengah", "Kab. Pulang Pisau", "Kalimantan Tengah")
-        villages.upsert(s, GOHONG, "Gohong", "Kahayan Hilir", "Kab. Pulang Pisau", "Kalimantan Tengah")
-        for name, role, village, kabupaten in [
-            ("rina", "Pendamping", LEMPUR, None),
-            ("sari", "Pendamping", SIGI, None),
-            ("budi", "Fasilitator Daerah", None, "62.11"),
-            ("dewi", "Fasilitator Pusat", None, None),
-        ]:
-            users.add(s, name, password="rahasia-" + name)
-            access.assign(s, name, role, village, kabupaten)
-        users.add(s, "admin", password="rahasia-admin", admin=True)
-    return engine
+    return set_up(engine, BASIC, [LEMPUR, SIGI, GOHONG], ONE_PER_ROLE, admin=True)
 
 
 __all__ = ["Base"]

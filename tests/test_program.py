@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from engine import access, clock, definitions, queries, registry, runtime, timers, users, villages
+from engine import clock, definitions, queries, runtime, timers
 from engine.demo_data import FORM_EXAMPLES
 from engine.steps import Engine
+from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from tests.engine.helpers import set_clock
 
-PROCESSES = Path(__file__).resolve().parent.parent / "processes"
-LEMPUR = "15.01.01.2003"
-OTHER = "15.01.01.2004"
 T0 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 STAFF = {
@@ -27,23 +24,20 @@ STAFF = {
 }
 
 
+_STAFF = [
+    ("pusat", "Fasilitator Pusat", None, None),
+    ("daerah", "Fasilitator Daerah", None, "15.01"),
+    ("pendamping1", "Pendamping", LEMPUR, None),
+    ("pendamping2", "Pendamping", LEMPUR, None),
+    ("pokja", "Pengurus Pokja", LEMPUR, None),
+    ("pendamping.lain", "Pendamping", OTHER, None),
+    ("pokja.lain", "Pengurus Pokja", OTHER, None),
+]
+
+
 @pytest.fixture
 def program(engine: Engine) -> Engine:
-    registry.deploy(engine.db, [PROCESSES])
-    with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        villages.upsert(s, OTHER, "Lempur Tengah", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        for name, role, village, kabupaten in [
-            ("pusat", "Fasilitator Pusat", None, None),
-            ("daerah", "Fasilitator Daerah", None, "15.01"),
-            ("pendamping1", "Pendamping", LEMPUR, None),
-            ("pendamping2", "Pendamping", LEMPUR, None),
-            ("pokja", "Pengurus Pokja", LEMPUR, None),
-            ("pendamping.lain", "Pendamping", OTHER, None),
-            ("pokja.lain", "Pengurus Pokja", OTHER, None),
-        ]:
-            users.add(s, name, password="rahasia")
-            access.assign(s, name, role, village, kabupaten)
+    set_up(engine, PROGRAM, [LEMPUR, OTHER], _STAFF, lambda name: "rahasia")
     set_clock(engine, T0)
     return engine
 
@@ -276,7 +270,7 @@ def test_a_late_report_reminds_the_companion_then_escalates(program: Engine) -> 
 
 
 def test_every_process_file_validates_and_has_diagram_interchange() -> None:
-    bundle = definitions.load([PROCESSES])
+    bundle = definitions.load([PROGRAM])
     assert [str(p) for p in bundle.problems if p.severity == "error"] == []
     assert set(bundle.specs) >= {
         "program_desa",
@@ -288,7 +282,7 @@ def test_every_process_file_validates_and_has_diagram_interchange() -> None:
     }
     from lxml import etree
 
-    for path in sorted(PROCESSES.glob("*.bpmn")):
+    for path in sorted(PROGRAM.glob("*.bpmn")):
         tree = etree.parse(str(path))
         ns = {
             "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine import access, queries, registry, runtime, spiff, timers, users, villages
+from engine import queries, runtime, spiff, timers
 from engine.clock import set_time
 from engine.registry import SpecCache
 from engine.steps import Engine, Step
-from tests.conftest import FIXTURES, LEMPUR, SIGI
+from tests.conftest import FIXTURES, LEMPUR, ONE_PER_ROLE, SIGI, set_up
 
 SCOPE = FIXTURES / "scope" / "processes"
 UNSUPPORTED = FIXTURES / "scope" / "unsupported"
@@ -105,20 +105,8 @@ class Desk:
 
 
 def open_desk(engine: Engine, cold: bool) -> Desk:
-    """The scope processes deployed, two villages, one user per role and an admin; the clock at T0."""
-    registry.deploy(engine.db, [SCOPE])
+    set_up(engine, SCOPE, [LEMPUR, SIGI], ONE_PER_ROLE, admin=True)
     with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        villages.upsert(s, SIGI, "Sigi", "Kahayan Tengah", "Kab. Pulang Pisau", "Kalimantan Tengah")
-        for name, role, village, kabupaten in [
-            ("rina", "Pendamping", LEMPUR, None),
-            ("sari", "Pendamping", SIGI, None),
-            ("budi", "Fasilitator Daerah", None, "62.11"),
-            ("dewi", "Fasilitator Pusat", None, None),
-        ]:
-            users.add(s, name, password="rahasia-" + name)
-            access.assign(s, name, role, village, kabupaten)
-        users.add(s, "admin", password="rahasia-admin", admin=True)
         set_time(s, T0, frozen=True)
     return Desk(engine, cold=cold)
 

@@ -14,33 +14,28 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine import access, forms, queries, registry, runtime, users, villages
+from engine import forms, queries, runtime
 from engine.demo_data import FORM_EXAMPLES, context_for
 from engine.demo_village import PESERTA
 from engine.steps import Engine
+from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from web import create_app, formdata, formrender
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PROCESSES = ROOT / "processes"
 FORMS = ROOT / "forms"
-LEMPUR = "15.01.01.2003"
-OTHER = "15.01.01.2004"
+
+
+_STAFF = [
+    ("pusat", "Fasilitator Pusat", None, None),
+    ("daerah", "Fasilitator Daerah", None, "15.01"),
+    ("pendamping1", "Pendamping", LEMPUR, None),
+    ("pendamping.lain", "Pendamping", OTHER, None),
+]
 
 
 @pytest.fixture
 def program(engine: Engine) -> Engine:
-    registry.deploy(engine.db, [PROCESSES])
-    with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        villages.upsert(s, OTHER, "Lempur Tengah", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        for name, role, village, kabupaten in [
-            ("pusat", "Fasilitator Pusat", None, None),
-            ("daerah", "Fasilitator Daerah", None, "15.01"),
-            ("pendamping1", "Pendamping", LEMPUR, None),
-            ("pendamping.lain", "Pendamping", OTHER, None),
-        ]:
-            users.add(s, name, password="rahasia")
-            access.assign(s, name, role, village, kabupaten)
+    set_up(engine, PROGRAM, [LEMPUR, OTHER], _STAFF, lambda name: "rahasia")
     return engine
 
 
