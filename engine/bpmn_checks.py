@@ -164,31 +164,19 @@ def _code_reason(why: str, what: str, source: str) -> str:
 def expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
     root = tree.getroot()
     problems: list[Problem] = []
-    for script in root.iter(f"{{{BPMN_NS}}}script"):
-        source = script.text or ""
-        why = sandbox.check(source, expression=False)
-        if why:
-            line = _code_line(script, source, why, expression=False)
+    for tag, expression, what in (("script", False, "script"), ("conditionExpression", True, "condition")):
+        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+            source = element.text or ""
+            why = sandbox.check(source, expression=expression)
+            if not why:
+                continue
+            shown = f"condition '{source.strip()}'" if expression else "script"
             problems.append(
                 Problem(
                     name,
-                    line,
-                    owner_id(script),
-                    f"script refused: {_code_reason(why, 'script', source)}",
-                    "script",
-                )
-            )
-    for cond in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
-        source = cond.text or ""
-        why = sandbox.check(source, expression=True)
-        if why:
-            line = _code_line(cond, source, why, expression=True)
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    owner_id(cond),
-                    f"condition '{source.strip()}' refused: {_code_reason(why, 'condition', source)}",
+                    _code_line(element, source, why, expression=expression),
+                    owner_id(element),
+                    f"{shown} refused: {_code_reason(why, what, source)}",
                     "script",
                 )
             )
