@@ -128,13 +128,18 @@ def test_the_form_is_filled_with_the_task_data_and_the_defaults(program: Engine)
     assert raw["jeda-1-keterangan"] == ["Ishoma"]
 
 
-def test_earlier_data_is_shown_read_only(program: Engine) -> None:
+def registration_page(program: Engine) -> str:
+    """The pendamping's page of the registration, once the candidates, mapping and briefing are done."""
     instance, task = to_candidates(program)
     runtime.complete(program, task.id, "daerah", copy.deepcopy(FORM_EXAMPLES["siapkan_calon_peserta.json"]))
     do(program, instance, "pemetaan_kondisi_awal", "daerah")
     do(program, instance, "pembekalan", "pusat")
     registration = open_task(program, instance, "registrasi_peserta")
-    text = page(signed_in(program, "pendamping1").get(f"/tugas/{registration.id}"))
+    return page(signed_in(program, "pendamping1").get(f"/tugas/{registration.id}"))
+
+
+def test_earlier_data_is_shown_read_only(program: Engine) -> None:
+    text = registration_page(program)
     shown = text[text.index("Data sebelumnya") : text.index('class="task-form"')]
     assert "<summary>Calon peserta</summary>" in shown
     assert '<th scope="col">Nama lengkap</th>' in shown  # a list of people is a table, titled as the form
@@ -144,12 +149,7 @@ def test_earlier_data_is_shown_read_only(program: Engine) -> None:
 
 
 def test_the_registration_starts_from_the_candidates(program: Engine) -> None:
-    instance, task = to_candidates(program)
-    runtime.complete(program, task.id, "daerah", copy.deepcopy(FORM_EXAMPLES["siapkan_calon_peserta.json"]))
-    do(program, instance, "pemetaan_kondisi_awal", "daerah")
-    do(program, instance, "pembekalan", "pusat")
-    registration = open_task(program, instance, "registrasi_peserta")
-    text = page(signed_in(program, "pendamping1").get(f"/tugas/{registration.id}"))
+    text = registration_page(program)
     form = text[text.index('class="task-form"') :]
     assert value_of(form, "peserta-0-nama") == PESERTA[0]["nama"]
     assert value_of(form, "peserta-29-nama") == PESERTA[29]["nama"]
