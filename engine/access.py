@@ -23,6 +23,7 @@ class Grant:
     role: str
     scope: str  # national | kabupaten | village
     code: str = ""
+    read_only: bool = False  # an auditor's grant: to see, never to change
 
     def covers(self, village_code: str, kabupaten_code: str) -> bool:
         if self.scope == "national":
@@ -39,10 +40,31 @@ class Principal:
     grants: list[Grant] = field(default_factory=list)
 
     def may_act(self, role: str, village_code: str, kabupaten_code: str) -> bool:
-        return any(g.role == role and g.covers(village_code, kabupaten_code) for g in self.grants)
+        return any(
+            g.role == role and not g.read_only and g.covers(village_code, kabupaten_code) for g in self.grants
+        )
 
     def may_see_village(self, village_code: str, kabupaten_code: str) -> bool:
         return self.is_admin or any(g.covers(village_code, kabupaten_code) for g in self.grants)
+
+    def may_change_village(self, village_code: str, kabupaten_code: str) -> bool:
+        """Start work or save drafts there: a grant that is not read-only covers the village."""
+        return self.is_admin or any(
+            not g.read_only and g.covers(village_code, kabupaten_code) for g in self.grants
+        )
+
+    @property
+    def is_national_staff(self) -> bool:
+        return any(g.scope == "national" and not g.read_only for g in self.grants)
+
+    @property
+    def is_auditor(self) -> bool:
+        """Reads histories: an admin, or someone holding a read-only role."""
+        return self.is_admin or any(g.read_only for g in self.grants)
+
+    def audit_scope(self) -> list[Grant]:
+        """The grants through which this person audits (all villages for an admin)."""
+        return [Grant("admin", "national")] if self.is_admin else [g for g in self.grants if g.read_only]
 
 
 SYSTEM = Principal("system", is_admin=True)
@@ -51,13 +73,18 @@ SYSTEM = Principal("system", is_admin=True)
 def principal(session: Session, username: str) -> Principal:
     """The user with their grants, in one query (every step asks)."""
     rows = Sql.of(session).all(
-        "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code FROM user_account u "
-        "LEFT JOIN role_assignment g ON g.user_id = u.id WHERE u.username = :name",
+        "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code, r.read_only FROM user_account u "
+        "LEFT JOIN role_assignment g ON g.user_id = u.id LEFT JOIN role r ON r.name = g.role "
+        "WHERE u.username = :name",
         name=username,
     )
     if not rows or not rows[0][1]:
         raise NotFound(f"no active user '{username}'")
-    grants = [Grant(role, scope, code or "") for _, _, role, scope, code in rows if role is not None]
+    grants = [
+        Grant(role, scope, code or "", bool(read_only))
+        for _, _, role, scope, code, read_only in rows
+        if role is not None
+    ]
     return Principal(username, bool(rows[0][0]), grants)
 
 
@@ -67,6 +94,8 @@ def task_filter(who: Principal) -> ColumnElement[bool]:
         return true()
     clauses: list[ColumnElement[bool]] = [HumanTask.claimed_by == who.username]
     for g in who.grants:
+        if g.read_only:
+            continue
         if g.scope == "national":
             clauses.append(HumanTask.role == g.role)
         elif g.scope == "kabupaten":

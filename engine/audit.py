@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +35,8 @@ INSTANCE_SUSPENDED = "INSTANCE_SUSPENDED"
 INSTANCE_RESUMED = "INSTANCE_RESUMED"
 INSTANCE_CANCELLED = "INSTANCE_CANCELLED"
 INSTANCE_FAILED = "INSTANCE_FAILED"
+DATA_CORRECTED = "DATA_CORRECTED"
+DEFINITION_MIGRATED = "DEFINITION_MIGRATED"
 
 
 def canonical(event: dict[str, Any]) -> bytes:
@@ -71,10 +73,36 @@ def _body(
     }
 
 
-def event_hash(row: AuditEvent) -> str:
+class Recorded(Protocol):
+    """What an event's hash covers: a stored row, or a copy of one."""
+
+    @property
+    def instance_id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def task_id(self) -> str | None: ...
+    @property
+    def bpmn_id(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def engine_time(self) -> datetime: ...
+    @property
+    def wall_time(self) -> datetime: ...
+    @property
+    def prev_hash(self) -> str: ...
+
+
+def event_hash(row: Recorded, seq: int | None = None) -> str:
+    """The sha256 the event's content gives (as if it stood at `seq`, when given)."""
     body = _body(
         row.instance_id,
-        row.seq,
+        row.seq if seq is None else seq,
         row.type,
         row.actor,
         row.task_id,

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from . import access, audit, clock
 from .models import HumanTask, TaskDraft
-from .runtime import _task_row
+from .runtime import _check_may_act, _task_row
 from .steps import Engine, Step
 
 
@@ -19,6 +19,7 @@ def save(engine: Engine, task_id: str, user: str, data: dict[str, Any]) -> None:
     with engine.db.transaction() as session:
         who = access.principal(session, user)
         task = _task_row(session, task_id, who)
+        _check_may_act(who, task)
         now = clock.now(session)
         # Drafts of tasks that are no longer open are of no use to anyone.
         open_ids = select(HumanTask.id)

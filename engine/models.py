@@ -176,6 +176,23 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheck(Base):
+    """The result of one verification of an instance's history (the auditor's badge reads the last)."""
+
+    __tablename__ = "audit_check"
+    __table_args__ = (Index("ix_audit_check_instance_id_id", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    checked_at: Mapped[datetime]
+    checked_by: Mapped[str] = mapped_column(String(100))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    kind: Mapped[str | None] = mapped_column(String(16), default=None)  # what broke, when not ok
+    seq: Mapped[int | None] = mapped_column(Integer, default=None)  # the first event concerned
+    message: Mapped[str] = mapped_column(Text, default="")
+    events: Mapped[int] = mapped_column(Integer)  # how many events the history had
+    head_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
 class User(Base):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -215,6 +232,8 @@ class Role(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(String(16))  # national | kabupaten | village
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A read-only role (an auditor) sees the villages it is granted and may change nothing.
+    read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ApiToken(Base):

@@ -92,6 +92,7 @@ def sync_roles(session: Session, roles: Any) -> None:
         row = session.get(Role, role.name) or Role(name=role.name)
         row.description = role.description
         row.scope = role.scope
+        row.read_only = role.read_only
         row.is_default = role.name == roles.default_role
         session.add(row)
     if roles.default_role:

@@ -6,6 +6,7 @@ default_role = "Fasilitator Pusat"   # gets the tasks drawn outside any lane
 name = "Pendamping"
 scope = "village"                  # national | kabupaten | village
 description = "..."
+read_only = false                  # true: sees its villages, changes nothing (auditors)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class RoleDef:
     name: str
     scope: str
     description: str
+    read_only: bool = False  # sees what its grants cover and changes nothing (an auditor)
 
 
 @dataclass
@@ -70,7 +72,13 @@ def load(path: Path) -> tuple[Roles, list[Problem]]:
             continue
         if role_name in roles:
             problems.append(Problem(name, None, role_name, "this role is declared twice", "roles-invalid"))
-        roles[role_name] = RoleDef(role_name, scope, str(entry.get("description", "")))
+        read_only = entry.get("read_only", False)
+        if not isinstance(read_only, bool):
+            problems.append(
+                Problem(name, None, role_name, "read_only must be true or false", "roles-invalid")
+            )
+            continue
+        roles[role_name] = RoleDef(role_name, scope, str(entry.get("description", "")), read_only)
     default = data.get("default_role")
     if default is not None and default not in roles:
         problems.append(

@@ -72,6 +72,8 @@ def start(
         village = _village(session, village_code)
         if not who.may_see_village(village.code, village.kabupaten_code):
             raise Forbidden(f"{actor} holds no role for village {village_code}")
+        if not who.may_change_village(village.code, village.kabupaten_code):
+            raise Forbidden(f"{actor} may read village {village_code} but not start work there")
         version = registry.latest(session, process_id)
         spec = engine.specs.get(session, version.id).spec_for_instance()
         now = clock.now(session)
@@ -188,6 +190,8 @@ def complete(
         spiff_task = spiff.find_task(step.workflow, task_id)
         if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
             raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
+        # Replay matches tasks by BPMN id; among parallel instances of one element, by their order.
+        siblings = [t.id for t in spiff.ready_human(step.workflow, task.bpmn_id)]
         if task.form:
             deployed = engine.specs.get(session, step.row.process_version_id)
             forms.validate(deployed.forms.get(task.form), data, task.form, context=spiff_task.data)
@@ -196,6 +200,8 @@ def complete(
         event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}
         if override:
             event_data["override"] = True
+        if len(siblings) > 1:
+            event_data["occurrence"] = siblings.index(spiff_task.id)
         thrown = spiff.thrown_messages(step.workflow)
         if thrown:
             event_data["messages_sent"] = thrown
@@ -258,7 +264,7 @@ def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResu
     with engine.db.transaction() as session:
         who = _principal(session, actor)
         task = _task_row(session, task_id, who)
-        if not (who.is_admin or any(g.scope == "national" for g in who.grants)):
+        if not (who.is_admin or who.is_national_staff):
             raise Forbidden("only a fasilitator pusat or an admin can reassign a task")
         target = access.principal(session, to_user)
         if not (target.is_admin or target.may_act(task.role, task.village_code, task.kabupaten_code)):

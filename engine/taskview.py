@@ -93,7 +93,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             context=context,
             may_act=may_act,
             override=override,
-            may_reassign=who.is_admin or any(g.scope == "national" for g in who.grants),
+            may_reassign=who.is_admin or who.is_national_staff,
         )
 
 

@@ -34,7 +34,14 @@ def loaded(engine: Engine) -> tuple[Engine, demo.DemoResult]:
 def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult]) -> None:
     engine, result = loaded
     roles = {what.split(",")[0] for _, _, what in result.logins}
-    assert roles == {"admin", "Fasilitator Pusat", "Fasilitator Daerah", "Pendamping", "Pengurus Pokja"}
+    assert roles == {
+        "admin",
+        "Auditor (Itjen)",
+        "Fasilitator Pusat",
+        "Fasilitator Daerah",
+        "Pendamping",
+        "Pengurus Pokja",
+    }
     with engine.db.sessions() as session:
         for username, password, _ in result.logins:
             user = session.query(User).filter_by(username=username).one()

@@ -79,6 +79,11 @@ class Village:
         set_clock(self.engine, at)
         return timers.fire_due(self.engine, at)
 
+    def deliver(self, message: str, payload: dict[str, Any]) -> list[int]:
+        return [
+            r.instance_id for r in runtime.deliver_message(self.engine, message, self.code, "pusat", payload)
+        ]
+
     def due(self, name: str) -> datetime:
         found = [
             t for t in queries.timers(self.engine) if t["instance"] == self.instance and t["name"] == name
@@ -170,7 +175,19 @@ def test_a_village_goes_through_the_whole_program(program: Engine) -> None:
     ]
     assert (data["status_desa"], data["berketahanan_sosial"]) == ("Berketahanan Sosial", True)
     assert v.now == clock.add_duration(monev_start, "P6M")  # the report is written after month 6
+    through_report_termination_and_reflection(v)
+    program = v.engine
+    detail = queries.instance_detail(program, v.instance)
+    assert detail["status"] == "completed"
+    assert detail["tasks"] == [] and detail["timers"] == []
 
+    # Who got which task: every role acted, each in its own steps.
+    roles = {user for _, _, user, _ in v.inboxes}
+    assert roles == {"pusat", "daerah", "pendamping1", "pokja"}
+
+
+def through_report_termination_and_reflection(v: Village) -> None:
+    program = v.engine
     v.do("tulis_laporan", "Pengurus Pokja")
     approvals = sorted(t.name for t in queries.tasks(program, instance_id=v.instance))
     assert approvals == [
@@ -190,8 +207,7 @@ def test_a_village_goes_through_the_whole_program(program: Engine) -> None:
     v.advance_to(v.now + timedelta(days=3))
     for message, receiver in receipts.items():
         payload = {"diterima_oleh": receiver, "tanggal": v.now.date().isoformat()}
-        delivered = runtime.deliver_message(program, message, LEMPUR, "pusat", payload)
-        assert [r.instance_id for r in delivered] == [v.instance]
+        assert v.deliver(message, payload) == [v.instance]
     data = v.data()
     for message, receiver in receipts.items():
         assert data[message]["diterima_oleh"] == receiver  # who received it, and when
@@ -209,13 +225,6 @@ def test_a_village_goes_through_the_whole_program(program: Engine) -> None:
     v.appears_exactly_at("Siklus Berjalan Enam Bulan", "laporan_siklus")
     v.do("laporan_siklus", "Pengurus Pokja")
     assert v.do("evaluasi_pokja", "Pengurus Pokja", lanjut_siklus=False).endswith("(Siklus ke-2)")
-    detail = queries.instance_detail(program, v.instance)
-    assert detail["status"] == "completed"
-    assert detail["tasks"] == [] and detail["timers"] == []
-
-    # Who got which task: every role acted, each in its own steps.
-    roles = {user for _, _, user, _ in v.inboxes}
-    assert roles == {"pusat", "daerah", "pendamping1", "pokja"}
 
 
 def test_a_village_that_did_not_strengthen(program: Engine) -> None:

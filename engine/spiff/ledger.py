@@ -57,6 +57,11 @@ class Ledger:
         self.by_task: dict[int, tuple[Any, StoredTask]] = {}
         self.next_ord = max((t.ord for t in self.stored.values()), default=-1) + 1
 
+    def forget(self, tasks: list[Any]) -> None:
+        """Look at these tasks again in the next snapshot: their data changed without a change of state."""
+        for task in tasks:
+            self.by_task.pop(id(task), None)
+
     def snapshot(self, workflow: Any) -> Snapshot:
         _REGISTRY._encoder_mode = True
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import string
@@ -145,6 +146,16 @@ def find_task(workflow: Any, task_id: str) -> Any | None:
         return None
 
 
+def ready_human(workflow: Any, bpmn_id: str) -> list[Any]:
+    """The READY human tasks of one BPMN element, in the task tree's order (the same in every run
+    given the same inputs, and kept by save and restore): a parallel multi-instance task has several."""
+    return [
+        t
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        if (t.task_spec.bpmn_id or t.task_spec.name) == bpmn_id
+    ]
+
+
 def task_is_ready_human(task: Any) -> bool:
     return bool(task.has_state(TaskState.READY) and task.task_spec.manual)
 
@@ -193,6 +204,17 @@ def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
     caught: int = workflow.event_manager.catch(event, internal=False)
     run_engine(workflow)
     return caught
+
+
+def correct_data(workflow: Any, changes: dict[str, Any]) -> list[Any]:
+    """Set `changes` in the data of every open task (ready, waiting or running a subprocess), in the
+    process and its subprocesses: what follows reads the corrected values, while finished tasks keep
+    what they recorded. Returns the tasks changed."""
+    touched = []
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        task.data.update(copy.deepcopy(changes))
+        touched.append(task)
+    return touched
 
 
 def cancel(workflow: Any) -> None:
