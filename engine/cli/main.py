@@ -14,6 +14,7 @@ from ..passwords import new_password
 from .audit_cmd import audit_group
 from .common import emit_json, engine, report_errors, table
 from .demo_cmd import demo_command
+from .export_cmd import export_command
 from .tokens_cmd import tokens_group
 from .work import register as register_work
 
@@ -247,6 +248,7 @@ def versions_cmd(as_json: bool) -> None:
 register_work(main)
 main.add_command(demo_command)
 main.add_command(tokens_group)
+main.add_command(export_command)
 main.add_command(audit_group)
 __all__ = ["main"]
 
