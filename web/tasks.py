@@ -185,6 +185,8 @@ def submit(task_id: str) -> ResponseReturnValue:
             drafts.save(engine(), task_id, g.user, data)
         except (NotFound, Conflict):
             return _not_found()
+        except Forbidden:
+            return _forbidden(view)
         return _page(_load_view(task_id) or view, raw, None, notice=_("Draf disimpan."))
     try:
         result = runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)

@@ -71,18 +71,20 @@ def verify_cmd(village: str | None, everything: bool, actor: str, as_json: bool)
 def replay_cmd(instance_id: int, upto: int | None, as_json: bool) -> None:
     """The instance rebuilt from its history: its status, open tasks and data at event --to."""
     at = replay.replay_instance(engine(), instance_id, upto)
-    state = {
-        "instance": instance_id,
-        "seq": at.seq,
-        "status": at.status,
-        "open_tasks": sorted(v.bpmn_id for v in spiff.human_tasks(at.workflow)),
-        "data": spiff.current_data(at.workflow),
-    }
+    open_tasks = sorted(v.bpmn_id for v in spiff.human_tasks(at.workflow))
     if as_json:
-        emit_json(state)
+        emit_json(
+            {
+                "instance": instance_id,
+                "seq": at.seq,
+                "status": at.status,
+                "open_tasks": open_tasks,
+                "data": spiff.current_data(at.workflow),
+            }
+        )
         return
     click.echo(f"instance {instance_id} after event #{at.seq}: {at.status}")
-    click.echo(f"open tasks: {', '.join(state['open_tasks']) or '(none)'}")
+    click.echo(f"open tasks: {', '.join(open_tasks) or '(none)'}")
 
 
 @audit_group.command("correct")

@@ -277,6 +277,18 @@ def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:
     return sorted(rows)
 
 
+def element_marks(workflow: Any) -> tuple[set[str], set[str]]:
+    """BPMN ids of the elements done and of those open (open wins for a loop's element done before)."""
+    completed, active = set(), set()
+    for task in workflow.get_tasks():
+        bpmn_id = task.task_spec.bpmn_id
+        if bpmn_id and task.state == TaskState.COMPLETED:
+            completed.add(bpmn_id)
+        elif bpmn_id and task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            active.add(bpmn_id)
+    return completed - active, active
+
+
 def boundary_timer_due(workflow: Any) -> dict[str, datetime]:
     """Task id -> earliest due time of a timer attached to it: a human task's deadline."""
     from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
