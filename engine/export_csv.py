@@ -85,7 +85,7 @@ def row(event: Event, fields: list[str]) -> list[str | int]:
         f.iso(event.wall_time),
         event.hash,
         f.compact(event.data),
-        *(f.text(submitted.get(key)) for key in fields),
+        *map(f.text, map(submitted.get, fields)),
     ]
 
 

@@ -82,8 +82,6 @@ def compact(value: Any) -> str:
 def text(value: Any) -> str:
     """A field's value as one cell: text as it is, numbers and booleans as JSON writes them, nested
     values as compact JSON, nothing for null."""
-    if isinstance(value, str):
+    if type(value) is str:
         return value
-    if value is None:
-        return ""
-    return compact(value)
+    return "" if value is None else compact(value)
