@@ -167,6 +167,7 @@ def test_demo_day_of_a_pendamping_and_a_central_facilitator(
         task = open_tasks[0]
         runtime.complete(engine, task.id, "admin", copy.deepcopy(FORM_EXAMPLES[f"{task.bpmn_id}.json"]))
     pendamping = next(u for u, _, what in loaded.logins if what == "Pendamping, Lempur Mudik")
+    finished = next(name for _, name, where in loaded.villages if where.startswith("program selesai"))
     OUTPUT.mkdir(exist_ok=True)
     process, url = _serve(engine, tmp_path)
     try:
@@ -203,9 +204,25 @@ def test_demo_day_of_a_pendamping_and_a_central_facilitator(
             assert central.locator('[data-state="active"]').count() >= 1
             assert central.locator('[data-state="completed"]').count() >= 1
             central.screenshot(path=str(OUTPUT / "village.png"))
+
+            # An inspector verifies a finished village and steps to the transfer of its fund.
+            inspector = browser.new_page(viewport={"width": 1100, "height": 1000})  # type: ignore[attr-defined]
+            _sign_in(inspector, url, "auditor.itjen", "demo-browser")
+            inspector.click("text=Audit")
+            inspector.click(f"text={finished}")
+            inspector.get_by_role("button", name="Verifikasi sekarang").click()
+            inspector.wait_for_selector("text=Verifikasi berhasil")
+            assert inspector.locator(".badge.verified").count() == 1
+            inspector.locator("tr", has_text="Transfer Dana Stimulan").locator("a").first.click()
+            inspector.wait_for_selector("text=Yang berubah sejak langkah sebelumnya")
+            assert "dana_stimulan.jumlah" in inspector.content()
+            assert inspector.locator('[data-state="completed"]').count() >= 3
+            inspector.screenshot(path=str(OUTPUT / "audit-step.png"))
+            inspector.get_by_role("link", name="Sebelumnya").first.click()
+            inspector.wait_for_selector("text=Yang berubah sejak langkah sebelumnya")
             browser.close()  # type: ignore[attr-defined]
     finally:
         process.terminate()
         process.wait(timeout=10)
-    for name in ("inbox", "task-form-error", "dashboard", "village"):
+    for name in ("inbox", "task-form-error", "dashboard", "village", "audit-step"):
         assert (OUTPUT / f"{name}.png").stat().st_size > 10_000
