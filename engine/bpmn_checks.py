@@ -111,6 +111,28 @@ def call_problems(tree: etree._ElementTree, name: str, process_ids: set[str]) ->
     return problems
 
 
+def decision_problems(tree: etree._ElementTree, name: str, decision_ids: set[str]) -> list[Problem]:
+    """Business rule tasks naming a decision no DMN file defines."""
+    problems = []
+    known = ", ".join(sorted(decision_ids)) or "none"
+    for task in tree.getroot().iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        called = task.find(f"{{{BPMN_NS}}}extensionElements/{{{SPIFF_NS}}}calledDecisionId")
+        decision = (called.text or "").strip() if called is not None else ""
+        if decision in decision_ids:
+            continue
+        label = f"business rule task '{task.get('name') or task.get('id')}'"
+        if not decision:
+            message = f"{label} names no decision table (spiffworkflow:calledDecisionId is missing or empty)"
+        else:
+            message = (
+                f"{label} runs decision '{decision}', which no loaded DMN file defines (known decisions: "
+                f"{known}); fix calledDecisionId or validate/deploy it together with the DMN file"
+            )
+        where = called if called is not None else task
+        problems.append(Problem(name, line_of(where), task.get("id"), message, "unknown-decision"))
+    return problems
+
+
 def lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | None) -> list[Problem]:
     if roles is None or not roles.roles:
         return []
@@ -161,16 +183,33 @@ def _code_reason(why: str, what: str, source: str) -> str:
     return _CODE_LINE.sub(lambda m: f"{what} line {m.group(1)}:", why)
 
 
+# Where scripts and expressions are written: (tag, an expression?, how a designer calls it).
+_CODE = (
+    (f"{{{BPMN_NS}}}script", False, "script"),
+    (f"{{{SPIFF_NS}}}preScript", False, "pre-script"),
+    (f"{{{SPIFF_NS}}}postScript", False, "post-script"),
+    (f"{{{BPMN_NS}}}conditionExpression", True, "condition"),
+    (f"{{{BPMN_NS}}}loopCardinality", True, "loop cardinality"),
+    (f"{{{BPMN_NS}}}completionCondition", True, "completion condition"),
+    (f"{{{SPIFF_NS}}}messagePayload", True, "message payload"),
+    (f"{{{SPIFF_NS}}}payloadExpression", True, "payload"),
+)
+_ALWAYS_CHECKED = {f"{{{BPMN_NS}}}script", f"{{{BPMN_NS}}}conditionExpression"}
+
+
 def expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
+    """Code the sandbox refuses (`script`) and timers that cannot work (`timer-expression`)."""
     root = tree.getroot()
     problems: list[Problem] = []
-    for tag, expression, what in (("script", False, "script"), ("conditionExpression", True, "condition")):
-        for element in root.iter(f"{{{BPMN_NS}}}{tag}"):
+    for tag, expression, what in _CODE:
+        for element in root.iter(tag):
             source = element.text or ""
+            if not source.strip() and tag not in _ALWAYS_CHECKED:
+                continue
             why = sandbox.check(source, expression=expression)
             if not why:
                 continue
-            shown = f"condition '{source.strip()}'" if expression else "script"
+            shown = f"{what} '{source.strip()}'" if expression else what
             problems.append(
                 Problem(
                     name,
@@ -182,11 +221,25 @@ def expression_problems(tree: etree._ElementTree, name: str) -> list[Problem]:
             )
     for tag in ("timeDuration", "timeDate", "timeCycle"):
         for timer in root.iter(f"{{{BPMN_NS}}}{tag}"):
-            timer_problem = _timer_problem(tag, (timer.text or "").strip())
-            if timer_problem:
-                problems.append(
-                    Problem(name, line_of(timer), _event_id(timer), timer_problem, "timer-expression")
+            why = timer_problem(tag, (timer.text or "").strip())
+            if why:
+                problems.append(Problem(name, line_of(timer), _event_id(timer), why, "timer-expression"))
+    for definition in root.iter(f"{{{BPMN_NS}}}timerEventDefinition"):
+        if not any(
+            isinstance(child.tag, str) and etree.QName(child).localname.startswith("time")
+            for child in definition
+        ):
+            event = definition.getparent()
+            problems.append(
+                Problem(
+                    name,
+                    line_of(definition),
+                    owner_id(definition) if event is None else event.get("id"),
+                    "the timer says neither how long nor until when to wait: give it a duration "
+                    '(timeDuration, e.g. "P14D"), a date (timeDate) or a cycle (timeCycle)',
+                    "timer-expression",
                 )
+            )
     return problems
 
 
@@ -199,7 +252,8 @@ def _event_id(timer: etree._Element) -> str | None:
     return owner_id(timer)
 
 
-def _timer_problem(tag: str, text: str) -> str | None:
+def timer_problem(tag: str, text: str) -> str | None:
+    """Why the timer expression `text` of a timeDuration, timeDate or timeCycle cannot work, or None."""
     if not text:
         return "the timer has no expression"
     why = sandbox.check(text, expression=True)

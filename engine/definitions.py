@@ -7,18 +7,15 @@ file, line and element id in the terms of the person who edits the file.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 from lxml import etree
 
-from . import bpmn_checks, dmn_checks, spiff, xmlsafe
+from . import bpmn_checks, dmn_checks, form_checks, lint, spiff, xmlsafe
 from . import roles as roles_mod
 from .errors import Problem
 
@@ -66,6 +63,10 @@ def collect(paths: list[Path]) -> tuple[list[Path], Path]:
 
 
 def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
+    """Every problem of the files named by `paths` (the rules of `engine.lint`), and the specs of
+    the processes they define when there is no error. Single files are checked with the roles,
+    forms and other files of the processes folder (`processes_dir`, else the folder named, else
+    the default one)."""
     files, found_dir = collect(paths)
     base = processes_dir or found_dir
     bundle = Bundle(processes_dir=base, forms_dir=_forms_dir_for(base))
@@ -78,37 +79,81 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
         )
         return bundle
     parser = spiff.new_parser()
-    trees: dict[str, etree._ElementTree] = {}
+    trees: dict[str, etree._ElementTree] = {}  # the files without schema errors, checked further
+    declared: dict[str, etree._ElementTree] = {}  # every file that is XML: what it defines is known
     for path in files:
         name = _display_name(path, base)
-        content = path.read_bytes()
-        try:
-            tree = xmlsafe.parse(content, name)
-        except xmlsafe.XmlRefused as refused:
-            bundle.problems.append(refused.problem)
+        read = _read(path, name, bundle.problems)
+        if read is None:
             continue
-        bundle.sources[name] = source_text(content, tree)
-        problems = _xsd_problems(tree, name, path.suffix == ".dmn")
-        if not problems and path.suffix == ".dmn":
-            # what SpiffWorkflow would fail on or run otherwise than meant; such a file is not parsed
-            problems = dmn_checks.problems(tree, name)
-        bundle.problems.extend(problems)
-        if problems:
-            continue
-        trees[name] = tree
-        _add_to_parser(parser, tree, name, path.suffix == ".dmn", bundle)
-    process_ids = bpmn_checks.process_ids(trees)
-    for name, tree in trees.items():
-        if name.endswith(".bpmn"):
-            bundle.problems.extend(bpmn_checks.unsupported_elements(tree, name))
-            bundle.problems.extend(bpmn_checks.event_subprocess_problems(tree, name))
-            bundle.problems.extend(bpmn_checks.call_problems(tree, name, process_ids))
-            bundle.problems.extend(bpmn_checks.lane_problems(tree, name, bundle.roles))
-            bundle.problems.extend(bpmn_checks.expression_problems(tree, name))
-            bundle.problems.extend(_form_problems(tree, name, bundle))
+        tree, text, usable = read
+        declared[name] = tree
+        if usable:
+            trees[name], bundle.sources[name] = tree, text
+            _add_to_parser(parser, tree, name, path.suffix == ".dmn", bundle.problems)
+    context = _context(base, files, declared, parser, bundle)
+    bundle.problems.extend(
+        lint.bpmn_problems(trees, context, bundle.roles, bundle.forms, bundle.forms_dir, declared)
+    )
     if bundle.ok:
         _build_specs(parser, bundle, trees)
     return bundle
+
+
+def _read(path: Path, name: str, problems: list[Problem]) -> tuple[etree._ElementTree, str, bool] | None:
+    """The parsed file, its text and whether it may be checked further: not when it breaks its
+    schema (a DMN file also when SpiffWorkflow would not run it as meant). None for no XML."""
+    content = path.read_bytes()
+    try:
+        tree = xmlsafe.parse(content, name)
+    except xmlsafe.XmlRefused as refused:
+        problems.append(refused.problem)
+        return None
+    found = _xsd_problems(tree, name, path.suffix == ".dmn")
+    if not found and path.suffix == ".dmn":
+        found = dmn_checks.problems(tree, name)
+    problems.extend(found)
+    return tree, source_text(content, tree), not found
+
+
+def _defined_ids(tree: etree._ElementTree) -> set[str]:
+    root = tree.getroot()
+    ns = etree.QName(root).namespace or ""
+    return {str(e.get("id")) for e in root.iter(f"{{{ns}}}process", f"{{{ns}}}decision") if e.get("id")}
+
+
+def _context(
+    base: Path, files: list[Path], trees: dict[str, etree._ElementTree], parser: Any, bundle: Bundle
+) -> dict[str, etree._ElementTree]:
+    """The other files of the processes folder, for files checked on their own (a draft, or one file
+    of the folder): the processes they call, the decisions they use and the processes calling them.
+    Problems of those files are not reported (they were not asked about); a file with an error, or
+    defining a process or decision the checked files define too, is left out."""
+    if not base.is_dir():
+        return {}
+    asked = {p.resolve() for p in files}
+    taken = set().union(*(_defined_ids(t) for t in trees.values()))
+    context: dict[str, etree._ElementTree] = {}
+    for path in sorted(p for p in base.rglob("*") if p.suffix in (".bpmn", ".dmn")):
+        name = _display_name(path, base)
+        if path.resolve() in asked or name in trees:
+            continue
+        ignored: list[Problem] = []
+        read = _read(path, name, ignored)
+        if read is None or not read[2] or _defined_ids(read[0]) & taken:
+            continue
+        tree, text, _ = read
+        if path.suffix == ".bpmn":
+            forms = dict(bundle.forms)
+            if any(p.severity == "error" for p in form_checks.problems(tree, name, forms, bundle.forms_dir)):
+                continue
+            bundle.forms.update(forms)
+        _add_to_parser(parser, tree, name, path.suffix == ".dmn", ignored)
+        if ignored:
+            continue
+        context[name], bundle.sources[name] = tree, text
+        taken |= _defined_ids(tree)
+    return context
 
 
 # Byte order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
@@ -235,14 +280,16 @@ def _xsd_problems(tree: etree._ElementTree, name: str, is_dmn: bool) -> list[Pro
     return problems
 
 
-def _add_to_parser(parser: Any, tree: etree._ElementTree, name: str, is_dmn: bool, bundle: Bundle) -> None:
+def _add_to_parser(
+    parser: Any, tree: etree._ElementTree, name: str, is_dmn: bool, problems: list[Problem]
+) -> None:
     try:
         if is_dmn:
             parser.add_dmn_xml(tree.getroot(), filename=name)
         else:
             parser.add_bpmn_xml(tree, filename=name)
     except Exception as err:  # SpiffWorkflow raises plain exceptions too; all are a designer's problem
-        bundle.problems.append(_parse_problem(err, name, tree))
+        problems.append(_parse_problem(err, name, tree))
 
 
 def _parse_problem(err: Exception, name: str, tree: etree._ElementTree | None) -> Problem:
@@ -252,47 +299,32 @@ def _parse_problem(err: Exception, name: str, tree: etree._ElementTree | None) -
         found = tree.getroot().xpath("//*[@id=$id]", id=element)
         if isinstance(found, list) and found and isinstance(found[0], etree._Element):
             line = bpmn_checks.line_of(found[0])
+    rule = "spiff"
     if "no support implemented for this task type" in message:
         tag = getattr(err, "tag", "") or "element"
         message = f"SpiffWorkflow cannot run a {tag} element"
-    return Problem(file_name, line, element, message, "spiff")
-
-
-def _form_problems(tree: etree._ElementTree, name: str, bundle: Bundle) -> list[Problem]:
-    problems: list[Problem] = []
-    prop = f"{{{SPIFF_NS}}}property"
-    for element in tree.getroot().iter(prop):
-        if element.get("name") != "formJsonSchemaFilename":
-            continue
-        form = (element.get("value") or "").strip()
-        owner = bpmn_checks.owner_id(element)
-        problem = _load_form(bundle, form)
-        if problem:
-            problems.append(Problem(name, bpmn_checks.line_of(element), owner, problem, "form"))
-    return problems
-
-
-def _load_form(bundle: Bundle, form: str) -> str | None:
-    if form in bundle.forms:
-        return None
-    path = bundle.forms_dir / form
-    if not form or not path.is_file():
-        return f"form file '{form}' does not exist in {bundle.forms_dir}"
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        return f"form file '{form}' is not valid JSON: {err}"
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        where = "/".join(str(p) for p in err.path) or "(top)"
-        return f"form file '{form}' is not a valid JSON Schema at {where}: {err.message}"
-    bundle.forms[form] = schema
-    return None
+        rule = "unsupported-element"
+    elif message.startswith("NotImplementedError('Unsupported Catch Event"):
+        message = (
+            "SpiffWorkflow cannot run this event: a boundary or intermediate catch event must say what "
+            "it waits for (a timer, message, signal, error or escalation definition)"
+        )
+        rule = "unsupported-element"
+    elif message.startswith("Multiple outgoing flows are not supported"):
+        message = (
+            "SpiffWorkflow cannot run a task or event with more than one outgoing sequence flow; "
+            "put an exclusive gateway (one way) or a parallel gateway (all ways) after it"
+        )
+        rule = "unsupported-element"
+    return Problem(file_name, line, element, message, rule)
 
 
 def _build_specs(parser: Any, bundle: Bundle, trees: dict[str, etree._ElementTree]) -> None:
+    """The specs of the processes the checked files define (with the processes they call)."""
+    defined = set().union(*(_defined_ids(t) for n, t in trees.items() if n.endswith(".bpmn")))
     for process_id in parser.get_process_ids():
+        if process_id not in defined:
+            continue
         try:
             bundle.specs[process_id] = spiff.parse_spec(parser, process_id)
         except Exception as err:  # a designer's problem, reported with its place

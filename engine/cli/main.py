@@ -16,6 +16,7 @@ from .common import emit_json, engine, report_errors, table
 from .demo_cmd import demo_command
 from .export_cmd import export_command
 from .tokens_cmd import tokens_group
+from .validate_cmd import validate_command
 from .work import register as register_work
 
 
@@ -50,45 +51,6 @@ def deploy(paths: tuple[Path, ...], actor: str) -> None:
     for info in results:
         what = "deployed as" if info.created else "unchanged at"
         click.echo(f"{info.process_id}: {what} version {info.version} (sha256 {info.sha256[:12]})")
-
-
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "--processes",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Processes folder whose roles and forms apply to single files.",
-)
-def validate(paths: tuple[Path, ...], fmt: str, processes: Path | None) -> None:
-    """Check process, decision, form and role files; exits non-zero on any error."""
-    chosen = list(paths) or [definitions.default_processes_dir()]
-    bundle = definitions.load(chosen, processes)
-    if fmt == "json":
-        emit_json(
-            {
-                "ok": bundle.ok,
-                "processes": sorted(bundle.specs),
-                "problems": [
-                    {
-                        "file": p.file,
-                        "line": p.line,
-                        "element": p.element,
-                        "message": p.message,
-                        "rule": p.rule,
-                        "severity": p.severity,
-                    }
-                    for p in bundle.problems
-                ],
-            }
-        )
-    else:
-        for problem in bundle.problems:
-            click.echo(f"{problem.severity}: {problem}", err=True)
-        if bundle.ok:
-            click.echo(f"ok: {len(bundle.specs)} process(es): {', '.join(sorted(bundle.specs))}")
-    raise SystemExit(0 if bundle.ok else 1)
 
 
 @main.group("villages")
@@ -248,6 +210,7 @@ def versions_cmd(as_json: bool) -> None:
 register_work(main)
 main.add_command(demo_command)
 main.add_command(tokens_group)
+main.add_command(validate_command)
 main.add_command(export_command)
 main.add_command(audit_group)
 __all__ = ["main"]

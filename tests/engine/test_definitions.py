@@ -42,9 +42,9 @@ def json_problems(path: Path, env: dict[str, str] | None = None) -> list[dict[st
 
 
 def test_validate_accepts_good_files_and_exits_zero() -> None:
-    result = validate(str(BASIC / "simple.bpmn"))
+    result = CliRunner().invoke(main, ["validate", str(FIXTURES / "lint" / "processes")])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "ok: 1 process(es): simple"
+    assert result.stdout.strip() == "ok: 2 process(es): anak, induk"
     assert result.stderr == ""
 
 
@@ -105,7 +105,8 @@ def test_validate_reports_every_broken_file_of_a_folder_at_once(tmp_path: Path) 
     result = CliRunner().invoke(main, ["validate", "--format", "json", str(folder)])
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
-    assert sorted((p["file"], p["line"], p["element"]) for p in problems) == [
+    errors = [p for p in problems if p["severity"] == "error"]  # simple.bpmn has no diagram: a warning
+    assert sorted((p["file"], p["line"], p["element"]) for p in errors) == [
         ("script_open.bpmn", 9, "hitung"),
         ("timer_unquoted.bpmn", 9, "tunggu"),
         ("truncated.bpmn", 9, None),
@@ -303,7 +304,9 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_the_fixture_processes_raise_no_problem(folder: Path) -> None:
     bundle = definitions.load([folder], folder)
-    assert bundle.problems == []
+    # Written by hand for the engine's tests: no diagrams, tasks without forms, data given at start.
+    accepted = {"missing-di", "no-form", "unknown-field"}
+    assert [str(p) for p in bundle.problems if p.rule not in accepted] == []
     assert bundle.specs
 
 
@@ -348,7 +351,7 @@ def test_interrupting_event_subprocess_start_is_named(
 ) -> None:
     path = tmp_path / "p.bpmn"
     path.write_text(EVENT_SUBPROCESS.format(attribute=attribute, definition=definition), encoding="utf-8")
-    problems = definitions.load([path], BASIC).problems
+    problems = [p for p in definitions.load([path], BASIC).problems if p.rule != "missing-di"]
     if reported:
         assert [(p.line, p.element, p.rule) for p in problems] == [
             (9, "sub_start", "interrupting-event-subprocess")
