@@ -151,6 +151,17 @@ def lane_problems(tree: etree._ElementTree, name: str, roles: roles_mod.Roles | 
                     "unknown-role",
                 )
             )
+        elif roles.roles[lane_name].read_only:
+            problems.append(
+                Problem(
+                    name,
+                    line_of(lane),
+                    lane.get("id"),
+                    f"lane '{lane_name}' names a read-only role: nobody holding it may do the tasks of "
+                    "this lane; put them in the lane of the role that does the work",
+                    "read-only-role",
+                )
+            )
     return problems
 
 

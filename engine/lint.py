@@ -45,6 +45,7 @@ RULES: dict[str, Rule] = {
     "timer-expression": Rule(ERROR, "a timer expression that does not give a valid ISO 8601 time"),
     # people, forms and data
     "unknown-role": Rule(ERROR, "a lane whose name is no declared role"),
+    "read-only-role": Rule(ERROR, "a lane naming a read-only role (an auditor), who may do no task"),
     "no-form": Rule(WARNING, "a user task without a form"),
     "form": Rule(ERROR, "a form file that is missing or not a valid JSON Schema"),
     "unknown-field": Rule(WARNING, "a name read from the task data that nothing writes"),

@@ -198,7 +198,10 @@ def _fired() -> set[str]:
     from tests.engine.test_definitions import CORPUS
 
     covered = {c[3] for c in CORPUS} | {c[3] for c in ERRORS} | {c[3] for c in WARNINGS}
-    return covered | {"roles-missing", "roles-syntax", "roles-invalid", "no-files", "too-large"}
+    # These fire in tests of their own: the roles files, an empty folder, a huge file, a lane naming the
+    # read-only Auditor role (test_a_lane_naming_the_read_only_auditor_role_is_refused).
+    extra = {"roles-missing", "roles-syntax", "roles-invalid", "no-files", "too-large", "read-only-role"}
+    return covered | extra
 
 
 def test_every_rule_fires_on_a_fixture() -> None:
@@ -223,3 +226,21 @@ def test_every_rule_is_documented_with_its_severity_an_example_and_a_fix() -> No
         assert f"Severity: **{RULES[rule].severity}**" in body, rule
         assert "Fix:" in body, rule
         assert "```" in body or "Example:" in body, rule
+
+
+def test_a_lane_naming_the_read_only_auditor_role_is_refused() -> None:
+    path = BROKEN / "lane_read_only_role.bpmn"
+    result = CliRunner().invoke(
+        main,
+        ["validate", "--format", "json", "--processes", str(ROOT / "processes"), str(path)],
+        env={"DESA_FORMS_DIR": str(FIXTURES / "basic" / "forms")},
+    )
+    assert result.exit_code == 1, result.output
+    [problem] = json.loads(result.stdout)["problems"]
+    assert (problem["line"], problem["element"], problem["rule"], problem["severity"]) == (
+        10,
+        "Lane_pendamping",
+        "read-only-role",
+        "error",
+    )
+    assert "lane 'Auditor' names a read-only role" in problem["message"]
