@@ -42,42 +42,70 @@ def content_hash(spec_dict: dict[str, Any], forms: dict[str, Any], sources: dict
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[VersionInfo]:
-    """Validate and deploy; all processes of the change or none. Returns one entry per process."""
+@dataclass
+class Prepared:
+    """One executable process of a set of files, as it would be deployed."""
+
+    process_id: str
+    spec: spiff.Spec
+    spec_dict: dict[str, Any]
+    forms: dict[str, Any]
+    sources: dict[str, str]
+    sha256: str
+
+
+def prepare(paths: list[Path]) -> tuple[definitions.Bundle, list[Prepared]]:
+    """Validate files and prepare each process for deployment; refuses on any error."""
     bundle = definitions.load(paths)
     if not bundle.ok:
         raise DefinitionError([p for p in bundle.problems if p.severity == "error"])
+    prepared = []
+    for process_id, spec in sorted(bundle.specs.items()):
+        spec_dict = spiff.spec_to_dict(spec)
+        forms = {f: bundle.forms[f] for f in sorted(definitions.forms_of(spec))}
+        sources = {f: bundle.sources[f] for f in sorted(definitions.files_of(spec)) if f in bundle.sources}
+        prepared.append(
+            Prepared(process_id, spec, spec_dict, forms, sources, content_hash(spec_dict, forms, sources))
+        )
+    return bundle, prepared
+
+
+def existing_version(session: Session, item: Prepared) -> ProcessVersion | None:
+    return session.scalars(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == item.process_id, ProcessVersion.sha256 == item.sha256
+        )
+    ).first()
+
+
+def latest_number(session: Session, process_id: str) -> int:
+    found = session.scalar(
+        select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
+    )
+    return int(found or 0)
+
+
+def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[VersionInfo]:
+    """Validate and deploy; all processes of the change or none. Returns one entry per process."""
+    bundle, prepared = prepare(paths)
     results = []
     with db.transaction() as session:
         now = clock.now(session)
         if bundle.roles is not None:
             sync_roles(session, bundle.roles)
-        for process_id, spec in sorted(bundle.specs.items()):
-            spec_dict = spiff.spec_to_dict(spec)
-            forms = {f: bundle.forms[f] for f in sorted(definitions.forms_of(spec))}
-            sources = {
-                f: bundle.sources[f] for f in sorted(definitions.files_of(spec)) if f in bundle.sources
-            }
-            digest = content_hash(spec_dict, forms, sources)
-            existing = session.scalars(
-                select(ProcessVersion).where(
-                    ProcessVersion.process_id == process_id, ProcessVersion.sha256 == digest
-                )
-            ).first()
+        for item in prepared:
+            existing = existing_version(session, item)
             if existing is not None:
                 results.append(_info(existing, created=False))
                 continue
-            latest = session.scalar(
-                select(func.max(ProcessVersion.version)).where(ProcessVersion.process_id == process_id)
-            )
             row = ProcessVersion(
-                process_id=process_id,
-                name=spec.name,
-                version=(latest or 0) + 1,
-                sha256=digest,
-                spec=spec_dict,
-                forms=forms,
-                sources=sources,
+                process_id=item.process_id,
+                name=item.spec.name,
+                version=latest_number(session, item.process_id) + 1,
+                sha256=item.sha256,
+                spec=item.spec_dict,
+                forms=item.forms,
+                sources=item.sources,
                 deployed_at=now,
                 deployed_by=actor,
             )

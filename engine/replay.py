@@ -191,6 +191,24 @@ def _corrected(r: Replay, e: Event) -> None:
     r._settle()
 
 
+def _migrated(r: Replay, e: Event) -> None:
+    version_id = e.data.get("to_version_id")
+    if not isinstance(version_id, int):
+        raise Divergence(e.seq, "the move to a new version does not name that version")
+    try:
+        spec = r.spec_of(version_id)
+    except NotFound as err:
+        raise Divergence(e.seq, f"definition version {version_id} is not deployed") from err
+    reasons = spiff.blockers(r.workflow, spec)
+    if reasons:
+        raise Divergence(e.seq, f"the move to version {e.data.get('to_version')} is refused: {reasons[0]}")
+    with clock.pinned(e.engine_time):
+        spiff.migrate(r.workflow, spec)
+        spiff.run_engine(r.workflow)
+    r.version_id = version_id
+    r._settle()
+
+
 _HANDLERS: dict[str, Callable[[Replay, Event], None]] = {
     audit.INSTANCE_STARTED: _started,
     audit.TASK_COMPLETED: _completed,
@@ -201,12 +219,8 @@ _HANDLERS: dict[str, Callable[[Replay, Event], None]] = {
     audit.INSTANCE_RESUMED: lambda r, e: setattr(r, "status", spiff.status(r.workflow)),
     audit.INSTANCE_FAILED: lambda r, e: r._settle("failed"),
     audit.DATA_CORRECTED: _corrected,
+    audit.DEFINITION_MIGRATED: _migrated,
 }
-
-
-def register(event_type: str, handler: Callable[[Replay, Event], None]) -> None:
-    """Teach replay an event type another module writes (e.g. a definition migration)."""
-    _HANDLERS[event_type] = handler
 
 
 def replay_instance(engine: Engine, instance_id: int, upto: int | None = None) -> Replay:
@@ -225,4 +239,4 @@ def instance_ids(session: Session, village: str | None = None) -> list[int]:
     return list(session.scalars(query))
 
 
-__all__ = ["Divergence", "Event", "Replay", "events_of", "replay_instance", "register", "spec_source"]
+__all__ = ["Divergence", "Event", "Replay", "events_of", "replay_instance", "spec_source"]

@@ -12,6 +12,7 @@ from .. import access, definitions, registry, users, villages
 from ..db import Database
 from ..passwords import new_password
 from .audit_cmd import audit_group
+from .change_cmd import diff_command, dry_run_deploy, migrate_command
 from .common import emit_json, engine, report_errors, table
 from .demo_cmd import demo_command
 from .export_cmd import export_command
@@ -41,10 +42,15 @@ def init() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--as", "actor", default="system", show_default=True, help="Who deploys (recorded).")
+@click.option("--dry-run", is_flag=True, help="Show what would change and for which running villages.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: the plan as JSON.")
 @report_errors
-def deploy(paths: tuple[Path, ...], actor: str) -> None:
+def deploy(paths: tuple[Path, ...], actor: str, dry_run: bool, as_json: bool) -> None:
     """Validate and deploy process files (a folder, or single .bpmn/.dmn files)."""
     chosen = list(paths) or [definitions.default_processes_dir()]
+    if dry_run:
+        dry_run_deploy(chosen, as_json)
+        return
     results = registry.deploy(engine().db, chosen, actor)
     if not results:
         click.echo(f"roles deployed; no process files in {', '.join(str(p) for p in chosen)}")
@@ -213,6 +219,8 @@ main.add_command(tokens_group)
 main.add_command(validate_command)
 main.add_command(export_command)
 main.add_command(audit_group)
+main.add_command(diff_command)
+main.add_command(migrate_command)
 __all__ = ["main"]
 
 

@@ -12,6 +12,7 @@ engine sees plain dataclasses and dicts. Modules:
 """
 
 from .ledger import Ledger, Snapshot, StoredTask, restore
+from .migration import ElementChange, blockers, element_changes, migrate, progress_in
 from .parsing import bpmn_xsd, dmn_xsd, new_parser, parse_spec, validation_details
 from .patches import EngineDatetime, install_clock, install_copy_on_write_merge
 from .scripts import SCRIPT_ENGINE, RestrictedEnvironment
@@ -47,6 +48,11 @@ install_clock()
 install_copy_on_write_merge()
 
 __all__ = [
+    "ElementChange",
+    "blockers",
+    "element_changes",
+    "migrate",
+    "progress_in",
     "EngineDatetime",
     "HumanTaskView",
     "Ledger",
