@@ -6,6 +6,7 @@ workflow at the engine clock's time, and writes state, projections and the audit
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -182,38 +183,43 @@ def complete(
     data = data or {}
     if not isinstance(data, dict):
         raise InvalidInput("task data must be a JSON object")
-    with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        task = _task_row(session, task_id, who)
-        override = _check_may_act(who, task)
-        step = Step.load(engine, session, task.instance_id, clock.now(session))
-        spiff_task = spiff.find_task(step.workflow, task_id)
-        if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
-            raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
-        # Replay matches tasks by BPMN id; among parallel instances of one element, by their order.
-        siblings = [t.id for t in spiff.ready_human(step.workflow, task.bpmn_id)]
-        if task.form:
-            deployed = engine.specs.get(session, step.row.process_version_id)
-            forms.validate(deployed.forms.get(task.form), data, task.form, context=spiff_task.data)
-        with clock.pinned(step.now):
-            spiff.complete(step.workflow, spiff_task, data)
-        event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}
-        if override:
-            event_data["override"] = True
-        if len(siblings) > 1:
-            event_data["occurrence"] = siblings.index(spiff_task.id)
-        thrown = spiff.thrown_messages(step.workflow)
-        if thrown:
-            event_data["messages_sent"] = thrown
-        event = step.save(
-            audit.TASK_COMPLETED,
-            actor,
-            event_data,
-            task_id,
-            task.bpmn_id,
-            expected_revision=expected_revision,
-        )
-        result = _result(step, event)
+    try:
+        with engine.db.transaction() as session:
+            who = _principal(session, actor)
+            task = _task_row(session, task_id, who)
+            override = _check_may_act(who, task)
+            step = Step.load(engine, session, task.instance_id, clock.now(session))
+            spiff_task = spiff.find_task(step.workflow, task_id)
+            if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
+                raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
+            # Replay matches tasks by BPMN id; among parallel instances of one element, by their order.
+            siblings = [t.id for t in spiff.ready_human(step.workflow, task.bpmn_id)]
+            if task.form:
+                deployed = engine.specs.get(session, step.row.process_version_id)
+                forms.validate(deployed.forms.get(task.form), data, task.form, context=spiff_task.data)
+            with clock.pinned(step.now):
+                spiff.complete(step.workflow, spiff_task, data)
+            event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}
+            if override:
+                event_data["override"] = True
+            if len(siblings) > 1:
+                event_data["occurrence"] = siblings.index(spiff_task.id)
+            thrown = spiff.thrown_messages(step.workflow)
+            if thrown:
+                event_data["messages_sent"] = thrown
+            event = step.save(
+                audit.TASK_COMPLETED,
+                actor,
+                event_data,
+                task_id,
+                task.bpmn_id,
+                expected_revision=expected_revision,
+            )
+            result = _result(step, event)
+    except Conflict:  # lost a race (on PostgreSQL the winner may commit mid-step): say who and when
+        with engine.db.sessions() as session, suppress(NotFound):
+            _task_row(session, task_id, _principal(session, actor))
+        raise
     step.keep()
     return result
 
@@ -244,9 +250,7 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
             )
         step = Step.bare(engine, session, task.instance_id, clock.now(session))
         previous = task.claimed_by
-        step.sql.run(
-            "UPDATE human_task SET claimed_by = :who WHERE id = :id", who=actor if take else None, id=task_id
-        )
+        _hand_over(step, task, actor if take else None)
         event = step.save(
             audit.TASK_CLAIMED if take else audit.TASK_UNCLAIMED,
             actor,
@@ -257,6 +261,14 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
         result = _result(step, event)
     step.keep()
     return result
+
+
+def _hand_over(step: Step, task: TaskRef, holder: str | None) -> None:
+    """Set the holder only if unchanged since read (on PostgreSQL the revision may be read later)."""
+    sql = "UPDATE human_task SET claimed_by = :who WHERE id = :id AND COALESCE(claimed_by, '') = :was"
+    if step.sql.run(sql, who=holder, id=task.id, was=task.claimed_by or "") != 1:
+        now = step.sql.one("SELECT claimed_by FROM human_task WHERE id = :id", id=task.id)
+        raise Conflict(f"task '{task.name}' is taken by {(now or [None])[0] or 'someone else'}; reload it")
 
 
 def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResult:
@@ -272,7 +284,7 @@ def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResu
         if task.suspended:
             raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
         step = Step.bare(engine, session, task.instance_id, clock.now(session))
-        step.sql.run("UPDATE human_task SET claimed_by = :who WHERE id = :id", who=to_user, id=task_id)
+        _hand_over(step, task, to_user)
         event = step.save(
             audit.TASK_REASSIGNED, actor, {"previous": task.claimed_by, "to": to_user}, task_id, task.bpmn_id
         )
