@@ -18,7 +18,14 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return sandbox.evaluate(expression, context, dict(external_context or {}))
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
-        sandbox.execute(script, context, dict(external_context or {}))
+        try:
+            sandbox.execute(script, context, dict(external_context or {}))
+        except Exception as err:
+            if err.args and not isinstance(err.args[0], str):
+                # SpiffWorkflow's report joins the first argument to a text: `{}[1]` (KeyError(1)) or
+                # `raise ValueError(5)` would come out as its own TypeError, not naming the task.
+                raise sandbox.SandboxError(f"{err.__class__.__name__}: {err}") from err
+            raise
         return True
 
 
@@ -31,8 +38,14 @@ def _script_error(err: Exception) -> ScriptError:
     where = ""
     if spec is not None:
         where = f" in task '{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id})"
-    inner = getattr(err, "exception", None) or err.__cause__ or err
+    # SpiffWorkflow raises its own exception while handling the script's: that one says why.
+    inner = getattr(err, "exception", None) or err.__cause__ or err.__context__ or err
     detail = str(inner) if str(inner) else inner.__class__.__name__
+    if inner is not err and not isinstance(inner, sandbox.SandboxError) and str(inner):
+        detail = f"{inner.__class__.__name__}: {inner}"
     if isinstance(inner, sandbox.SandboxError | SyntaxError | NameError):
         detail = f"refused or failed script: {detail}"
+    hints = [note.strip() for note in getattr(err, "notes", []) if note.strip().startswith("Did you mean")]
+    if inner is not err and hints:
+        detail += ". " + " ".join(hints)
     return ScriptError(f"script error{where}: {detail}")
