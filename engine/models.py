@@ -234,6 +234,8 @@ class Role(Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     # A read-only role (an auditor) sees the villages it is granted and may change nothing.
     read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # A designer role reads the program's definitions and versions, and no village's data.
+    designer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ApiToken(Base):
@@ -278,3 +280,19 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt (failed, refused while throttled, or ok): what the throttle counts,
+    shared by every web process, and the record of failed sign-ins."""
+
+    __tablename__ = "sign_in_attempt"
+    __table_args__ = (
+        Index("ix_sign_in_attempt_username_at", "username", "at"),
+        Index("ix_sign_in_attempt_address_at", "address", "at"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # wall time
+    username: Mapped[str] = mapped_column(String(100))  # as typed, folded to lower case
+    address: Mapped[str] = mapped_column(String(64))  # the client address
+    outcome: Mapped[str] = mapped_column(String(8))  # failed | refused | ok

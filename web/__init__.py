@@ -12,8 +12,10 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, Response, render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine.db import Database
 from engine.steps import Engine
@@ -56,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
 
-    from . import api, audit, auth, dashboard, inbox, notifications, status, tasks, village
+    from . import api, audit, auth, dashboard, design, inbox, notifications, status, tasks, village
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -66,7 +68,17 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(village.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(design.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(_error: CSRFError) -> ResponseReturnValue:
+        """A form without this session's token (sent from elsewhere, or from before a sign-in)."""
+        message = _(
+            "Formulir ini tidak dapat diterima: tidak berasal dari halaman yang Anda buka di situs ini, "
+            "atau sesi Anda sudah berganti. Buka halamannya lagi, lalu kirim ulang."
+        )
+        return render_template("tasks/message.html", title=_("Formulir ditolak"), message=message), 400
 
     @app.after_request
     def security_headers(response: Response) -> Response:

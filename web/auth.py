@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine import accounts
+from engine import accounts, signin
 from engine.steps import Engine
 
 from .i18n import LANGUAGES
@@ -48,7 +48,11 @@ def login() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        who = accounts.authenticate(engine(), username, request.form.get("password", ""))
+        address = request.remote_addr or ""
+        attempt = signin.sign_in(engine(), username, request.form.get("password", ""), address)
+        if attempt.retry_after is not None:
+            return _throttled(attempt.retry_after)
+        who = attempt.user
         if who is not None:
             session.clear()
             session["user"] = who
@@ -60,6 +64,15 @@ def login() -> ResponseReturnValue:
             )
         error = _("Nama pengguna atau kata sandi salah.")
     return render_template("auth/login.html", error=error), 401 if error else 200
+
+
+def _throttled(seconds: int) -> ResponseReturnValue:
+    """Too many failed sign-ins for this name or address: 429, and when to try again."""
+    minutes = max(1, -(-seconds // 60))
+    error = _(
+        "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.", minutes=minutes
+    )
+    return render_template("auth/login.html", error=error), 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/keluar")
