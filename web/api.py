@@ -163,6 +163,7 @@ def start_instance() -> ResponseReturnValue:
     data = body.get("data")
     if data is not None:
         data = _object(data, "data")
+    _visible_village(str(village))  # a village the caller may not see is "not found", as everywhere
     result = runtime.start(engine(), str(process_id), str(village), _user(), data)
     return jsonify({"id": result.instance_id, **_step(result)}), 201
 
