@@ -12,6 +12,7 @@ from .. import access, definitions, registry, users, villages
 from ..db import Database
 from ..passwords import new_password
 from .audit_cmd import audit_group
+from .backup_cmd import register as register_backup
 from .change_cmd import diff_command, dry_run_deploy, migrate_command
 from .common import emit_json, engine, report_errors, table
 from .demo_cmd import demo_command
@@ -219,6 +220,7 @@ main.add_command(tokens_group)
 main.add_command(validate_command)
 main.add_command(export_command)
 main.add_command(audit_group)
+register_backup(main)
 main.add_command(diff_command)
 main.add_command(migrate_command)
 __all__ = ["main"]
