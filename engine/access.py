@@ -24,6 +24,7 @@ class Grant:
     scope: str  # national | kabupaten | village
     code: str = ""
     read_only: bool = False  # an auditor's grant: to see, never to change
+    designer: bool = False  # a program designer's grant: the definitions, not the villages
 
     def covers(self, village_code: str, kabupaten_code: str) -> bool:
         if self.scope == "national":
@@ -45,7 +46,9 @@ class Principal:
         )
 
     def may_see_village(self, village_code: str, kabupaten_code: str) -> bool:
-        return self.is_admin or any(g.covers(village_code, kabupaten_code) for g in self.grants)
+        return self.is_admin or any(
+            not g.designer and g.covers(village_code, kabupaten_code) for g in self.grants
+        )
 
     def may_change_village(self, village_code: str, kabupaten_code: str) -> bool:
         """Start work or save drafts there: a grant that is not read-only covers the village."""
@@ -59,12 +62,18 @@ class Principal:
 
     @property
     def is_auditor(self) -> bool:
-        """Reads histories: an admin, or someone holding a read-only role."""
-        return self.is_admin or any(g.read_only for g in self.grants)
+        """Reads histories: an admin, or someone holding a read-only role (a designer's excepted)."""
+        return self.is_admin or any(g.read_only and not g.designer for g in self.grants)
+
+    @property
+    def is_designer(self) -> bool:
+        return self.is_admin or any(g.designer for g in self.grants)
 
     def audit_scope(self) -> list[Grant]:
         """The grants through which this person audits (all villages for an admin)."""
-        return [Grant("admin", "national")] if self.is_admin else [g for g in self.grants if g.read_only]
+        if self.is_admin:
+            return [Grant("admin", "national")]
+        return [g for g in self.grants if g.read_only and not g.designer]
 
 
 SYSTEM = Principal("system", is_admin=True)
@@ -73,16 +82,17 @@ SYSTEM = Principal("system", is_admin=True)
 def principal(session: Session, username: str) -> Principal:
     """The user with their grants, in one query (every step asks)."""
     rows = Sql.of(session).all(
-        "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code, r.read_only FROM user_account u "
-        "LEFT JOIN role_assignment g ON g.user_id = u.id LEFT JOIN role r ON r.name = g.role "
+        "SELECT u.is_admin, u.active, g.role, g.scope, g.scope_code, r.read_only, r.designer "
+        "FROM user_account u LEFT JOIN role_assignment g ON g.user_id = u.id "
+        "LEFT JOIN role r ON r.name = g.role "
         "WHERE u.username = :name",
         name=username,
     )
     if not rows or not rows[0][1]:
         raise NotFound(f"no active user '{username}'")
     grants = [
-        Grant(role, scope, code or "", bool(read_only))
-        for _, _, role, scope, code, read_only in rows
+        Grant(role, scope, code or "", bool(read_only), bool(designer))
+        for _, _, role, scope, code, read_only, designer in rows
         if role is not None
     ]
     return Principal(username, bool(rows[0][0]), grants)

@@ -45,7 +45,7 @@ def default_processes_dir() -> Path:
     return Path(os.environ.get("DESA_PROCESSES_DIR", "processes"))
 
 
-def _forms_dir_for(processes_dir: Path) -> Path:
+def forms_dir_for(processes_dir: Path) -> Path:
     return Path(os.environ.get("DESA_FORMS_DIR") or processes_dir.resolve().parent / "forms")
 
 
@@ -69,7 +69,7 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     the default one)."""
     files, found_dir = collect(paths)
     base = processes_dir or found_dir
-    bundle = Bundle(processes_dir=base, forms_dir=_forms_dir_for(base))
+    bundle = Bundle(processes_dir=base, forms_dir=forms_dir_for(base))
     bundle.roles, role_problems = roles_mod.load(base / roles_mod.ROLES_FILE)
     bundle.problems.extend(role_problems)
     if not files:

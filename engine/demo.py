@@ -113,6 +113,8 @@ def _staff(engine: Engine, demo_villages: list[Village], password: Callable[[], 
     for name in ("pusat.andi", "pusat.dewi"):
         grants: Grants = [("Fasilitator Pusat", None, None)]
         _add_user(engine, result, name, password(), "Fasilitator Pusat, semua desa", grants=grants)
+    grants = [("Perancang Program", None, None)]
+    _add_user(engine, result, "perancang", password(), "Perancang Program (Badiklit Kessos)", grants=grants)
     grants = [("Auditor", None, None)]
     what = "Auditor (Itjen), semua desa, hanya baca"
     _add_user(engine, result, "auditor.itjen", password(), what, grants=grants)

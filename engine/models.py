@@ -234,6 +234,8 @@ class Role(Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     # A read-only role (an auditor) sees the villages it is granted and may change nothing.
     read_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # A designer role reads the program's definitions and versions, and no village's data.
+    designer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ApiToken(Base):

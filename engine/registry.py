@@ -121,6 +121,7 @@ def sync_roles(session: Session, roles: Any) -> None:
         row.description = role.description
         row.scope = role.scope
         row.read_only = role.read_only
+        row.designer = role.designer
         row.is_default = role.name == roles.default_role
         session.add(row)
     if roles.default_role:

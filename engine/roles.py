@@ -7,6 +7,7 @@ name = "Pendamping"
 scope = "village"                  # national | kabupaten | village
 description = "..."
 read_only = false                  # true: sees its villages, changes nothing (auditors)
+designer = false                   # true: reads the definitions and versions (program designers)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class RoleDef:
     scope: str
     description: str
     read_only: bool = False  # sees what its grants cover and changes nothing (an auditor)
+    designer: bool = False  # reads the program's definitions and versions (read-only too)
 
 
 @dataclass
@@ -72,13 +74,17 @@ def load(path: Path) -> tuple[Roles, list[Problem]]:
             continue
         if role_name in roles:
             problems.append(Problem(name, None, role_name, "this role is declared twice", "roles-invalid"))
-        read_only = entry.get("read_only", False)
-        if not isinstance(read_only, bool):
+        read_only, designer = entry.get("read_only", False), entry.get("designer", False)
+        if not isinstance(read_only, bool) or not isinstance(designer, bool):
             problems.append(
-                Problem(name, None, role_name, "read_only must be true or false", "roles-invalid")
+                Problem(
+                    name, None, role_name, "read_only and designer must be true or false", "roles-invalid"
+                )
             )
             continue
-        roles[role_name] = RoleDef(role_name, scope, str(entry.get("description", "")), read_only)
+        roles[role_name] = RoleDef(
+            role_name, scope, str(entry.get("description", "")), read_only or designer, designer
+        )
     default = data.get("default_role")
     if default is not None and default not in roles:
         problems.append(

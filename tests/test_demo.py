@@ -41,6 +41,7 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
         "Fasilitator Daerah",
         "Pendamping",
         "Pengurus Pokja",
+        "Perancang Program (Badiklit Kessos)",
     }
     with engine.db.sessions() as session:
         for username, password, _ in result.logins:

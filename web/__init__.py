@@ -58,7 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
 
-    from . import api, audit, auth, dashboard, inbox, notifications, status, tasks, village
+    from . import api, audit, auth, dashboard, design, inbox, notifications, status, tasks, village
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -68,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(village.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(design.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF
 
     @app.errorhandler(CSRFError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from contextlib import ExitStack
@@ -282,22 +283,44 @@ def worker(interval: float, once: bool) -> None:
 @click.option("--port", default=5000, type=int, show_default=True)
 @click.option("--no-worker", is_flag=True, help="Do not run the timer worker in this process.")
 @click.option("--worker-interval", type=float, default=5.0, show_default=True, help="Seconds between sweeps.")
+@click.option(
+    "--reload-processes",
+    is_flag=True,
+    help="Development: redeploy when the processes or forms folder changes (errors shown in the app).",
+)
 @report_errors
-def serve(host: str, port: int, no_worker: bool, worker_interval: float) -> None:
+def serve(host: str, port: int, no_worker: bool, worker_interval: float, reload_processes: bool) -> None:
     """Serve the web app with a production WSGI server, and the timer worker beside it."""
     import waitress
 
     from web import create_app
+
+    from ..definitions import default_processes_dir
+    from ..reload import Reloader
 
     eng = engine()
     loop = None
     if not no_worker:
         loop = timers.Worker(eng, worker_interval)
         loop.start_thread()
+    reloader = None
+    if reload_processes:
+        if os.environ.get("DESA_ENV") == "production":
+            raise InvalidInput(
+                "--reload-processes is for development; deploy with `desa deploy` in production"
+            )
+        reloader = Reloader(eng, default_processes_dir())
+        reloader.check()
+        reloader.start_thread()
     app = create_app(engine=eng)
+    app.extensions["desa_reload"] = reloader
     click.echo(f"desa is serving on http://{host}:{port}/ (database {eng.db.url})")
+    if reloader is not None:
+        click.echo(f"watching {reloader.processes} and {reloader.forms}: changes are redeployed")
     try:
         waitress.serve(app, host=host, port=port, threads=8, ident="desa")
     finally:
         if loop is not None:
             loop.stop()
+        if reloader is not None:
+            reloader.stop()

@@ -68,6 +68,11 @@ def test_a_new_task_in_monitoring_moves_the_villages_before_and_inside_it(
     deployed = {v.process_id: v for v in registry.deploy(program.db, [processes])}
     assert deployed["program_desa"].version == 2 and deployed["program_desa"].created
 
+    diff = runner.invoke(main, ["diff", "program_desa", "1", "2"])
+    assert diff.exit_code == 0, diff.output
+    assert "monitoring_evaluasi_pelaporan: + kunjungan_bulan_4 'Kunjungan Bulan ke-4'" in diff.output
+    assert "~ gabung_jalur" in diff.output and " - " not in diff.output  # nothing was removed
+
     result = migrate.migrate(program, "program_desa", 1, 2, "perancang")
     outcome = {i.instance_id: (i.standing, i.result) for i in result.instances}
     assert outcome == {

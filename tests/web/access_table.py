@@ -16,7 +16,17 @@ Each cell is what the person gets: a status code, or `masuk` (a redirect to the 
 
 from __future__ import annotations
 
-PEOPLE = ("pusat", "daerah", "pendamping", "pokja", "auditor", "auditor.nasional", "admin", "tamu")
+PEOPLE = (
+    "pusat",
+    "daerah",
+    "pendamping",
+    "pokja",
+    "auditor",
+    "auditor.nasional",
+    "perancang",
+    "admin",
+    "tamu",
+)
 CALLERS = (*PEOPLE[:-1], "tanpa-token", "token-dicabut")
 
 # Who the columns are (docs/security.md shows this too).
@@ -27,6 +37,7 @@ WHO = {
     "pokja": "Pengurus Pokja, Lempur Mudik",
     "auditor": "Auditor, Kab. Kerinci",
     "auditor.nasional": "Auditor (nasional)",
+    "perancang": "Perancang Program (nasional; the definitions only)",
     "admin": "admin (is_admin, no role)",
     "tamu": "signed-out visitor (no session)",
     "tanpa-token": "no token",
@@ -35,28 +46,30 @@ WHO = {
 
 Row = dict[str, str]  # target -> one cell per column, separated by spaces
 
-ALL_200 = "200 200 200 200 200 200 200 200"
-SIGNED_IN = "200 200 200 200 200 200 200 masuk"
-SEES_OTHER = "200 404 404 404 404 200 200 masuk"  # who sees a village of another kabupaten
-AUDITORS = "403 403 403 403 200 200 200 masuk"
-AUDITORS_OTHER = "403 403 403 403 404 200 200 masuk"
-ACTS_OWN = "302 302 302 302 403 403 302 masuk"  # on the task of their own role
-ACTS_OTHER_ROLE = "403 403 403 403 403 403 302 masuk"
-ACTS_OTHER_VILLAGE = "302 404 404 404 404 403 302 masuk"
+ALL_200 = "200 200 200 200 200 200 200 200 200"
+SIGNED_IN = "200 200 200 200 200 200 200 200 masuk"
+SEES_OWN = "200 200 200 200 200 200 404 200 masuk"  # a village of one's own; a designer sees none
+SEES_OTHER = "200 404 404 404 404 200 404 200 masuk"  # who sees a village of another kabupaten
+AUDITORS = "403 403 403 403 200 200 403 200 masuk"
+AUDITORS_OTHER = "403 403 403 403 404 200 403 200 masuk"
+DESIGNERS = "403 403 403 403 403 403 200 200 masuk"
+ACTS_OWN = "302 302 302 302 403 403 404 302 masuk"  # on the task of their own role
+ACTS_OTHER_ROLE = "403 403 403 403 403 403 404 302 masuk"
+ACTS_OTHER_VILLAGE = "302 404 404 404 404 403 404 302 masuk"
 
 WEB: dict[str, Row] = {
     "GET /": {"-": SIGNED_IN},
     "GET /masuk": {"-": ALL_200},
-    "POST /masuk": {"-": "302 302 302 302 302 302 302 401"},  # own password; the visitor a wrong one
-    "POST /keluar": {"-": "302 302 302 302 302 302 302 302"},
-    "POST /bahasa": {"-": "302 302 302 302 302 302 302 302"},
+    "POST /masuk": {"-": "302 302 302 302 302 302 302 302 401"},  # own password; the visitor a wrong one
+    "POST /keluar": {"-": "302 302 302 302 302 302 302 302 302"},
+    "POST /bahasa": {"-": "302 302 302 302 302 302 302 302 302"},
     "GET /static/<path:filename>": {"-": ALL_200},
     "GET /status": {"-": ALL_200},
     "GET /healthz": {"-": ALL_200},
     "GET /pemberitahuan": {"-": SIGNED_IN},
-    "GET /dasbor": {"-": "200 403 403 403 403 200 200 masuk"},
-    "GET /desa/<code>": {"sendiri": SIGNED_IN, "lain": SEES_OTHER},
-    "GET /tugas/<task_id>": {"sendiri": SIGNED_IN, "peran-lain": SIGNED_IN, "lain": SEES_OTHER},
+    "GET /dasbor": {"-": "200 403 403 403 403 200 403 200 masuk"},
+    "GET /desa/<code>": {"sendiri": SEES_OWN, "lain": SEES_OTHER},
+    "GET /tugas/<task_id>": {"sendiri": SEES_OWN, "peran-lain": SEES_OWN, "lain": SEES_OTHER},
     "POST /tugas/<task_id>": {
         "sendiri": ACTS_OWN,
         "peran-lain": ACTS_OTHER_ROLE,
@@ -75,34 +88,42 @@ WEB: dict[str, Row] = {
     },
     # Given to the person of the task's role there.
     "POST /tugas/<task_id>/alihkan": {
-        "sendiri": "302 403 403 403 403 403 302 masuk",
-        "peran-lain": "302 403 403 403 403 403 302 masuk",
-        "lain": "302 404 404 404 404 403 302 masuk",
+        "sendiri": "302 403 403 403 403 403 404 302 masuk",
+        "peran-lain": "302 403 403 403 403 403 404 302 masuk",
+        "lain": "302 404 404 404 404 403 404 302 masuk",
     },
     "GET /audit/": {"-": AUDITORS},
     "GET /audit/ekspor": {"-": AUDITORS, "sendiri": AUDITORS, "lain": AUDITORS_OTHER},
     "GET /audit/desa/<code>": {"sendiri": AUDITORS, "lain": AUDITORS_OTHER},
     "GET /audit/desa/<code>/<int:instance_id>/<int:seq>": {"sendiri": AUDITORS, "lain": AUDITORS_OTHER},
     "GET /audit/desa/<code>/<int:instance_id>/tanggal": {
-        "sendiri": "403 403 403 403 302 302 302 masuk",
-        "lain": "403 403 403 403 404 302 302 masuk",
+        "sendiri": "403 403 403 403 302 302 403 302 masuk",
+        "lain": "403 403 403 403 404 302 403 302 masuk",
     },
+    "GET /perancangan/": {"-": DESIGNERS},
+    "GET /perancangan/<process_id>/<int:version>": {"-": DESIGNERS},
+    "GET /perancangan/<process_id>/beda/<int:v1>/<int:v2>": {"-": DESIGNERS},
     "POST /audit/desa/<code>/verifikasi": {
-        "sendiri": "403 403 403 403 302 302 302 masuk",
-        "lain": "403 403 403 403 404 302 302 masuk",
+        "sendiri": "403 403 403 403 302 302 403 302 masuk",
+        "lain": "403 403 403 403 404 302 403 302 masuk",
     },
 }
 
-API_OWN = "200 200 200 200 403 403 200 401 401"
-API_OTHER_ROLE = "403 403 403 403 403 403 200 401 401"
-API_OTHER_VILLAGE = "200 404 404 404 404 403 200 401 401"
-API_SEES = "200 200 200 200 200 200 200 401 401"
-API_SEES_OTHER = "200 404 404 404 404 200 200 401 401"
+API_OWN = "200 200 200 200 403 403 404 200 401 401"
+API_OTHER_ROLE = "403 403 403 403 403 403 404 200 401 401"
+API_OTHER_VILLAGE = "200 404 404 404 404 403 404 200 401 401"
+API_SEES = "200 200 200 200 200 200 200 200 401 401"
+API_SEES_OWN = "200 200 200 200 200 200 404 200 401 401"
+API_SEES_OTHER = "200 404 404 404 404 200 404 200 401 401"
 
 API: dict[str, Row] = {
-    "GET /api/v1/openapi.json": {"-": "200 200 200 200 200 200 200 200 200"},
+    "GET /api/v1/openapi.json": {"-": "200 200 200 200 200 200 200 200 200 200"},
     "GET /api/v1/tasks": {"-": API_SEES},
-    "GET /api/v1/tasks/<task_id>": {"sendiri": API_SEES, "peran-lain": API_SEES, "lain": API_SEES_OTHER},
+    "GET /api/v1/tasks/<task_id>": {
+        "sendiri": API_SEES_OWN,
+        "peran-lain": API_SEES_OWN,
+        "lain": API_SEES_OTHER,
+    },
     "POST /api/v1/tasks/<task_id>/claim": {
         "sendiri": API_OWN,
         "peran-lain": API_OTHER_ROLE,
@@ -119,10 +140,10 @@ API: dict[str, Row] = {
         "lain": API_OTHER_VILLAGE,
     },
     "POST /api/v1/instances": {
-        "sendiri": "201 201 201 201 403 403 201 401 401",
-        "lain": "201 404 404 404 404 403 201 401 401",
+        "sendiri": "201 201 201 201 403 403 404 201 401 401",
+        "lain": "201 404 404 404 404 403 404 201 401 401",
     },
-    "GET /api/v1/villages/<code>": {"sendiri": API_SEES, "lain": API_SEES_OTHER},
+    "GET /api/v1/villages/<code>": {"sendiri": API_SEES_OWN, "lain": API_SEES_OTHER},
 }
 
 

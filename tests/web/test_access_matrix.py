@@ -39,6 +39,7 @@ STAFF = [
     ("pokja", "Pengurus Pokja", LEMPUR, None),
     ("auditor", "Auditor", None, "15.01"),
     ("auditor.nasional", "Auditor", None, None),
+    ("perancang", "Perancang Program", None, None),
     # The people of each role in Sigi, who hold (and are given) its tasks.
     ("daerah.pp", "Fasilitator Daerah", None, "62.11"),
     ("pendamping.sigi", "Pendamping", SIGI, None),
@@ -218,6 +219,9 @@ def build(w: World, route: str, person: str, target: str) -> Call:
         return _village_call(w, route, person, target)
     if rule == "/audit/ekspor":
         return Call(method, "/audit/ekspor?format=csv")
+    if rule.startswith("/perancangan/"):  # the fixture's process, its only version
+        url = rule.replace("<process_id>", "akses").replace("<int:version>", "1")
+        return Call(method, url.replace("<int:v1>", "1").replace("<int:v2>", "1"))
     if rule == "/static/<path:filename>":
         return Call(method, "/static/desa.css")
     if route == "POST /masuk":

@@ -1,0 +1,100 @@
+"""The program designer's pages: processes and their versions, a version's diagrams with where the
+running villages are, the validation of the files on disk, and two versions compared.
+
+Admins and holders of a designer role only. With `desa serve --reload-processes` the validation
+shown is the reloader's last look, so a designer sees their mistake here instead of a crash.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, render_template, session
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from engine import definitions, design_view, diagram
+from engine.errors import Forbidden, NotFound
+
+from .auth import engine, login_required
+
+bp = Blueprint("design", __name__, url_prefix="/perancangan")
+
+
+@bp.app_context_processor
+def designer_menu() -> dict[str, Any]:
+    username = session.get("user")
+    if not username:
+        return {"is_designer": False}
+    try:
+        with engine().db.sessions() as s:
+            design_view.designer(s, username)
+        return {"is_designer": True}
+    except (Forbidden, NotFound):
+        return {"is_designer": False}
+
+
+def _refused(err: Forbidden) -> ResponseReturnValue:
+    return render_template("design/refused.html", message=str(err)), 403
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    try:
+        rows = design_view.processes(engine(), g.user)
+    except Forbidden as err:
+        return _refused(err)
+    folder = definitions.default_processes_dir()
+    state = design_view.validation(folder, getattr(current_app.extensions.get("desa_reload"), "state", None))
+    return render_template(
+        "design/index.html",
+        rows=rows,
+        folder=folder,
+        state=state,
+        by_file=design_view.problems_by_file(state),
+        reloading=current_app.extensions.get("desa_reload") is not None,
+    )
+
+
+@bp.get("/<process_id>/<int:version>")
+@login_required
+def version(process_id: str, version: int) -> ResponseReturnValue:
+    try:
+        view = design_view.version_view(engine(), g.user, process_id, version)
+    except Forbidden as err:
+        return _refused(err)
+    except NotFound:
+        abort(404)
+    legend = {"completed": _("Selesai"), "active": _("Ada desa di sini"), "plain": _("Tidak ada desa")}
+    svgs = [
+        (p, Markup(diagram.render(view.sources, p, set(), set(view.at_elements), legend_labels=legend)))
+        for p in view.drawn
+    ]
+    return render_template("design/version.html", v=view, svgs=svgs)
+
+
+@bp.get("/<process_id>/beda/<int:v1>/<int:v2>")
+@login_required
+def diff(process_id: str, v1: int, v2: int) -> ResponseReturnValue:
+    try:
+        view = design_view.diff_view(engine(), g.user, process_id, v1, v2)
+    except Forbidden as err:
+        return _refused(err)
+    except NotFound:
+        abort(404)
+    changed = {c.bpmn_id for c in view.changes if c.change == "changed"}
+    removed = {c.bpmn_id for c in view.changes if c.change == "removed"}
+    added = {c.bpmn_id for c in view.changes if c.change == "added"}
+    before = {"completed": _("Diubah"), "active": _("Dihapus"), "plain": _("Sama")}
+    after = {"completed": _("Diubah"), "active": _("Ditambah"), "plain": _("Sama")}
+    pairs = []
+    for process in view.drawn:
+        old = new = Markup("")
+        if process in diagram.read_model(view.old_sources).files:
+            old = Markup(diagram.render(view.old_sources, process, changed, removed, legend_labels=before))
+        if process in diagram.read_model(view.new_sources).files:
+            new = Markup(diagram.render(view.new_sources, process, changed, added, legend_labels=after))
+        pairs.append((process, old, new))
+    return render_template("design/diff.html", v=view, pairs=pairs)
