@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import access, audit, clock, forms, registry, spiff
+from . import access, audit, clock, forms, json_input, registry, spiff
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fastsql import Sql
 from .models import HumanTask, Instance, Timer, Village, WaitingMessage
@@ -52,10 +52,12 @@ def _result(step: Step, event: audit.EventHead) -> StepResult:
 
 
 def _principal(session: Session, actor: str) -> access.Principal:
+    json_input.check_names("user", actor)
     return access.SYSTEM if actor == "system" else access.principal(session, actor)
 
 
 def _village(session: Session, code: str) -> Village:
+    json_input.check_names("village code", code)
     village = session.get(Village, code)
     if village is None:
         raise NotFound(f"no village with code '{code}'")
@@ -68,6 +70,8 @@ def start(
     """Start the newest version of a process for a village."""
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("start data must be a JSON object")
+    json_input.check(data, "start data")
+    json_input.check_names("process", process_id)
     with engine.db.transaction() as session:
         who = _principal(session, actor)
         village = _village(session, village_code)
@@ -139,6 +143,7 @@ TASK_COLUMNS = tuple(TaskRef.__dataclass_fields__)
 
 
 def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
+    json_input.check_names("task id", task_id)
     found = Sql.of(session).one(
         f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id
     )
@@ -183,6 +188,7 @@ def complete(
     data = data or {}
     if not isinstance(data, dict):
         raise InvalidInput("task data must be a JSON object")
+    json_input.check(data, "task data")
     try:
         with engine.db.transaction() as session:
             who = _principal(session, actor)
@@ -358,6 +364,8 @@ def deliver_message(
 ) -> list[StepResult]:
     """Deliver a BPMN message to the instances of one village that wait for it (correlation by village)."""
     payload = payload or {}
+    json_input.check(payload, "message data")
+    json_input.check_names("message", name)
     with engine.db.sessions() as session:
         _principal(session, actor)
         _village(session, village_code)

@@ -18,6 +18,7 @@ the final submit, so a form can be shown again exactly as typed, with rows added
 from __future__ import annotations
 
 import copy
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -216,6 +217,7 @@ def _first(raw: Mapping[str, list[str]], name: str) -> str | None:
 _GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
 _PLAIN = re.compile(r"^-?\d+$")
 _DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_MAX_DIGITS = 4000  # below Python's limit for reading a whole number from text (4300)
 
 
 def parse_integer(text: str, money: bool = False) -> Any:
@@ -229,16 +231,20 @@ def parse_integer(text: str, money: bool = False) -> Any:
             cleaned = cleaned.replace(".", "").replace(",", "")
     elif _DOTTED.match(cleaned):
         cleaned = cleaned.replace(".", "")
-    return int(cleaned) if _PLAIN.match(cleaned) else text
+    if not _PLAIN.match(cleaned) or len(cleaned) > _MAX_DIGITS:
+        return text  # past Python's limit on digits it is no amount anyone means: the engine refuses the text
+    return int(cleaned)
 
 
 def parse_number(text: str) -> Any:
     cleaned = text.replace(" ", "")
     if _DOTTED.match(cleaned):
-        return int(cleaned.replace(".", ""))
+        return parse_integer(cleaned)
     try:
         number = float(cleaned.replace(",", "."))
     except ValueError:
+        return text
+    if not math.isfinite(number):  # "NaN", "inf", "1e999": no JSON number
         return text
     return int(number) if number.is_integer() and "." not in cleaned and "," not in cleaned else number
 
