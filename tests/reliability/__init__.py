@@ -1,0 +1,1 @@
+"""Crash safety and race tests: real processes, real SQLite and PostgreSQL, real HTTP."""
