@@ -7,8 +7,10 @@ UTC), `resource` (who), `lifecycle` (XES lifecycle transition), then the stored 
 booleans and nested values as JSON). The `data.` columns must be known before the first row, so
 the export reads the stored data once first, batch by batch, collecting field names in the order
 they first appear. RFC 4180 quoting (Python's csv module): values with commas, quotes or line
-breaks are quoted, so every event is exactly one record. Values are written as stored: a
-spreadsheet that evaluates cells beginning with "=" does so at its user's choice.
+breaks are quoted, so every event is exactly one record. Text that people typed and a
+spreadsheet would run as a formula (beginning with "=", "+", "@", a tab or a carriage return, or
+"-" not followed by a number) gets a leading apostrophe, so opening the log in a spreadsheet runs
+nothing; the JSON Lines export keeps every value exactly as stored.
 """
 
 from __future__ import annotations
@@ -60,12 +62,24 @@ def field_names(batches: Iterable[list[object]]) -> list[str]:
     return list(seen)
 
 
+FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """A typed text as a spreadsheet shows it without running it (see the module's docstring)."""
+    if value.startswith(FORMULA_START) or (
+        value.startswith("-") and not value[1:2].isdigit() and value != "-"
+    ):
+        return "'" + value
+    return value
+
+
 def row(event: Event, fields: list[str]) -> list[str | int]:
     case = event.case
     submitted = f.submitted(event)
     return [
         case.case_id,
-        f.activity(event),
+        cell(f.activity(event)),
         f.iso(event.engine_time),
         event.actor,
         f.lifecycle(event),
@@ -75,7 +89,7 @@ def row(event: Event, fields: list[str]) -> list[str | int]:
         case.process_id,
         event.bpmn_id or "",
         event.task_id or "",
-        f.task_name(event) or "",
+        cell(f.task_name(event) or ""),
         f.role(event) or "",
         case.village_code,
         case.village,
@@ -85,7 +99,7 @@ def row(event: Event, fields: list[str]) -> list[str | int]:
         f.iso(event.wall_time),
         event.hash,
         f.compact(event.data),
-        *map(f.text, map(submitted.get, fields)),
+        *(cell(f.text(submitted.get(key))) for key in fields),
     ]
 
 

@@ -298,3 +298,19 @@ def test_desa_export_unknown_village_is_one_line_and_no_file(desa, tmp_path: Pat
     assert result.exit_code != 0
     assert result.stderr.strip().splitlines() == ["error: unknown village 99.99.99.9999"]
     assert not target.exists()
+
+
+def test_typed_text_that_a_spreadsheet_would_run_is_written_inert() -> None:
+    from engine.export_csv import cell
+
+    assert cell('=HYPERLINK("http://x","klik")') == '\'=HYPERLINK("http://x","klik")'
+    assert [cell(v) for v in ("+62 812", "@SUM(A1)", "\tx", "-x", "-5", "-", "5", "Rp 5.000")] == [
+        "'+62 812",
+        "'@SUM(A1)",
+        "'\tx",
+        "'-x",
+        "-5",
+        "-",
+        "5",
+        "Rp 5.000",
+    ]
