@@ -104,14 +104,19 @@ class HumanTask(Base):
 
     __tablename__ = "human_task"
     # The inbox asks by role and village (village-scoped grants), by role and kabupaten/kota, by
-    # role alone (national grants: the prefix of either), and for the tasks a user took. Unclaimed
-    # tasks stay out of the claim index, so creating one writes one B-tree fewer.
+    # role alone (national grants), and for the tasks a user took; each index ends in the inbox's
+    # order (due_at, created_at, id), so a page is read in order and the next starts where it
+    # ended (keyset pagination, `engine.queries`). Unclaimed tasks stay out of the claim index.
     __table_args__ = (
-        Index("ix_human_task_village_scope", "role", "village_code", "due_at"),
-        Index("ix_human_task_kabupaten_scope", "role", "kabupaten_code", "due_at"),
+        Index("ix_human_task_village_order", "role", "village_code", "due_at", "created_at", "id"),
+        Index("ix_human_task_kabupaten_order", "role", "kabupaten_code", "due_at", "created_at", "id"),
+        Index("ix_human_task_role_order", "role", "due_at", "created_at", "id"),
         Index(
-            "ix_human_task_claimed_by",
+            "ix_human_task_claimed_order",
             "claimed_by",
+            "due_at",
+            "created_at",
+            "id",
             sqlite_where=text("claimed_by IS NOT NULL"),
             postgresql_where=text("claimed_by IS NOT NULL"),
         ),
@@ -161,7 +166,18 @@ class AuditEvent(Base):
     """Append-only history: every external input to an instance, hash-chained per instance."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (UniqueConstraint("instance_id", "seq"),)
+    # Who completed a task that is no longer open (by task id); the report receipts the dashboard
+    # lists (a partial index: no other event is written into it).
+    __table_args__ = (
+        UniqueConstraint("instance_id", "seq"),
+        Index("ix_audit_event_task_id", "task_id"),
+        Index(
+            "ix_audit_event_received",
+            "instance_id",
+            sqlite_where=text("type = 'MESSAGE_RECEIVED'"),
+            postgresql_where=text("type = 'MESSAGE_RECEIVED'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
     seq: Mapped[int] = mapped_column(Integer)
