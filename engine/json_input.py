@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .errors import FieldError, InvalidInput
+from .errors import FieldError, InvalidInput, NotFound
 
 MAX_DEPTH = 32  # the program's forms nest 4 levels
 MAX_DIGITS = 4000  # below Python's limit for turning a whole number into text (4300)
@@ -85,8 +85,8 @@ def check(data: Any, what: str) -> None:
 
 
 def check_names(what: str, *values: str) -> None:
-    """Raise InvalidInput when a name or id given to the engine (a task id, a village code, a
-    user name) holds text no database can look up."""
+    """Raise NotFound when a name or id given to the engine (a task id, a village code, a user
+    name) holds text no database can look up: nothing can have that name."""
     for value in values:
         if _text(value, []) is not None:
-            raise InvalidInput(f"{what} {value!r} holds an invalid character")
+            raise NotFound(f"no {what} {value!r}")

@@ -57,7 +57,7 @@ def _principal(session: Session, actor: str) -> access.Principal:
 
 
 def _village(session: Session, code: str) -> Village:
-    json_input.check_names("village code", code)
+    json_input.check_names("village with code", code)
     village = session.get(Village, code)
     if village is None:
         raise NotFound(f"no village with code '{code}'")
@@ -143,7 +143,7 @@ TASK_COLUMNS = tuple(TaskRef.__dataclass_fields__)
 
 
 def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
-    json_input.check_names("task id", task_id)
+    json_input.check_names("task", task_id)
     found = Sql.of(session).one(
         f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id
     )

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import access, queries, runtime, tokens
+from engine import access, json_input, queries, runtime, tokens
 from engine.errors import Conflict, EngineError, FieldError, Forbidden, InvalidInput, NotFound
 from engine.models import Village
 from engine.runtime import StepResult
@@ -85,17 +85,38 @@ def _engine_error(err: EngineError) -> Response:
     return _error(422, "invalid_input", str(err))
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _body(required: bool = True) -> Any:
-    """The request's JSON body; malformed JSON is 400 `bad_request`."""
+    """The request's JSON body. 400 `bad_request` for anything but strict JSON: malformed, NaN or
+    Infinity, a key twice in one object (which of the two would count?), text with lone surrogates
+    (escapes no UTF-8 text can hold), or nesting too deep for the parser."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         if required:
             raise ApiError(400, "bad_request", "the request body must be JSON")
         return None
     try:
-        return json.loads(raw)
+        value = json.loads(raw, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except RecursionError as err:
+        raise ApiError(400, "bad_request", "the request body is nested too deeply") from err
+    except UnicodeEncodeError as err:
+        raise ApiError(400, "bad_request", "the request body holds an escape that is no character") from err
     except (ValueError, UnicodeDecodeError) as err:
         raise ApiError(400, "bad_request", f"the request body is not valid JSON: {err}") from err
+    return value
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -110,7 +131,7 @@ def _step(result: StepResult) -> dict[str, Any]:
 
 @bp.get("/tasks")
 def list_tasks() -> ResponseReturnValue:
-    status = request.args.get("status") or None
+    status = request.args.get("status")  # an empty one is no filter the document names, so refused too
     if status is not None and status not in STATUS_FILTERS:
         raise ApiError(422, "invalid_input", "status is 'claimed' or 'unclaimed'")
     rows = queries.tasks(engine(), user=_user(), village=request.args.get("village") or None)
@@ -169,6 +190,7 @@ def start_instance() -> ResponseReturnValue:
 
 
 def _visible_village(code: str) -> Village:
+    json_input.check_names("village with code", code)  # text no database can look up (NUL): not found
     with engine().db.sessions() as session:
         who = access.principal(session, _user())
         village = session.get(Village, code)

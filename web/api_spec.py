@@ -22,7 +22,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     what = {
-        400: "Malformed JSON (code bad_request)",
+        400: "Not strict JSON: malformed, NaN or Infinity, a key twice in one object, an escape that is no "
+        "character, or nested too deeply (code bad_request)",
         401: "No, wrong or revoked token (code unauthorized)",
         403: "The caller may not do this (code forbidden)",
         404: "Not found, or not visible to the caller (code not_found)",
