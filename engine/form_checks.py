@@ -68,17 +68,66 @@ def load_form(forms: dict[str, Any], forms_dir: Path, form: str) -> str | None:
     """Load `form` into `forms`; why it cannot be used, or None."""
     if form in forms:
         return None
+    if form and (Path(form).name != form or form.startswith(".")):
+        return f"form file '{form}' must be a file name in the forms folder, without a folder or '..'"
     path = forms_dir / form
     if not form or not path.is_file():
         return f"form file '{form}' does not exist in {forms_dir}"
+    if path.stat().st_size > MAX_FORM_BYTES:
+        return f"form file '{form}' is larger than {MAX_FORM_BYTES // (1024 * 1024)} MB"
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         return f"form file '{form}' is not valid JSON: {err}"
+    except RecursionError:
+        return f"form file '{form}' is nested too deeply to be a form"
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         where = "/".join(str(p) for p in err.path) or "(top)"
         return f"form file '{form}' is not a valid JSON Schema at {where}: {err.message}"
+    except RecursionError:
+        return f"form file '{form}' is nested too deeply to be a form"
+    missing = _unresolved_ref(schema)
+    if missing is not None:
+        return (
+            f"form file '{form}' refers to '{missing}', which is not in the file: a form's $ref must point "
+            "into the file itself ('#/$defs/...'); nothing is fetched from elsewhere"
+        )
     forms[form] = schema
     return None
+
+
+MAX_FORM_BYTES = 1024 * 1024
+
+
+def _unresolved_ref(schema: Any) -> str | None:
+    """The first `$ref` of the schema that does not point at a place in the schema itself."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and not _resolves(schema, ref):
+                return ref
+            stack.extend(v for k, v in node.items() if k not in ("enum", "const", "default", "examples"))
+    return None
+
+
+def _resolves(schema: Any, ref: str) -> bool:
+    if ref == "#":
+        return True
+    if not ref.startswith("#/"):
+        return False
+    target = schema
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            return False
+    return True
