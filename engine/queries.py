@@ -1,4 +1,6 @@
-"""Read-only views for lists and pages: inboxes, instances, timers. None deserializes a workflow."""
+"""Read-only views for lists and pages: inboxes (from `engine.inbox`), instances, timers.
+
+None deserializes a workflow, except `instance_data` (what a village page shows of the data)."""
 
 from __future__ import annotations
 
@@ -9,72 +11,39 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import access, audit, clock
+from . import audit, clock
 from .errors import NotFound
+from .inbox import (
+    TASK_COLUMNS,
+    Inbox,
+    InboxSummary,
+    TaskPage,
+    TaskRow,
+    inbox,
+    inbox_summary,
+    task_page,
+    task_row,
+    tasks,
+)
 from .models import AuditEvent, HumanTask, Instance, InstanceTask, ProcessVersion, Timer, Village
 from .steps import Engine
+
+__all__ = [
+    "TASK_COLUMNS",
+    "Inbox",
+    "InboxSummary",
+    "TaskPage",
+    "TaskRow",
+    "inbox",
+    "inbox_summary",
+    "task_page",
+    "task_row",
+    "tasks",
+]
 
 
 def _iso(value: datetime | None) -> str | None:
     return clock.as_utc(value).isoformat() if value is not None else None
-
-
-@dataclass
-class TaskRow:
-    id: str
-    instance: int
-    village: str
-    process_id: str
-    bpmn_id: str
-    name: str
-    lane: str
-    form: str | None
-    claimed_by: str | None
-    created_at: str | None
-    due_at: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-_TASK_COLUMNS = (
-    HumanTask.id,
-    HumanTask.instance_id,
-    HumanTask.village_code,
-    HumanTask.process_id,
-    HumanTask.bpmn_id,
-    HumanTask.name,
-    HumanTask.role,
-    HumanTask.form,
-    HumanTask.claimed_by,
-    HumanTask.created_at,
-    HumanTask.due_at,
-)
-
-
-def _task_row(r: Any) -> TaskRow:
-    return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _iso(r[9]), _iso(r[10]))
-
-
-def tasks(
-    engine: Engine,
-    user: str | None = None,
-    instance_id: int | None = None,
-    village: str | None = None,
-    limit: int = 500,
-) -> list[TaskRow]:
-    """Open human tasks; with `user`, only those that user may act on (their inbox)."""
-    with engine.db.sessions() as session:
-        query = select(*_TASK_COLUMNS).where(HumanTask.suspended.is_(False))
-        if user is not None:
-            query = query.where(access.task_filter(access.principal(session, user)))
-        if instance_id is not None:
-            query = query.where(HumanTask.instance_id == instance_id)
-        if village is not None:
-            query = query.where(HumanTask.village_code == village)
-        query = query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
-        query = query.limit(limit)
-        return [_task_row(r) for r in session.execute(query)]
 
 
 @dataclass
@@ -131,8 +100,8 @@ def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
             raise NotFound(f"no instance {instance_id}")
         detail = _instance_row(found[0], found[1]).to_json()
         detail["tasks"] = [
-            _task_row(t).to_json()
-            for t in session.execute(select(*_TASK_COLUMNS).where(HumanTask.instance_id == instance_id))
+            task_row(t).to_json()
+            for t in session.execute(select(*TASK_COLUMNS).where(HumanTask.instance_id == instance_id))
         ]
         detail["timers"] = [
             {"id": t.id, "bpmn_id": t.bpmn_id, "name": t.name, "due_at": _iso(t.due_at)}

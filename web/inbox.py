@@ -15,6 +15,7 @@ from .auth import engine, login_required
 bp = Blueprint("inbox", __name__)
 SOON = timedelta(days=3)
 STATUSES = ("semua", "saya", "belum", "terlambat")
+PAGE_SIZE = 50  # tasks per inbox page
 
 
 def _mark(due_at: str | None, now: datetime) -> str:
@@ -30,41 +31,46 @@ def _mark(due_at: str | None, now: datetime) -> str:
 @login_required
 def index() -> ResponseReturnValue:
     eng = engine()
-    now = queries.now(eng)
-    tasks = queries.tasks(eng, user=g.user)
-    names = taskview.village_names(eng, {t.village for t in tasks})
     village = request.args.get("desa", "")
     status = request.args.get("status", "semua")
     status = status if status in STATUSES else "semua"
-    marks = {t.id: _mark(t.due_at, now) for t in tasks}
-    counts = {
-        "semua": len(tasks),
-        "saya": sum(1 for t in tasks if t.claimed_by == g.user),
-        "belum": sum(1 for t in tasks if not t.claimed_by),
-        "terlambat": sum(1 for t in tasks if marks[t.id] == "overdue"),
-    }
     step = request.args.get("tahap", "")
     role = request.args.get("peran", "")
-    shown = [t for t in tasks if not village or t.village == village]
-    shown = [t for t in shown if not step or t.process_id == step]
-    shown = [t for t in shown if not role or t.lane == role]
-    if status == "saya":
-        shown = [t for t in shown if t.claimed_by == g.user]
-    elif status == "belum":
-        shown = [t for t in shown if not t.claimed_by]
-    elif status == "terlambat":
-        shown = [t for t in shown if marks[t.id] == "overdue"]
+    # One page of tasks in inbox order, read from the indexes in that order (keyset pagination:
+    # `setelah` is where the previous page ended), and the counts in one grouped statement.
+    found = queries.inbox(
+        eng,
+        g.user,
+        village=village or None,
+        process_id=step or None,
+        role=role or None,
+        status=status,
+        after=request.args.get("setelah") or None,
+        limit=PAGE_SIZE,
+    )
+    now, page, summary = found.now, found.page, found.summary
+    names = dict(summary.villages)
+    missing = {t.village for t in page.tasks} - set(names)
+    if missing:
+        names.update(taskview.village_names(eng, missing))
+    counts = {
+        "semua": summary.total,
+        "saya": summary.mine,
+        "belum": summary.unclaimed,
+        "terlambat": summary.overdue,
+    }
     return render_template(
         "inbox/index.html",
-        tasks=shown,
+        tasks=page.tasks,
+        next_page=page.next,
         names=names,
-        marks=marks,
+        marks={t.id: _mark(t.due_at, now) for t in page.tasks},
         counts=counts,
         village=village,
         status=status,
-        villages=sorted(names.items(), key=lambda item: item[1]),
+        villages=sorted(summary.villages.items(), key=lambda item: item[1]),
         step=step,
-        steps=[(key, label) for key, label in STEPS if any(t.process_id == key for t in tasks)],
+        steps=[(key, label) for key, label in STEPS if key in summary.process_ids],
         role=role,
-        roles=sorted({t.lane for t in tasks}),
+        roles=sorted(summary.roles),
     )
