@@ -1,6 +1,7 @@
 """Notifications about tasks: an in-app list per user, and e-mails queued in an outbox.
 
-Both are computed from the human-task projection (no workflow is deserialized). A user hears
+Both are computed from the human-task projection (no workflow is deserialized), in statements
+whose number does not grow with the number of tasks or people. A user hears
 about the tasks they may act on: new ones (created in the last two days), ones due soon (within
 three days) and overdue ones. `queue_due` adds one outbox row per user with an e-mail address,
 task and kind (new or overdue) not queued before; the unique constraint makes it idempotent, and
@@ -13,12 +14,14 @@ import logging
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, union
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from . import access, clock, queries
-from .models import HumanTask, OutboxMessage, User, Village
+from .models import HumanTask, OutboxMessage, Role, RoleAssignment, User, Village
 from .steps import Engine
 
 log = logging.getLogger("desa.notifications")
@@ -26,6 +29,7 @@ NEW_WINDOW = timedelta(days=2)
 SOON_WINDOW = timedelta(days=3)
 KINDS = ("overdue", "soon", "new")  # the order the page shows the groups in
 MAILED_KINDS = ("new", "overdue")
+LIST_LIMIT = 500  # notices on the page at most
 
 
 @dataclass
@@ -50,33 +54,48 @@ def kinds_of(created_at: datetime | None, due_at: datetime | None, now: datetime
     return found
 
 
+def _noticed(now: datetime) -> ColumnElement[bool]:
+    """Tasks with something to tell: due within SOON_WINDOW (or overdue), or new."""
+    return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
+
+
 def for_user(engine: Engine, username: str, now: datetime | None = None) -> dict[str, list[Notice]]:
     """The user's notices grouped by kind (overdue, soon, new), newest first within each group."""
     now = clock.as_utc(now if now is not None else queries.now(engine))
-    tasks = queries.tasks(engine, user=username)
-    names = _village_names(engine, {t.village for t in tasks})
+    with engine.db.sessions() as session:
+        scope = access.task_filter(access.principal(session, username))
+        rows = session.execute(
+            select(*queries.TASK_COLUMNS, Village.name)
+            .outerjoin(Village, Village.code == HumanTask.village_code)
+            .where(HumanTask.suspended.is_(False), scope, _noticed(now))
+            .order_by(HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            .limit(LIST_LIMIT)
+        ).all()
     groups: dict[str, list[Notice]] = {kind: [] for kind in KINDS}
-    for task in tasks:
+    for row in rows:
+        task = queries.task_row(row)
         created = datetime.fromisoformat(task.created_at) if task.created_at else None
         due = datetime.fromisoformat(task.due_at) if task.due_at else None
         for kind in kinds_of(created, due, now):
             at = created if kind == "new" else due
             assert at is not None
-            groups[kind].append(Notice(kind, task, names.get(task.village, task.village), at))
+            groups[kind].append(Notice(kind, task, str(row[-1] or task.village), at))
     for notices in groups.values():
         notices.sort(key=lambda n: n.at, reverse=True)
     return groups
 
 
 def count(engine: Engine, username: str, now: datetime | None = None) -> int:
-    """How many tasks the user has a notice about (for the header)."""
-    return len({n.task.id for notices in for_user(engine, username, now).values() for n in notices})
-
-
-def _village_names(engine: Engine, codes: set[str]) -> dict[str, str]:
+    """How many tasks the user has a notice about (for the header): one counting statement."""
+    now = clock.as_utc(now if now is not None else queries.now(engine))
     with engine.db.sessions() as session:
-        rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
-        return {row[0]: row[1] for row in rows}
+        scope = access.task_filter(access.principal(session, username))
+        found = session.scalar(
+            select(func.count())
+            .select_from(HumanTask)
+            .where(HumanTask.suspended.is_(False), scope, _noticed(now))
+        )
+    return int(found or 0)
 
 
 SUBJECTS = {
@@ -89,76 +108,94 @@ BODIES = {
 }
 
 
-def _message(kind: str, task: HumanTask, village: str) -> tuple[str, str]:
+def _message(kind: str, task_id: str, name: str, due_at: datetime | None, village: str) -> tuple[str, str]:
     base = os.environ.get("DESA_PUBLIC_URL", "").rstrip("/")
-    due = f"Batas waktu: {clock.as_utc(task.due_at).date().isoformat()}\n" if task.due_at else ""
-    values = {"task": task.name, "village": village, "due": due, "link": f"{base}/tugas/{task.id}"}
+    due = f"Batas waktu: {clock.as_utc(due_at).date().isoformat()}\n" if due_at else ""
+    values = {"task": name, "village": village, "due": due, "link": f"{base}/tugas/{task_id}"}
     return SUBJECTS[kind].format(**values), BODIES[kind].format(**values)
 
 
 def queue_due(engine: Engine, now: datetime | None = None) -> int:
     """Queue an e-mail per (user with an e-mail, task, kind) for new and overdue tasks not queued
-    before; returns how many were queued. Admins hear only about the tasks their grants cover."""
+    before; returns how many were queued. Admins hear only about the tasks their grants cover.
+
+    Set-based: per kind, one statement finds every (person, task) pair not queued yet, whoever
+    and wherever they are: the grants that cover each task (village, kabupaten/kota, national;
+    not read-only) and the person who took it. The unique constraint keeps it idempotent; rows
+    another worker queued meanwhile are left out on a second try."""
     now = clock.as_utc(now if now is not None else queries.now(engine))
-    queued = 0
-    with engine.db.sessions() as session:
-        people = session.execute(
-            select(User.username, User.email).where(User.active.is_(True), User.email != "")
-        ).all()
-    for username, email in people:
+    for attempt in (1, 2):
         try:
-            queued += _queue_for(engine, username, email, now)
-        except IntegrityError:  # another worker queued the same rows meanwhile
-            log.info("notifications for %s were queued by another worker", username)
-    return queued
+            with engine.db.transaction() as session:
+                return _queue(session, now)
+        except IntegrityError:  # another worker queued some of the same rows meanwhile
+            if attempt == 2:
+                raise
+            log.info("notifications were being queued by another worker; trying again")
+    return 0
 
 
-def _queue_for(engine: Engine, username: str, email: str, now: datetime) -> int:
-    with engine.db.transaction() as session:
-        who = access.principal(session, username)
-        if who.is_admin:
-            who = access.Principal(who.username, False, who.grants)
-        tasks = session.scalars(
-            select(HumanTask).where(HumanTask.suspended.is_(False), access.task_filter(who))
-        ).all()
-        wanted = [
-            (task, kind)
-            for task in tasks
-            for kind in kinds_of(task.created_at, task.due_at, now)
-            if kind in MAILED_KINDS
-        ]
-        if not wanted:
-            return 0
-        done = {
-            (row[0], row[1])
-            for row in session.execute(
-                select(OutboxMessage.task_id, OutboxMessage.kind).where(
-                    OutboxMessage.username == username,
-                    OutboxMessage.task_id.in_({task.id for task, _ in wanted}),
-                )
+def _recipients(kind: str, now: datetime) -> Any:
+    """(username, email, task id, task name, due at, village name) of the pairs to queue for `kind`."""
+    wanted = HumanTask.created_at >= now - NEW_WINDOW if kind == "new" else HumanTask.due_at < now
+    covers = {
+        "village": HumanTask.village_code,
+        "kabupaten": HumanTask.kabupaten_code,
+        "national": None,
+    }
+    columns = (User.username, User.email, HumanTask.id, HumanTask.name, HumanTask.due_at, Village.name)
+    queued = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.username == User.username,
+            OutboxMessage.task_id == HumanTask.id,
+            OutboxMessage.kind == kind,
+        )
+        .exists()
+    )
+    common = (HumanTask.suspended.is_(False), wanted, User.active.is_(True), User.email != "", ~queued)
+    parts = []
+    for scope, code in covers.items():
+        on = [RoleAssignment.role == HumanTask.role, RoleAssignment.scope == scope]
+        if code is not None:
+            on.append(RoleAssignment.scope_code == code)
+        parts.append(
+            select(*columns)
+            .select_from(HumanTask)
+            .join(RoleAssignment, and_(*on))
+            .join(User, User.id == RoleAssignment.user_id)
+            .outerjoin(Role, Role.name == RoleAssignment.role)
+            .outerjoin(Village, Village.code == HumanTask.village_code)
+            .where(*common, func.coalesce(Role.read_only, False).is_(False))
+        )
+    parts.append(
+        select(*columns)
+        .select_from(HumanTask)
+        .join(User, User.username == HumanTask.claimed_by)
+        .outerjoin(Village, Village.code == HumanTask.village_code)
+        .where(*common)
+    )
+    return union(*parts)
+
+
+def _queue(session: Session, now: datetime) -> int:
+    rows = []
+    for kind in MAILED_KINDS:
+        for found in session.execute(_recipients(kind, now)):
+            username, email, task_id = str(found[0]), str(found[1]), str(found[2])
+            subject, body = _message(kind, task_id, str(found[3]), found[4], str(found[5] or ""))
+            rows.append(
+                {
+                    "username": username,
+                    "task_id": task_id,
+                    "kind": kind,
+                    "recipient": email,
+                    "subject": subject,
+                    "body": body,
+                    "created_at": now,
+                    "attempts": 0,
+                }
             )
-        }
-        codes = {t.village_code for t, _ in wanted}
-        names = {
-            row[0]: row[1]
-            for row in session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
-        }
-        added = 0
-        for task, kind in wanted:
-            if (task.id, kind) in done:
-                continue
-            subject, body = _message(kind, task, names.get(task.village_code, task.village_code))
-            session.add(
-                OutboxMessage(
-                    username=username,
-                    task_id=task.id,
-                    kind=kind,
-                    recipient=email,
-                    subject=subject,
-                    body=body,
-                    created_at=now,
-                    attempts=0,
-                )
-            )
-            added += 1
-        return added
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
+    return len(rows)
