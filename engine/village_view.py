@@ -5,7 +5,9 @@ Read-only; a person who may not see the village gets NotFound, never "forbidden"
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +57,7 @@ class VillageView:
     program_completed: set[str] = field(default_factory=set)
     program_active: set[str] = field(default_factory=set)
     drawn_process: str | None = None  # the step's process to draw, if any
+    version_id: int = 0  # the definition version of the instance the page is about
 
 
 def _visible_village(engine: Engine, code: str, user: str) -> Village:
@@ -69,14 +72,58 @@ def _visible_village(engine: Engine, code: str, user: str) -> Village:
         return village
 
 
-def _sources(engine: Engine, instance_id: int) -> dict[str, str]:
-    with engine.db.sessions() as session:
-        found = session.scalar(
-            select(ProcessVersion.sources)
-            .join(Instance, Instance.process_version_id == ProcessVersion.id)
-            .where(Instance.id == instance_id)
+class _Versions:
+    """Per definition version (immutable once deployed): its sources and their diagram model,
+    and the diagrams drawn with given marks (villages at the same point share them); bounded."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.sources: dict[int, tuple[dict[str, str], diagram.Model]] = {}
+        self.svgs: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self.size = size
+        self.lock = Lock()
+
+    def of(self, engine: Engine, instance_id: int) -> tuple[int, dict[str, str], diagram.Model]:
+        with engine.db.sessions() as session:
+            version_id = session.scalar(select(Instance.process_version_id).where(Instance.id == instance_id))
+            if version_id is None:
+                return 0, {}, diagram.read_model({})
+            found = self.sources.get(version_id)
+            if found is None:
+                sources = dict(
+                    session.scalar(select(ProcessVersion.sources).where(ProcessVersion.id == version_id))
+                    or {}
+                )
+                found = (sources, diagram.read_model(sources))
+                with self.lock:
+                    self.sources[version_id] = found
+        return version_id, found[0], found[1]
+
+    def of_version(self, version_id: int, sources: dict[str, str]) -> diagram.Model:
+        found = self.sources.get(version_id)
+        return found[1] if found is not None else diagram.read_model(sources)
+
+    def render(self, view: VillageView, process: str, done: set[str], active: set[str], legend: Any) -> str:
+        key = (
+            view.version_id,
+            process,
+            frozenset(done),
+            frozenset(active),
+            tuple(sorted((legend or {}).items())),
         )
-        return dict(found or {})
+        with self.lock:
+            svg = self.svgs.get(key)
+            if svg is not None:
+                self.svgs.move_to_end(key)
+                return svg
+        svg = diagram.render(view.sources, process, done, active, legend_labels=legend)
+        with self.lock:
+            self.svgs[key] = svg
+            while len(self.svgs) > self.size:
+                self.svgs.popitem(last=False)
+        return svg
+
+
+VERSIONS = _Versions()
 
 
 def _done_ids(history: list[dict[str, Any]], model: diagram.Model) -> set[str]:
@@ -143,8 +190,7 @@ def village_view(engine: Engine, code: str, user: str) -> VillageView:
         return view
     current = next((r for r in reversed(rows) if r.status in OPEN), rows[-1])
     view.current = current.id
-    view.sources = _sources(engine, current.id)
-    model = diagram.read_model(view.sources)
+    view.version_id, view.sources, model = VERSIONS.of(engine, current.id)
 
     open_processes: set[str] = set()
     for row in rows:
@@ -215,19 +261,11 @@ def diagrams(view: VillageView, legend: dict[str, str] | None = None) -> list[tu
         drawn.append(
             (
                 view.drawn_process,
-                diagram.render(
-                    view.sources, view.drawn_process, view.completed, view.active, legend_labels=legend
-                ),
+                VERSIONS.render(view, view.drawn_process, view.completed, view.active, legend),
             )
         )
-    model_files = diagram.read_model(view.sources).files
-    if PROGRAM in model_files:
+    if PROGRAM in VERSIONS.of_version(view.version_id, view.sources).files:
         drawn.append(
-            (
-                PROGRAM,
-                diagram.render(
-                    view.sources, PROGRAM, view.program_completed, view.program_active, legend_labels=legend
-                ),
-            )
+            (PROGRAM, VERSIONS.render(view, PROGRAM, view.program_completed, view.program_active, legend))
         )
     return drawn
