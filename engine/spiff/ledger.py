@@ -212,6 +212,37 @@ def _header(workflow: Any) -> str:
     return json.dumps(header, cls=_Encoder, separators=(",", ":"))
 
 
+class _Plain(dict[str, Any]):
+    """Task data parsed from JSON that holds no typed value: SpiffWorkflow's registry has nothing
+    to restore in it, so it is taken as it is instead of being walked value by value."""
+
+    __slots__ = ()
+
+
+_registry_restore = _REGISTRY.restore
+
+
+def _restore_value(val: Any, **kwargs: Any) -> Any:
+    if type(val) is _Plain:
+        return dict(val)
+    return _registry_restore(val, **kwargs)
+
+
+_REGISTRY.restore = _restore_value  # the registry's own recursion goes through it too
+
+
+def _parse(body: str) -> dict[str, Any]:
+    """A stored task; its data marked plain when the only typed object in it is the task itself."""
+    found: dict[str, Any] = json.loads(body)
+    if body.count('"typename"') == 1:
+        found["data"] = _Plain(found.get("data") or {})
+        found["internal_data"] = _Plain(found.get("internal_data") or {})
+        delta = found.get("delta")
+        if delta and "updates" in delta:
+            delta["updates"] = _Plain(delta["updates"])
+    return found
+
+
 def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
     """Rebuild a live workflow (and its ledger) from a stored header and task rows."""
     dct = json.loads(header)
@@ -222,7 +253,7 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     for key in dct["subprocesses"]:
         by_workflow[key] = {}
     for task_id, stored in sorted(tasks, key=lambda item: item[1].ord):
-        by_workflow.setdefault(stored.workflow, {})[task_id] = json.loads(stored.body)
+        by_workflow.setdefault(stored.workflow, {})[task_id] = _parse(stored.body)
     dct["tasks"] = by_workflow[""]
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = by_workflow[key]

@@ -40,6 +40,14 @@ def _merge(a: dict[str, Any], b: dict[str, Any], path: list[str] | None = None) 
     """SpiffWorkflow's DeepMerge.merge, copy-on-write: nested values shared between tasks' data are
     replaced, never changed in place (in place, merging at a join rewrote the data of tasks that
     had finished long before, including ones already stored)."""
+    if not a:  # a task inheriting its parent's data: every key is new (the loop below, faster)
+        for key, value in b.items():
+            kind = type(value)
+            if kind is dict or kind is list or kind is set:
+                a[key] = value.copy()
+            else:
+                a[key] = copy.copy(value) if isinstance(value, dict | list | set) else value
+        return a
     path = path or []
     for key in b:
         if key in a:
