@@ -1,7 +1,9 @@
 """Database connection: the URL, SQLite settings, sessions, and schema upgrades with Alembic.
 
 `DESA_DATABASE_URL` names the database. Without it the embedded SQLite file `instance/desa.sqlite`
-in the current folder is used (WAL mode, so the web server and the worker can share it).
+in the current folder is used (WAL mode, so the web server and the worker can share it). On
+PostgreSQL the pool is sized by DESA_DB_POOL_SIZE / DESA_DB_MAX_OVERFLOW / DESA_DB_POOL_RECYCLE
+and session settings can be passed with DESA_DATABASE_OPTIONS (see POOL_SETTINGS).
 """
 
 from __future__ import annotations
@@ -17,6 +19,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of log at most before a request pays for a checkpoint
+# PostgreSQL connection pool of each process (environment variable, SQLAlchemy option, default):
+# a web process holds at most pool_size + max_overflow connections (its threads, plus the timer
+# worker thread of `desa serve`); every process has its own pool, so the server's max_connections
+# must cover the sum over all web and worker processes (docs/operations.md). Connections idle
+# longer than pool_recycle seconds are replaced; pre-ping drops ones the server closed.
+POOL_SETTINGS = (
+    ("DESA_DB_POOL_SIZE", "pool_size", 10),
+    ("DESA_DB_MAX_OVERFLOW", "max_overflow", 20),
+    ("DESA_DB_POOL_RECYCLE", "pool_recycle", 1800),
+)
 
 
 def default_url() -> str:
@@ -66,9 +78,12 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    for name, option, default in POOL_SETTINGS:
+        kwargs.setdefault(option, int(os.environ.get(name) or default))
     kwargs.setdefault("pool_pre_ping", True)
+    options = os.environ.get("DESA_DATABASE_OPTIONS")  # e.g. "-c work_mem=16MB", per connection
+    if options:
+        kwargs.setdefault("connect_args", {"options": options})
     return create_engine(url, **kwargs)
 
 
