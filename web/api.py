@@ -8,6 +8,7 @@ describes all of it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -52,6 +53,22 @@ def authenticate() -> None:
     if user is None:
         raise ApiError(401, "unauthorized", "a valid API token is needed: 'Authorization: Bearer <token>'")
     g.api_user = user
+    _known_query()
+
+
+def _known_query() -> None:
+    """Query parameters the operation does not take are refused (422): `?vilage=` is a typo, and
+    ignoring it would answer for every village."""
+    rule = request.url_rule.rule if request.url_rule is not None else ""
+    path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.removeprefix(bp.url_prefix or ""))
+    operation = SPEC["paths"].get(path, {}).get(request.method.lower(), {})
+    taken = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    unknown = sorted(set(request.args) - taken)
+    if unknown:
+        offered = ", ".join(sorted(taken)) or "none"
+        raise ApiError(
+            422, "invalid_input", f"unknown query parameter '{unknown[0]}' (this operation takes: {offered})"
+        )
 
 
 def _error(status: int, code: str, message: str, fields: list[FieldError] | None = None) -> Response:

@@ -30,7 +30,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
         409: "Someone else changed it first, or it was already done (code conflict)",
         422: "Invalid input, with a message per field (code invalid_input)",
     }
-    return {str(s): _json(_ref("Error"), what[s]) for s in (401, *statuses)}
+    # 422 everywhere: a query parameter the operation does not take is refused
+    return {str(s): _json(_ref("Error"), what[s]) for s in sorted({401, 422, *statuses})}
 
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}

@@ -102,3 +102,13 @@ def test_hostile_task_ids_are_not_found(task_id: str, staffed: Engine) -> None:
     assert api.get(f"/tasks/{task_id}").status_code == 404
     for action in ("claim", "unclaim", "complete"):
         assert api.post(f"/tasks/{task_id}/{action}").status_code in (404, 422)
+
+
+def test_a_query_parameter_the_operation_does_not_take_is_refused(staffed: Engine) -> None:
+    api = Api(staffed, "pusat")
+    response = api.get(f"/tasks?vilage={LEMPUR}")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"] == (
+        "unknown query parameter 'vilage' (this operation takes: status, village)"
+    )
+    assert api.get(f"/tasks?village={LEMPUR}").status_code == 200
