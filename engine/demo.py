@@ -190,8 +190,17 @@ def _set_clock(engine: Engine, at: datetime) -> None:
         clock.set_time(session, at, frozen=True)
 
 
-def play(engine: Engine, village: Village, story: Story, today: datetime) -> str:
-    """Run one village's program from `today - age` until the next thing would happen after today."""
+def play(
+    engine: Engine,
+    village: Village,
+    story: Story,
+    today: datetime,
+    actor: Callable[[Village, str], str] | None = None,
+) -> str:
+    """Run one village's program from `today - age` until the next thing would happen after today.
+
+    `actor(village, role)` names who does a task (the demo staff by default)."""
+    actor = actor or _actor
     now = today - timedelta(days=story.age_days)
     _set_clock(engine, now)
     instance_id = runtime.start(engine, PROCESS, village.code, "pusat.andi").instance_id
@@ -217,7 +226,7 @@ def play(engine: Engine, village: Village, story: Story, today: datetime) -> str
                 break
             now = done_at
             _set_clock(engine, now)
-            runtime.complete(engine, task.id, _actor(village, task.lane), task_data(task, story, seen))
+            runtime.complete(engine, task.id, actor(village, task.lane), task_data(task, story, seen))
             seen[task.bpmn_id] = seen.get(task.bpmn_id, 0) + 1
             continue
         due = _due(engine, instance_id)
