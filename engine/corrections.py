@@ -13,7 +13,8 @@ from typing import Any
 
 from . import audit, clock, spiff
 from .errors import Conflict, InvalidInput
-from .runtime import StepResult, _admin, _result
+from .holds import _admin
+from .runtime import StepResult, _result
 from .steps import Engine, Step
 
 

@@ -1,4 +1,6 @@
-"""What people and the worker do to instances: start, complete, claim, message, suspend, cancel.
+"""What people and the worker do to instances: start, complete, claim, reassign, message, fail.
+
+(An admin's holds, suspend, resume and cancel, are in `engine.holds`.)
 
 Each function is one transaction (see `engine.steps`): it checks who is acting, runs the
 workflow at the engine clock's time, and writes state, projections and the audit event together.
@@ -11,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import access, audit, clock, forms, json_input, registry, spiff
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .fastsql import Sql
-from .models import HumanTask, Instance, Timer, Village, WaitingMessage
+from .models import Instance, Village, WaitingMessage
 from .projections import Projection, clear_projections
-from .steps import FROM_WORKFLOW, Engine, InstanceRef, Live, Step, encode
+from .steps import Engine, InstanceRef, Live, Step, encode
 
 
 @dataclass
@@ -297,66 +299,6 @@ def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResu
         result = _result(step, event)
     step.keep()
     return result
-
-
-def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
-    row = session.get(Instance, instance_id)
-    if row is None or not _visible(who, row.village_code):
-        raise NotFound(f"no instance {instance_id}")
-    return row
-
-
-def _admin(session: Session, actor: str, instance_id: int, what: str) -> Instance:
-    who = _principal(session, actor)
-    row = _instance_for(session, instance_id, who)
-    if not who.is_admin:
-        raise Forbidden(f"only an admin can {what} an instance")
-    return row
-
-
-def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
-    with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "suspend")
-        if row.status not in ("running", "waiting"):
-            raise Conflict(
-                f"instance {instance_id} is {row.status}; only a running instance can be suspended"
-            )
-        step = Step.bare(engine, session, instance_id, clock.now(session))
-        event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended")
-        _mark_suspended(session, instance_id, True)
-        result = _result(step, event)
-    step.keep()
-    return result
-
-
-def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
-    with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "resume")
-        if row.status != "suspended":
-            raise Conflict(f"instance {instance_id} is {row.status}, not suspended")
-        step = Step.load(engine, session, instance_id, clock.now(session))
-        event = step.save(audit.INSTANCE_RESUMED, actor, {}, status=FROM_WORKFLOW)
-        _mark_suspended(session, instance_id, False)
-        result = _result(step, event)
-    step.keep()
-    return result
-
-
-def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
-    session.execute(update(HumanTask).where(HumanTask.instance_id == instance_id).values(suspended=value))
-    session.execute(update(Timer).where(Timer.instance_id == instance_id).values(suspended=value))
-
-
-def cancel(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
-    with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "cancel")
-        if row.status in ("completed", "cancelled"):
-            raise Conflict(f"instance {instance_id} is already {row.status}")
-        step = Step.load(engine, session, instance_id, clock.now(session))
-        with clock.pinned(step.now):
-            spiff.cancel(step.workflow)
-        event = step.save(audit.INSTANCE_CANCELLED, actor, {"reason": reason}, status="cancelled")
-        return _result(step, event)
 
 
 def deliver_message(

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from click._termui_impl import ProgressBar
 
-from .. import clock, queries, runtime, timers
+from .. import clock, holds, queries, runtime, timers
 from ..errors import InvalidInput
 from .common import emit_json, engine, parse_json, report_errors, table
 
@@ -117,9 +117,9 @@ def _instance_action(name: str, func: Any, with_reason: bool) -> click.Command:
     return click.command(name, help=f"{name.capitalize()} an instance (admin).")(command)
 
 
-instance.add_command(_instance_action("suspend", runtime.suspend, True))
-instance.add_command(_instance_action("resume", runtime.resume, False))
-instance.add_command(_instance_action("cancel", runtime.cancel, True))
+instance.add_command(_instance_action("suspend", holds.suspend, True))
+instance.add_command(_instance_action("resume", holds.resume, False))
+instance.add_command(_instance_action("cancel", holds.cancel, True))
 
 
 @click.command()

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import event, func, select
 
-from engine import clock, demo, export, queries, registry, runtime
+from engine import clock, demo, export, holds, queries, registry, runtime
 from engine.cli import main
 from engine.db import Database
 from engine.errors import NotFound
@@ -48,13 +48,13 @@ def _more_history(engine: Engine) -> int:
     task = queries.tasks(engine, instance_id=started.instance_id)[0]
     runtime.claim(engine, task.id, "admin")
     runtime.unclaim(engine, task.id, "admin")
-    runtime.suspend(engine, started.instance_id, "admin", AWKWARD)
-    runtime.resume(engine, started.instance_id, "admin")
+    holds.suspend(engine, started.instance_id, "admin", AWKWARD)
+    holds.resume(engine, started.instance_id, "admin")
     with engine.db.transaction() as session:
         step = Step.bare(engine, session, started.instance_id, clock.now(session))
         step.save("DATA_CORRECTED", "admin", {"data": {"jumlah": 4}, "reason": "salah ketik"})
     step.keep()
-    runtime.cancel(engine, started.instance_id, "admin", "uji ekspor")
+    holds.cancel(engine, started.instance_id, "admin", "uji ekspor")
     return started.instance_id
 
 

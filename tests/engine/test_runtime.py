@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine import audit, queries, runtime, spiff
+from engine import audit, holds, queries, runtime, spiff
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.fastsql import Sql
 from engine.models import Instance
@@ -185,25 +185,25 @@ def test_suspended_instance_holds_its_tasks(basic: Engine) -> None:
     iid = runtime.start(basic, "simple", LEMPUR, "rina").instance_id
     task = open_task(basic, iid, "isi_data")
     with pytest.raises(Forbidden):
-        runtime.suspend(basic, iid, "rina")
-    runtime.suspend(basic, iid, "admin", reason="desa mengundurkan diri sementara")
+        holds.suspend(basic, iid, "rina")
+    holds.suspend(basic, iid, "admin", reason="desa mengundurkan diri sementara")
     assert queries.tasks(basic, user="rina") == []
     with pytest.raises(Conflict, match="suspended"):
         runtime.complete(basic, task.id, "rina", {"jumlah": 1})
-    runtime.resume(basic, iid, "admin")
+    holds.resume(basic, iid, "admin")
     runtime.complete(basic, task.id, "rina", {"jumlah": 1})
     assert queries.instance_detail(basic, iid)["status"] == "completed"
 
 
 def test_cancel_clears_work_and_is_recorded(basic: Engine) -> None:
     iid = runtime.start(basic, "timers", LEMPUR, "rina").instance_id
-    runtime.cancel(basic, iid, "admin", reason="desa mengundurkan diri")
+    holds.cancel(basic, iid, "admin", reason="desa mengundurkan diri")
     detail = queries.instance_detail(basic, iid)
     assert detail["status"] == "cancelled" and detail["tasks"] == [] and detail["timers"] == []
     assert detail["history"][-1]["type"] == "INSTANCE_CANCELLED"
     assert detail["history"][-1]["data"] == {"reason": "desa mengundurkan diri"}
     with pytest.raises(Conflict):
-        runtime.cancel(basic, iid, "admin")
+        holds.cancel(basic, iid, "admin")
 
 
 def test_start_needs_a_known_village_and_process(basic: Engine) -> None:

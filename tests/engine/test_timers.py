@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, queries, runtime, timers
+from engine import clock, holds, queries, runtime, timers
 from engine.models import AuditEvent
 from engine.steps import Engine
 from tests.conftest import LEMPUR, PG_URL, SIGI
@@ -89,9 +89,9 @@ def test_clock_durations_match_spiffworkflow_months() -> None:
 def test_suspended_instance_timers_wait(basic: Engine) -> None:
     set_clock(basic, T0)
     iid = runtime.start(basic, "timers", LEMPUR, "rina").instance_id
-    runtime.suspend(basic, iid, "admin")
+    holds.suspend(basic, iid, "admin")
     assert timers.fire_due(basic, T0 + timedelta(days=5)) == 0
-    runtime.resume(basic, iid, "admin")
+    holds.resume(basic, iid, "admin")
     assert timers.fire_due(basic, T0 + timedelta(days=5)) == 1
 
 
