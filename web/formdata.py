@@ -18,10 +18,10 @@ the final submit, so a form can be shown again exactly as typed, with rows added
 from __future__ import annotations
 
 import copy
-import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from .numbers import parse_integer, parse_number
 
 Raw = dict[str, list[str]]
 
@@ -212,41 +212,6 @@ def row_count(raw: Mapping[str, list[str]], name: str) -> int:
 def _first(raw: Mapping[str, list[str]], name: str) -> str | None:
     values = raw.get(name)
     return values[0] if values else None
-
-
-_GROUPED = re.compile(r"^-?\d{1,3}([.,]\d{3})+$")
-_PLAIN = re.compile(r"^-?\d+$")
-_DOTTED = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_MAX_DIGITS = 4000  # below Python's limit for reading a whole number from text (4300)
-
-
-def parse_integer(text: str, money: bool = False) -> Any:
-    """A whole number as typed: "1500000", "1.500.000" (and for Rupiah "Rp 1.500.000", "1,500,000",
-    "1.500.000,00"). Anything else is returned as it is, for the engine to refuse."""
-    cleaned = text.replace(" ", "").replace("\u00a0", "")
-    if money:
-        cleaned = re.sub(r"^rp\.?", "", cleaned, flags=re.IGNORECASE)
-        cleaned = re.sub(r",0{1,2}$", "", cleaned)
-        if _GROUPED.match(cleaned):
-            cleaned = cleaned.replace(".", "").replace(",", "")
-    elif _DOTTED.match(cleaned):
-        cleaned = cleaned.replace(".", "")
-    if not _PLAIN.match(cleaned) or len(cleaned) > _MAX_DIGITS:
-        return text  # past Python's limit on digits it is no amount anyone means: the engine refuses the text
-    return int(cleaned)
-
-
-def parse_number(text: str) -> Any:
-    cleaned = text.replace(" ", "")
-    if _DOTTED.match(cleaned):
-        return parse_integer(cleaned)
-    try:
-        number = float(cleaned.replace(",", "."))
-    except ValueError:
-        return text
-    if not math.isfinite(number):  # "NaN", "inf", "1e999": no JSON number
-        return text
-    return int(number) if number.is_integer() and "." not in cleaned and "," not in cleaned else number
 
 
 def _scalar(node: Mapping[str, Any], text: str, required: bool) -> Any:
