@@ -130,11 +130,25 @@ def sizes(engine: Engine, url: str, villages: int, realistic: list[int]) -> dict
 
 
 def inbox_users(engine: Engine, chosen: list[Any]) -> dict[str, list[str]]:
-    kabs = sorted({load.access.kabupaten_code_of(v.code) for v in chosen})
-    villages = RNG.sample(chosen, min(40, len(chosen)))
+    """Per role, the people whose inboxes are timed: half of them with open tasks of their role,
+    half drawn from everyone (most pendamping have nothing open at a given moment)."""
+    with engine.db.engine.connect() as conn:
+
+        def busy(role: str, column: str) -> list[str]:
+            found = conn.execute(
+                text(f"SELECT DISTINCT {column} FROM human_task WHERE role = :role"), {"role": role}
+            ).scalars()
+            codes = sorted(found)
+            return RNG.sample(codes, min(20, len(codes)))
+
+        villages = busy("Pendamping", "village_code") + [
+            v.code for v in RNG.sample(chosen, min(20, len(chosen)))
+        ]
+        kabs = sorted({load.access.kabupaten_code_of(v.code) for v in chosen})
+        kabupaten = busy("Fasilitator Daerah", "kabupaten_code") + RNG.sample(kabs, min(20, len(kabs)))
     return {
-        "pendamping": [f"p1.{v.code}" for v in villages],
-        "fasilitator daerah": [f"fd.{k}" for k in RNG.sample(kabs, min(40, len(kabs)))],
+        "pendamping": [f"p1.{code}" for code in villages],
+        "fasilitator daerah": [f"fd.{code}" for code in kabupaten],
         "fasilitator pusat": list(load.PUSAT),
     }
 
@@ -200,7 +214,12 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200, help="calls per latency figure")
     parser.add_argument("--verify-processes", type=int, default=2)
     parser.add_argument("--verify-limit", type=int, default=0, help="verify this many villages (0: all)")
-    parser.add_argument("--web-processes", type=int, default=2, help="waitress processes serving the API")
+    parser.add_argument(
+        "--web-processes",
+        type=int,
+        default=0,
+        help="waitress processes serving the API (default: 2, 1 on SQLite)",
+    )
     parser.add_argument("--skip-http", action="store_true", help="no web server (the smoke test)")
     args = parser.parse_args()
     results = run(args)
@@ -331,7 +350,8 @@ def http_measures(
     chosen: list[Any],
     results: dict[str, Any],
 ) -> None:
-    servers = [measure.Server(url) for _ in range(max(1, args.web_processes))]
+    count = args.web_processes or (1 if url.startswith("sqlite") else 2)  # SQLite: one writer at a time
+    servers = [measure.Server(url) for _ in range(count)]
     try:
         server = servers[0]
         sessions = {

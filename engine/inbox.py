@@ -10,10 +10,10 @@ Read from the human-task projection only (no workflow is deserialized). Pages ar
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, true, tuple_, union
+from sqlalchemy import ColumnElement, case, func, or_, select, true, tuple_, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BooleanClauseList
@@ -182,7 +182,8 @@ def _page(
             undated = [*common, part, HumanTask.due_at.is_(None)]
             if start is not None and start[0] is None:
                 undated.append(tuple_(HumanTask.created_at, HumanTask.id) > (start[1], start[2]))
-            by_age = (HumanTask.created_at, HumanTask.id)
+            # due_at first although it is NULL here: the order is the index's, so it is read in order
+            by_age = (HumanTask.due_at, HumanTask.created_at, HumanTask.id)
             parts.append(select(*TASK_COLUMNS).where(*undated).order_by(*by_age).limit(limit + 1))
     if not parts:
         return TaskPage([], None)
@@ -209,14 +210,23 @@ class InboxSummary:
     process_ids: set[str] = field(default_factory=set)
     roles: set[str] = field(default_factory=set)
     villages: dict[str, str] = field(default_factory=dict)  # code -> name, at most VILLAGE_CHOICES
+    noticed: int = 0  # tasks with a notice (new, due soon, overdue): the header's count
 
 
 VILLAGE_CHOICES = 500
+NEW_WINDOW = timedelta(days=2)  # a task is new this long after it appeared
+SOON_WINDOW = timedelta(days=3)  # and due soon this long before its deadline
+
+
+def noticed(now: datetime) -> ColumnElement[bool]:
+    """Tasks with something to tell (engine.notifications): due within SOON_WINDOW or overdue, or new."""
+    return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
 
 
 def inbox_summary(engine: Engine, user: str, now: datetime) -> InboxSummary:
-    """Counts of the user's open tasks (all, taken by them, not taken, overdue), the steps and
-    roles among them, and the villages they are in (at most VILLAGE_CHOICES): two statements."""
+    """Counts of the user's open tasks (all, taken by them, not taken, overdue, with a notice), the
+    steps and roles among them, and the villages they are in when there are at most
+    VILLAGE_CHOICES tasks: one or two statements."""
     with engine.db.sessions() as session:
         return _summary(session, _filter(session, user), user, now)
 
@@ -226,6 +236,7 @@ def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datet
     mine = case((HumanTask.claimed_by == user, 1), else_=0)
     free = case((HumanTask.claimed_by.is_(None), 1), else_=0)
     late = case((HumanTask.due_at < now, 1), else_=0)
+    told = case((noticed(now), 1), else_=0)
     groups = session.execute(
         select(
             HumanTask.process_id,
@@ -234,6 +245,7 @@ def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datet
             func.sum(mine),
             func.sum(free),
             func.sum(late),
+            func.sum(told),
         )
         .where(HumanTask.suspended.is_(False), scope)
         .group_by(HumanTask.process_id, HumanTask.role)
@@ -243,19 +255,17 @@ def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datet
         found.mine += int(row[3] or 0)
         found.unclaimed += int(row[4] or 0)
         found.overdue += int(row[5] or 0)
+        found.noticed += int(row[6] or 0)
         found.process_ids.add(str(row[0]))
         found.roles.add(str(row[1]))
-    codes = (
-        select(HumanTask.village_code)
-        .where(HumanTask.suspended.is_(False), scope)
-        .distinct()
-        .limit(VILLAGE_CHOICES)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Village.code, Village.name).join(codes, codes.c.village_code == Village.code)
-    )
-    found.villages = {code: name for code, name in rows}
+    if found.total <= VILLAGE_CHOICES:  # else the page's own villages (see `inbox`)
+        codes = (
+            select(HumanTask.village_code).where(HumanTask.suspended.is_(False), scope).distinct().subquery()
+        )
+        rows = session.execute(
+            select(Village.code, Village.name).join(codes, codes.c.village_code == Village.code)
+        )
+        found.villages = {code: name for code, name in rows}
     return found
 
 
@@ -294,4 +304,9 @@ def inbox(
             after=after,
             limit=limit,
         )
-        return Inbox(now, page, _summary(session, scope, user, now))
+        summary = _summary(session, scope, user, now)
+        if summary.total > VILLAGE_CHOICES:  # too many to list: the villages of this page, and the chosen one
+            codes = {t.village for t in page.tasks} | ({village} if village else set())
+            rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
+            summary.villages = {code: name for code, name in rows}
+        return Inbox(now, page, summary)

@@ -13,20 +13,20 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, union
+from sqlalchemy import ColumnElement, and_, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import access, clock, queries
+from . import access, clock, inbox, queries
 from .models import HumanTask, OutboxMessage, Role, RoleAssignment, User, Village
 from .steps import Engine
 
 log = logging.getLogger("desa.notifications")
-NEW_WINDOW = timedelta(days=2)
-SOON_WINDOW = timedelta(days=3)
+NEW_WINDOW = inbox.NEW_WINDOW
+SOON_WINDOW = inbox.SOON_WINDOW
 KINDS = ("overdue", "soon", "new")  # the order the page shows the groups in
 MAILED_KINDS = ("new", "overdue")
 LIST_LIMIT = 500  # notices on the page at most
@@ -56,7 +56,7 @@ def kinds_of(created_at: datetime | None, due_at: datetime | None, now: datetime
 
 def _noticed(now: datetime) -> ColumnElement[bool]:
     """Tasks with something to tell: due within SOON_WINDOW (or overdue), or new."""
-    return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
+    return inbox.noticed(now)
 
 
 def for_user(engine: Engine, username: str, now: datetime | None = None) -> dict[str, list[Notice]]:

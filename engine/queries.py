@@ -93,7 +93,9 @@ def instances(engine: Engine, village: str | None = None, limit: int = 1000) -> 
         return [_instance_row(r[0], r[1]) for r in rows]
 
 
-def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
+def instance_detail(engine: Engine, instance_id: int, state_bytes: bool = True) -> dict[str, Any]:
+    """An instance with its open tasks, waiting timers and history; with `state_bytes`, the size of
+    its stored state too (which reads every task row: pages that only show the history skip it)."""
     with engine.db.sessions() as session:
         found = session.execute(_instance_query().where(Instance.id == instance_id)).first()
         if found is None:
@@ -110,14 +112,15 @@ def instance_detail(engine: Engine, instance_id: int) -> dict[str, Any]:
             )
         ]
         detail["history"] = [event_json(e) for e in audit.history(session, instance_id)]
-        detail["state_bytes"] = len(found[0].header) + int(
-            session.scalar(
-                select(func.coalesce(func.sum(func.length(InstanceTask.body)), 0)).where(
-                    InstanceTask.instance_id == instance_id
+        if state_bytes:
+            detail["state_bytes"] = len(found[0].header) + int(
+                session.scalar(
+                    select(func.coalesce(func.sum(func.length(InstanceTask.body)), 0)).where(
+                        InstanceTask.instance_id == instance_id
+                    )
                 )
+                or 0
             )
-            or 0
-        )
         return detail
 
 

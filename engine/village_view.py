@@ -194,7 +194,7 @@ def village_view(engine: Engine, code: str, user: str) -> VillageView:
 
     open_processes: set[str] = set()
     for row in rows:
-        detail = queries.instance_detail(engine, row.id)
+        detail = queries.instance_detail(engine, row.id, state_bytes=False)
         view.timeline += [_event_row(e, row.id, model) for e in detail["history"]]
         if row.id == current.id:
             view.completed = _done_ids(detail["history"], model)

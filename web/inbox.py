@@ -49,6 +49,7 @@ def index() -> ResponseReturnValue:
         limit=PAGE_SIZE,
     )
     now, page, summary = found.now, found.page, found.summary
+    g.notification_count = summary.noticed  # the header's count, already counted here
     names = dict(summary.villages)
     missing = {t.village for t in page.tasks} - set(names)
     if missing:
