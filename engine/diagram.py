@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from . import xmlsafe
+from .bpmn_kinds import ACTIVITIES, EVENTS, FLOW_NODES
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -20,21 +21,6 @@ DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
 SVG = "http://www.w3.org/2000/svg"
 
-ACTIVITIES = {
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-    "subProcess",
-}
-EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
-GATEWAYS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway", "complexGateway"}
-FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
 
 # state: (fill, stroke)
 COLOURS = {

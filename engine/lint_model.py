@@ -8,24 +8,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .bpmn_kinds import FLOW_NODES, SUBPROCESSES
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
-SUBPROCESSES = {"subProcess", "transaction", "adHocSubProcess"}
-ACTIVITIES = {
-    "task",
-    "userTask",
-    "manualTask",
-    "scriptTask",
-    "serviceTask",
-    "sendTask",
-    "receiveTask",
-    "businessRuleTask",
-    "callActivity",
-} | SUBPROCESSES
-EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}
-GATEWAYS = {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}
-FLOW_NODES = ACTIVITIES | EVENTS | GATEWAYS
 
 # How a message names each kind of element.
 KINDS = {
