@@ -65,12 +65,14 @@ class Badge:
     messages: list[str] = field(default_factory=list)
 
 
-def _badge(session: Session, instance_ids: list[int]) -> Badge:
-    checks = verify.last_checks(session, instance_ids)
-    if not instance_ids or len(checks) < len(instance_ids):
+def _badge(session: Session, instance_ids: list[int], checks: dict[int, Any] | None = None) -> Badge:
+    """From the last check of each instance (`checks`, when the caller read them for many at once)."""
+    checks = verify.last_checks(session, instance_ids) if checks is None else checks
+    mine = [checks[i] for i in instance_ids if i in checks]
+    if not instance_ids or len(mine) < len(instance_ids):
         return Badge("none")
-    newest = max(checks.values(), key=lambda c: c.checked_at)
-    failed = [f"#{c.instance_id}: {c.message}" for c in checks.values() if not c.ok]
+    newest = max(mine, key=lambda c: c.checked_at)
+    failed = [f"#{c.instance_id}: {c.message}" for c in mine if not c.ok]
     return Badge("failed" if failed else "ok", clock.as_utc(newest.checked_at), newest.checked_by, failed)
 
 
@@ -101,9 +103,18 @@ def villages(engine: Engine, user: str, query: str = "", limit: int = 200) -> li
             stmt = stmt.where(or_(Village.name.ilike(f"%{query}%"), Village.code.startswith(query)))
         if codes is not None:
             stmt = stmt.where(Village.code.in_(sorted(codes)))
+        found = session.execute(stmt).all()
+        ids_of: dict[str, list[int]] = {}
+        for code, instance_id in session.execute(
+            select(Instance.village_code, Instance.id).where(
+                Instance.village_code.in_([v.code for v, _, _ in found])
+            )
+        ):
+            ids_of.setdefault(code, []).append(instance_id)
+        checks = verify.last_checks(session, [i for ids in ids_of.values() for i in ids])
         rows = []
-        for village, instance_count, event_count in session.execute(stmt).all():
-            ids = list(session.scalars(select(Instance.id).where(Instance.village_code == village.code)))
+        for village, instance_count, event_count in found:
+            ids = ids_of.get(village.code, [])
             rows.append(
                 VillageRow(
                     village.code,
@@ -112,7 +123,7 @@ def villages(engine: Engine, user: str, query: str = "", limit: int = 200) -> li
                     village.provinsi,
                     instance_count,
                     event_count,
-                    _badge(session, ids),
+                    _badge(session, ids, checks),
                 )
             )
         return rows

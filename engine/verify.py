@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit, clock, spiff
@@ -286,12 +286,11 @@ def verify(
 
 def last_checks(session: Session, instance_ids_: list[int]) -> dict[int, AuditCheck]:
     """The newest verification result of each instance that has one."""
-    out: dict[int, AuditCheck] = {}
     if not instance_ids_:
-        return out
-    rows = session.scalars(
-        select(AuditCheck).where(AuditCheck.instance_id.in_(instance_ids_)).order_by(AuditCheck.id)
+        return {}
+    newest = (
+        select(func.max(AuditCheck.id))
+        .where(AuditCheck.instance_id.in_(instance_ids_))
+        .group_by(AuditCheck.instance_id)
     )
-    for check in rows:
-        out[check.instance_id] = check
-    return out
+    return {c.instance_id: c for c in session.scalars(select(AuditCheck).where(AuditCheck.id.in_(newest)))}
