@@ -37,6 +37,7 @@ from sqlalchemy import text
 from engine import access, clock, demo, kemendagri, passwords
 from engine.kemendagri import OfficialVillage
 from engine.models import Village
+from engine.projections import HUMAN_TASK_COLUMNS
 from engine.steps import Engine, decode, encode
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
@@ -288,21 +289,7 @@ INSTANCE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-HUMAN_COLUMNS = (
-    "id",
-    "instance_id",
-    "village_code",
-    "kabupaten_code",
-    "process_id",
-    "bpmn_id",
-    "name",
-    "role",
-    "form",
-    "created_at",
-    "due_at",
-    "claimed_by",
-    "suspended",
-)
+HUMAN_COLUMNS = HUMAN_TASK_COLUMNS
 EVENT_COLUMNS = (
     "instance_id",
     "seq",

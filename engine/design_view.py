@@ -16,8 +16,8 @@ from threading import Lock
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import access, clock, definitions, diagram, spiff
-from .errors import Forbidden, NotFound, Problem
+from . import access, clock, definitions, diagram, registry, spiff
+from .errors import Forbidden, Problem
 from .models import HumanTask, Instance, ProcessVersion, Timer
 from .reload import ReloadState, fingerprint
 from .steps import Engine
@@ -107,17 +107,6 @@ class VersionView:
     versions: list[int]
 
 
-def _version_row(session: Session, process_id: str, version: int) -> ProcessVersion:
-    row = session.scalars(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.version == version
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"process '{process_id}' has no version {version}")
-    return row
-
-
 def _drawn(sources: dict[str, str], first: str) -> list[str]:
     files = diagram.read_model(sources).files
     return [first, *sorted(p for p in files if p != first)] if first in files else sorted(files)
@@ -126,7 +115,7 @@ def _drawn(sources: dict[str, str], first: str) -> list[str]:
 def version_view(engine: Engine, user: str, process_id: str, version: int) -> VersionView:
     with engine.db.sessions() as session:
         designer(session, user)
-        row = _version_row(session, process_id, version)
+        row = registry.version_row(session, process_id, version)
         running = select(Instance.id).where(
             Instance.process_version_id == row.id, Instance.status.in_(("running", "waiting", "suspended"))
         )
@@ -176,7 +165,10 @@ class DiffView:
 def diff_view(engine: Engine, user: str, process_id: str, v1: int, v2: int) -> DiffView:
     with engine.db.sessions() as session:
         designer(session, user)
-        old, new = _version_row(session, process_id, v1), _version_row(session, process_id, v2)
+        old, new = (
+            registry.version_row(session, process_id, v1),
+            registry.version_row(session, process_id, v2),
+        )
         changes = spiff.element_changes(
             engine.specs.get(session, old.id).spec, engine.specs.get(session, new.id).spec
         )

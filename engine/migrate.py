@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, clock, spiff
-from .errors import Conflict, InvalidInput, NotFound
+from . import audit, clock, registry, spiff
+from .errors import Conflict, InvalidInput
 from .fastsql import Sql
 from .models import HumanTask, Instance, ProcessVersion, Timer, Village
 from .projections import Projection, clear_projections
@@ -94,17 +94,6 @@ def _instances(session: Session, process_id: str, from_version: int | None, vill
     return list(session.execute(query).all())
 
 
-def _version(session: Session, process_id: str, version: int) -> ProcessVersion:
-    row = session.scalars(
-        select(ProcessVersion).where(
-            ProcessVersion.process_id == process_id, ProcessVersion.version == version
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"process '{process_id}' has no version {version}")
-    return row
-
-
 def plan(
     engine: Engine,
     process_id: str,
@@ -138,7 +127,7 @@ def plan(
             .limit(1)
         )
         if base is not None and base not in changes_by_version:
-            spec = engine.specs.get(session, _version(session, process_id, base).id).spec
+            spec = engine.specs.get(session, registry.version_row(session, process_id, base).id).spec
             changes_by_version[base] = spiff.element_changes(spec, to_spec)
     changes = changes_by_version.get(base, []) if base is not None else []
     return ProcessPlan(
@@ -165,8 +154,8 @@ def migrate(
     if from_version == to_version:
         raise InvalidInput("the versions to move from and to are the same")
     with engine.db.sessions() as session:
-        target = _version(session, process_id, to_version)
-        _version(session, process_id, from_version)
+        target = registry.version_row(session, process_id, to_version)
+        registry.version_row(session, process_id, from_version)
         to_spec = engine.specs.get(session, target.id).spec
         target_id = target.id
     result = plan(engine, process_id, to_spec, to_version, from_version, village)

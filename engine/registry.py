@@ -146,6 +146,18 @@ def latest(session: Session, process_id: str) -> ProcessVersion:
     return row
 
 
+def version_row(session: Session, process_id: str, version: int) -> ProcessVersion:
+    """One deployed version of a process, by its number."""
+    row = session.scalars(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == process_id, ProcessVersion.version == version
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"process '{process_id}' has no version {version}")
+    return row
+
+
 def versions(session: Session) -> list[VersionInfo]:
     rows = session.scalars(select(ProcessVersion).order_by(ProcessVersion.process_id, ProcessVersion.version))
     return [_info(r, created=False) for r in rows]

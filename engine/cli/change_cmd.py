@@ -91,7 +91,8 @@ def diff_command(process_id: str, v1: int, v2: int, as_json: bool) -> None:
     """Elements added, removed and changed between two versions of a process."""
     with engine().db.sessions() as session:
         specs = [
-            engine().specs.get(session, migrate._version(session, process_id, v).id).spec for v in (v1, v2)
+            engine().specs.get(session, registry.version_row(session, process_id, v).id).spec
+            for v in (v1, v2)
         ]
     changes = spiff.element_changes(*specs)
     if as_json:
