@@ -1,7 +1,8 @@
 """An instance's state as a small header plus one stored row per task, written incrementally.
 
 After a step, `Ledger.snapshot` finds the tasks whose stored form may have changed, serializes
-only those, and reports what to write; `restore` rebuilds a live workflow from the rows.
+only those (`rows`: the row format), and reports what to write; `restore` rebuilds a live
+workflow from the rows.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
+from . import rows
 from .scripts import SCRIPT_ENGINE
 from .serialize import _REGISTRY, STATE_FORMAT, Spec, _Encoder, _reconnect_triggered
 from .tasks import HumanTaskView, _human_view
@@ -20,7 +22,7 @@ from .tasks import HumanTaskView, _human_view
 # Tasks in these states may change without a state change (a waiting timer's internal data, a
 # multi-instance or subprocess task collecting its children's output), so they are serialized
 # every step; all others only when their state changed, when they gained or lost a child, or when
-# their parent's stored form changed (their data is stored as a delta from the parent's). A READY
+# their base's stored form changed (their data is stored as a change from a base task's). A READY
 # task's data changes only as it runs, which changes its state. The test suite checks every step
 # against a full rebuild (DESA_VERIFY_STATE).
 _LIVE_STATES = TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -56,6 +58,13 @@ class Ledger:
         # is slow, and the pass over every task each step is the hot loop.
         self.by_task: dict[int, tuple[Any, StoredTask]] = {}
         self.next_ord = max((t.ord for t in self.stored.values()), default=-1) + 1
+        # Tasks stored against a base other than their parent (rows.base_of), by base, and back.
+        self.dependents: dict[UUID, set[UUID]] = {}
+        self.base: dict[UUID, UUID] = {}
+
+    def _ref(self, task_id: UUID) -> rows.Ref:
+        entry = self.stored.get(task_id)
+        return entry.ord if entry is not None else str(task_id)
 
     def forget(self, tasks: list[Any]) -> None:
         """Look at these tasks again in the next snapshot: their data changed without a change of state."""
@@ -102,21 +111,29 @@ class Ledger:
                 seen.update(wf.tasks)
             removed = [task_id for task_id in stored if task_id not in seen]
         upserts: list[tuple[str, StoredTask]] = []
-        # A task's data is stored as a delta from its parent's: when a task's stored form changes,
-        # its children are looked at again. A task that gained or lost a child is written again.
+        for _, task in todo:  # rows refer to each other by ord: new tasks get theirs first
+            if task.id in new_ids:
+                stored[task.id] = StoredTask(task.last_state_change, task._parent, "", self.next_ord, "")
+                self.next_ord += 1
+        # A task's data is stored as a change from its base's: when a task's stored form changes,
+        # its children and the tasks based on it are looked at again. A task that gained or lost a
+        # child is written again.
         reparented: set[UUID] = {p for p in (stored[t].parent for t in removed) if p is not None}
         reparented.update(task._parent for _, task in todo if task.id in new_ids and task._parent is not None)
         children: set[UUID] = set()
         done: set[UUID] = set()
         for key, task in todo:
             done.add(task.id)
-            if self._write(key, task, upserts):
+            if self._write(key, task, upserts, workflow):
                 children.update(task._children)
+                children.update(self.dependents.get(task.id, ()))
         removed_ords = []
         for task_id in removed:
             entry = stored.pop(task_id)
             by_task.pop(entry.object_id, None)
             removed_ords.append(entry.ord)
+            children.update(self.dependents.pop(task_id, ()))
+            self._unlink(task_id)
         for task_id in (reparented | children) - done:
             kept = stored.get(task_id)
             if kept is None:
@@ -124,14 +141,19 @@ class Ledger:
             task = _find(workflow, task_id)
             # A task with no data is stored as such, whatever its parent holds.
             if task_id in reparented or task.data:
-                self._write(kept.workflow, task, upserts)
+                self._write(kept.workflow, task, upserts, workflow)
         completed = workflow.completed or not unfinished
         status = "completed" if completed else "running" if human else "waiting"
         return Snapshot(_header(workflow), upserts, removed_ords, human, status)
 
-    def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]]) -> bool:
+    def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]], top: Any) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""
-        body = json.dumps(_task_dict(task), cls=_Encoder, separators=(",", ":"))
+        base = rows.base_of(task, top) if task.data else None
+        self._unlink(task.id)
+        if base is not None and base.id != task._parent:
+            self.base[task.id] = base.id
+            self.dependents.setdefault(base.id, set()).add(task.id)
+        body = rows.encode(task, base, self._ref)
         old = self.stored.get(task.id)
         if old is not None and old.body == body and old.workflow == key:
             old.last_state_change = task.last_state_change
@@ -147,33 +169,14 @@ class Ledger:
         upserts.append((str(task.id), entry))
         return True
 
+    def _unlink(self, task_id: UUID) -> None:
+        was = self.base.pop(task_id, None)
+        if was is not None:
+            self.dependents.get(was, set()).discard(task_id)
+
     def _remember(self, task: Any, entry: StoredTask) -> None:
         entry.object_id = id(task)
         self.by_task[id(task)] = (task, entry)
-
-
-def _task_dict(task: Any) -> dict[str, Any]:
-    """A task as SpiffWorkflow's TaskConverter writes it, except for tasks with no data.
-
-    SpiffWorkflow stores data as a delta from the parent's, so a predicted task's stored form
-    would change with every change of its parent's data (and computing that delta walks all of
-    the parent's data). Empty data is stored as empty data: with no delta, SpiffWorkflow restores
-    `data` as it is."""
-    if task.data:
-        return _REGISTRY.convert(task)  # type: ignore[no-any-return]
-    return {
-        "id": str(task.id),
-        "parent": str(task._parent) if task.parent is not None else None,
-        "children": [str(child) for child in task._children],
-        "last_state_change": task.last_state_change,
-        "state": task._state,
-        "task_spec": task.task_spec.name,
-        "triggered": task.triggered,
-        "internal_data": _REGISTRY.convert(task.internal_data),
-        "data": {},
-        "delta": {},
-        "typename": _REGISTRY.typenames[type(task)],
-    }
 
 
 def _find(workflow: Any, task_id: UUID) -> Any:
@@ -212,37 +215,6 @@ def _header(workflow: Any) -> str:
     return json.dumps(header, cls=_Encoder, separators=(",", ":"))
 
 
-class _Plain(dict[str, Any]):
-    """Task data parsed from JSON that holds no typed value: SpiffWorkflow's registry has nothing
-    to restore in it, so it is taken as it is instead of being walked value by value."""
-
-    __slots__ = ()
-
-
-_registry_restore = _REGISTRY.restore
-
-
-def _restore_value(val: Any, **kwargs: Any) -> Any:
-    if type(val) is _Plain:
-        return dict(val)
-    return _registry_restore(val, **kwargs)
-
-
-_REGISTRY.restore = _restore_value  # the registry's own recursion goes through it too
-
-
-def _parse(body: str) -> dict[str, Any]:
-    """A stored task; its data marked plain when the only typed object in it is the task itself."""
-    found: dict[str, Any] = json.loads(body)
-    if body.count('"typename"') == 1:
-        found["data"] = _Plain(found.get("data") or {})
-        found["internal_data"] = _Plain(found.get("internal_data") or {})
-        delta = found.get("delta")
-        if delta and "updates" in delta:
-            delta["updates"] = _Plain(delta["updates"])
-    return found
-
-
 def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
     """Rebuild a live workflow (and its ledger) from a stored header and task rows."""
     dct = json.loads(header)
@@ -252,14 +224,18 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     by_workflow: dict[str, dict[str, Any]] = {"": {}}
     for key in dct["subprocesses"]:
         by_workflow[key] = {}
+    uuid_of = {stored.ord: task_id for task_id, stored in tasks}
+    data_of: dict[UUID, rows.DataOf] = {}
     for task_id, stored in sorted(tasks, key=lambda item: item[1].ord):
-        by_workflow.setdefault(stored.workflow, {})[task_id] = _parse(stored.body)
+        dct_task, data_of[UUID(task_id)] = rows.parse(task_id, stored.body, uuid_of)
+        by_workflow.setdefault(stored.workflow, {})[task_id] = dct_task
     dct["tasks"] = by_workflow[""]
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = by_workflow[key]
     workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
     _reconnect_triggered(workflow)
+    rows.rebuild_data(workflow, data_of)
     ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task_id, task in wf.tasks.items():
@@ -268,4 +244,8 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
                 entry.last_state_change = task.last_state_change
                 entry.parent = task._parent
                 ledger._remember(task, entry)
+    for tid, how in data_of.items():
+        if how.base is not None and how.base != ledger.stored[tid].parent:
+            ledger.base[tid] = how.base
+            ledger.dependents.setdefault(how.base, set()).add(tid)
     return workflow, ledger

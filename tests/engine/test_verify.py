@@ -115,9 +115,9 @@ def test_a_stored_state_edited_behind_the_engine_is_found(full_village: Recordin
         edited = 0
         for row in rows:
             body = json.loads(row.body)
-            if body["task_spec"] != "transfer_dana_stimulan":
+            if body["n"] != "transfer_dana_stimulan":  # the row format: engine/spiff/rows.py
                 continue
-            for holder in (body.get("data") or {}, (body.get("delta") or {}).get("updates") or {}):
+            for holder in (body.get("d") or {}, body.get("u") or {}):
                 if "dana_stimulan" in holder:
                     holder["dana_stimulan"]["jumlah"] = 1
                     edited += 1

@@ -1,0 +1,211 @@
+"""One task's stored row, compact, and the data of every task rebuilt from the rows.
+
+A row is a JSON object with short keys; what has its default value is left out:
+
+    p  the parent's row (its `ord`; a uuid string only if it has none yet); absent for a root
+    c  the children's rows, in order (ords, or uuid strings)
+    t  last_state_change     s  state     n  the task spec's name
+    g  triggered (only when true)     i  internal data (only when not empty)
+    y  the task's typename (only when not "Task")
+    and the task's data, one of:
+    e  1: the task has no data
+    d  the data in full (a root of the top workflow)
+    or the data as a change from a base task: u the keys that differ from the base's (absent:
+       none), x the base's keys it does not have (absent: none), b the base's row (absent: the
+       parent).
+
+The base is the task whose data this one's most resembles, so that data entered once is stored
+once: the parent, as SpiffWorkflow does, except that the start of a subprocess (which receives
+a copy of everything the instance knows when it starts) is based on the task before the one that
+started it, and a finished task that ran a subprocess (which receives a copy of everything the
+subprocess ends with) on that subprocess's last task. Rows written by earlier versions (SpiffWorkflow's
+own task dict) are read as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+from .serialize import _REGISTRY, _Encoder
+
+Ref = int | str
+
+
+def base_of(task: Any, top: Any) -> Any:
+    """The task whose data this task's data is stored against; None: stored in full."""
+    parent = task.parent
+    if parent is None:
+        wf = task.workflow
+        if wf is top:
+            return None
+        owner = _find(top, wf.parent_task_id)
+        if owner is None:
+            return None
+        return owner.parent if owner.parent is not None else owner
+    if task._state == TaskState.COMPLETED:
+        sub = top.subprocesses.get(task.id)
+        if sub is not None and sub.completed and sub.last_task is not None:
+            return sub.last_task
+    return parent
+
+
+def encode(task: Any, base: Any, ref: Callable[[UUID], Ref]) -> str:
+    """The row of a task (call with the registry in encoder mode, as the ledger does)."""
+    row: dict[str, Any] = {}
+    if task._parent is not None:
+        row["p"] = ref(task._parent)
+    if task._children:
+        row["c"] = [ref(child) for child in task._children]
+    row["t"] = task.last_state_change
+    row["s"] = task._state
+    row["n"] = task.task_spec.name
+    if task.triggered:
+        row["g"] = True
+    if task.internal_data:
+        row["i"] = _REGISTRY.convert(task.internal_data)
+    typename = _REGISTRY.typenames[type(task)]
+    if typename != "Task":
+        row["y"] = typename
+    data = task.data
+    if not data:
+        row["e"] = 1
+    elif base is None:
+        row["d"] = _REGISTRY.convert(data)
+    else:
+        if base.id != task._parent:
+            row["b"] = ref(base.id)
+        had = base.data
+        updates = {key: value for key, value in data.items() if key not in had or had[key] != value}
+        if updates:
+            row["u"] = _REGISTRY.convert(updates)
+        deleted = [key for key in had if key not in data]
+        if deleted:
+            row["x"] = deleted
+    return json.dumps(row, cls=_Encoder, separators=(",", ":"))
+
+
+class _Plain(dict[str, Any]):
+    """Task data parsed from JSON that holds no typed value: SpiffWorkflow's registry has nothing
+    to restore in it, so it is taken as it is instead of being walked value by value."""
+
+    __slots__ = ()
+
+
+_registry_restore = _REGISTRY.restore
+
+
+def _restore_value(val: Any, **kwargs: Any) -> Any:
+    if type(val) is _Plain:
+        return dict(val)
+    return _registry_restore(val, **kwargs)
+
+
+_REGISTRY.restore = _restore_value  # the registry's own recursion goes through it too
+
+
+class DataOf:
+    """How one row gives its task's data: in full, empty, or as a change from a base."""
+
+    __slots__ = ("full", "base", "updates", "deleted", "plain")
+
+    def __init__(self, full: Any, base: UUID | None, updates: Any, deleted: list[str], plain: bool) -> None:
+        self.full, self.base, self.updates, self.deleted, self.plain = full, base, updates, deleted, plain
+
+
+def parse(task_id: str, body: str, uuid_of: dict[int, str]) -> tuple[dict[str, Any], DataOf]:
+    """A stored row as SpiffWorkflow's task dict (without data) and how its data is made."""
+    row: dict[str, Any] = json.loads(body)
+    if "typename" in row:  # a row of an earlier version: SpiffWorkflow's own task dict
+        return _parse_spiff(row, body)
+    plain = '"typename"' not in body
+
+    def uuid(ref: Ref) -> str:
+        return ref if isinstance(ref, str) else uuid_of[ref]
+
+    parent = uuid(row["p"]) if "p" in row else None
+    internal = row.get("i") or {}
+    dct = {
+        "id": task_id,
+        "parent": parent,
+        "children": [uuid(child) for child in row.get("c", ())],
+        "last_state_change": row["t"],
+        "state": row["s"],
+        "task_spec": row["n"],
+        "triggered": row.get("g", False),
+        "internal_data": _Plain(internal) if plain else internal,
+        "data": {},
+        "delta": {},
+        "typename": row.get("y", "Task"),
+    }
+    if "e" in row:
+        how = DataOf({}, None, None, [], True)
+    elif "d" in row:
+        how = DataOf(row["d"], None, None, [], plain)
+    else:
+        base = uuid(row["b"]) if "b" in row else parent
+        how = DataOf(None, UUID(base) if base else None, row.get("u") or {}, row.get("x") or [], plain)
+    return dct, how
+
+
+def _parse_spiff(row: dict[str, Any], body: str) -> tuple[dict[str, Any], DataOf]:
+    plain = body.count('"typename"') == 1
+    data, delta = row.get("data") or {}, row.get("delta")
+    row["data"], row["delta"] = {}, {}
+    if plain:
+        row["internal_data"] = _Plain(row.get("internal_data") or {})
+    if delta and row["parent"] is not None:  # as SpiffWorkflow's TaskConverter reads it
+        how = DataOf(None, UUID(row["parent"]), delta.get("updates", {}), delta.get("deletions", []), plain)
+    else:
+        how = DataOf(data, None, None, [], plain)
+    return row, how
+
+
+def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
+    """Give every restored task its data, each base before the tasks based on it."""
+    tasks: dict[UUID, Any] = dict(workflow.tasks)
+    for sub in workflow.subprocesses.values():
+        tasks.update(sub.tasks)
+    done: set[UUID] = set()
+    for task_id in how:
+        if task_id in done:
+            continue
+        chain = [task_id]  # this task and the bases it needs that have no data yet
+        while True:
+            base = how[chain[-1]].base
+            if base is None or base in done or base not in how:
+                break
+            if base in chain:
+                raise ValueError(f"stored task {base} is based on itself")
+            chain.append(base)
+        for tid in reversed(chain):
+            entry = how[tid]
+            if entry.base is None:
+                full = entry.full or {}
+                data = dict(full) if entry.plain else _registry_restore(full)
+            else:
+                base_task = tasks.get(entry.base)
+                if base_task is None:
+                    raise ValueError(f"stored task {tid} is based on {entry.base}, which is not stored")
+                data = DeepMerge.merge({}, base_task.data)
+                updates = entry.updates
+                data.update(dict(updates) if entry.plain else _registry_restore(updates))
+                for key in entry.deleted:
+                    data.pop(key, None)
+            tasks[tid].data = data
+            done.add(tid)
+
+
+def _find(workflow: Any, task_id: UUID) -> Any:
+    task = workflow.tasks.get(task_id)
+    if task is None:
+        for sp in workflow.subprocesses.values():
+            task = sp.tasks.get(task_id)
+            if task is not None:
+                break
+    return task

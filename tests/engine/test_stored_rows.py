@@ -1,0 +1,144 @@
+"""The stored task rows (engine/spiff/rows.py): what a village's state costs to keep, and that
+what is kept rebuilds the running instance exactly, task by task, after every step of the whole
+program; rows written by earlier versions (SpiffWorkflow's own task dicts) still read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import spiff, steps
+from engine.fastsql import Sql
+from engine.models import Instance, InstanceTask
+from engine.spiff.serialize import _REGISTRY, _Encoder
+from engine.steps import Engine, load_live
+from tests.test_program import (
+    Village,
+    program,  # noqa: F401  (the fixture the village runs on)
+    through_monitoring_and_evaluation,
+    through_preparation_and_training,
+    through_report_termination_and_reflection,
+)
+
+
+def _flags(internal: dict[str, Any]) -> dict[str, Any]:
+    """Internal data as SpiffWorkflow reads it: a catching event's `event_fired` absent is False
+    (it resets a predicted event's flag to False without changing the task's state, so the row
+    is not written again for it)."""
+    return {k: v for k, v in internal.items() if not (k == "event_fired" and v is False)}
+
+
+def exact_view(workflow: Any) -> dict[str, Any]:
+    """Everything SpiffWorkflow keeps of each task, by task id, and of each subprocess."""
+    tasks = {}
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task in wf.tasks.values():
+            tasks[str(task.id)] = (
+                str(task._parent),
+                [str(c) for c in task._children],
+                task._state,
+                task.task_spec.name,
+                task.triggered,
+                task.last_state_change,
+                json.dumps(_flags(task.internal_data), cls=_Encoder, sort_keys=True),
+                json.dumps(task.data, cls=_Encoder, sort_keys=True),
+            )
+    subs = {
+        str(k): (str(sp.parent_task_id), sp.completed, str(sp.last_task and sp.last_task.id))
+        for k, sp in workflow.subprocesses.items()
+    }
+    return {"tasks": tasks, "subprocesses": subs}
+
+
+def whole_program(engine: Engine) -> Village:
+    v = Village(engine)
+    through_preparation_and_training(v, baseline=2)
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    through_report_termination_and_reflection(v)
+    return v
+
+
+def test_every_step_of_the_program_is_stored_exactly(
+    program: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = []
+    kept = steps.verify_stored
+
+    def exactly(sql: Sql, instance_id: int, workflow: Any, spec: Any) -> None:
+        kept(sql, instance_id, workflow, spec)
+        rebuilt = load_live(sql, instance_id, spec).workflow
+        got, want = exact_view(rebuilt), exact_view(workflow)
+        differing = {
+            k: [(a, b) for a, b in zip(got["tasks"].get(k) or (), v, strict=False) if a != b]
+            for k, v in want["tasks"].items()
+            if got["tasks"].get(k) != v
+        }
+        assert not differing and got == want, differing
+        checked.append(instance_id)
+
+    monkeypatch.setenv("DESA_VERIFY_STATE", "1")
+    monkeypatch.setattr(steps, "verify_stored", exactly)
+    whole_program(program)
+    assert len(checked) > 40  # every transaction of the program, not a few
+
+
+def _rows(engine: Engine, instance_id: int) -> list[dict[str, Any]]:
+    with engine.db.sessions() as session:
+        found = session.scalars(select(InstanceTask.body).where(InstanceTask.instance_id == instance_id))
+        return [json.loads(body) for body in found]
+
+
+def test_data_entered_once_is_stored_once(program: Engine) -> None:  # noqa: F811
+    """The participants registered in training reach every later task and subprocess of the
+    program, yet their list is in the rows once: later tasks store only what changed."""
+    v = whole_program(program)
+    with program.db.sessions() as session:
+        row = session.get(Instance, v.instance)
+        assert row is not None
+        spec = program.specs.get(session, row.process_version_id).spec_for_instance()
+        live = load_live(Sql.of(session), v.instance, spec).workflow
+    holders = [t for t in live.get_tasks() if "peserta" in t.data]
+    assert len(holders) > 20  # the list is in the data of many tasks, in several subprocesses
+    stored = [r for r in _rows(program, v.instance) if "peserta" in (r.get("d") or {}) | (r.get("u") or {})]
+    assert [r["n"] for r in stored] == ["registrasi_peserta"]
+
+
+def _earlier_row(task: Any) -> dict[str, Any]:
+    """A row as the earlier version wrote it: SpiffWorkflow's task dict; a task without data with
+    no delta (so that it reads back empty whatever its parent holds)."""
+    row: dict[str, Any] = _REGISTRY.convert(task)
+    if not task.data:
+        row["data"], row["delta"] = {}, {}
+    return row
+
+
+def test_rows_written_by_an_earlier_version_still_read(program: Engine) -> None:  # noqa: F811
+    """An instance stored as SpiffWorkflow's task dicts (every row before this format) is read as
+    it was, and the next step writes the rows it changes in the new format."""
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    with program.db.transaction() as session:
+        row = session.get(Instance, v.instance)
+        assert row is not None
+        spec = program.specs.get(session, row.process_version_id).spec_for_instance()
+        live = load_live(Sql.of(session), v.instance, spec).workflow
+        before = exact_view(live)
+        by_id = {str(t.id): t for wf in [live, *live.subprocesses.values()] for t in wf.tasks.values()}
+        _REGISTRY._encoder_mode = True
+        try:
+            for stored in session.scalars(select(InstanceTask).where(InstanceTask.instance_id == v.instance)):
+                stored.body = json.dumps(_earlier_row(by_id[stored.task_id]), cls=_Encoder)
+        finally:
+            _REGISTRY._encoder_mode = False
+    program.workflows.clear()
+    with program.db.sessions() as session:
+        again = load_live(Sql.of(session), v.instance, spec).workflow
+    assert exact_view(again) == before
+    assert all("typename" in r for r in _rows(program, v.instance))
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    rows = _rows(program, v.instance)
+    assert any("typename" not in r for r in rows) and spiff.normalised_view(again) != []
