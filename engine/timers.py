@@ -11,19 +11,25 @@ due timers are read again under that lock, so no timer fires twice.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit, clock, mailer, spiff
 from .errors import EngineError
+from .fastsql import Sql
 from .models import Instance, Timer
 from .runtime import fail
-from .steps import Engine, Step
+from .spiff.tasks import release
+from .steps import Engine, InstanceRef, Step
 
 log = logging.getLogger("desa.timers")
 ACTIVE = ("running", "waiting")
@@ -78,7 +84,12 @@ def fire_due(
     fired = done = 0
     passed: set[int] = set()  # instances this sweep already took (fired or found nothing to fire)
     while done < limit:
-        taken, count, failures = _fire_batch(engine, now, min(batch, limit - done), passed)
+        # The first batch's workflows are kept in the cache for the steps that follow (a small
+        # sweep's); a backlog's would only push each other out of it, so they are taken apart.
+        with _collector_paused():
+            taken, count, failures = _fire_batch(
+                engine, now, min(batch, limit - done), passed, keep=done == 0
+            )
         for instance_id, message in failures:
             try:
                 fail(engine, instance_id, f"timer: {message}", now)
@@ -94,10 +105,14 @@ def fire_due(
     return fired
 
 
-def _candidates(engine: Engine, session: Session, now: datetime, size: int, passed: set[int]) -> list[int]:
-    """Up to `size` active instances with a due timer, earliest due first, locked on PostgreSQL."""
+def _candidates(
+    engine: Engine, session: Session, now: datetime, size: int, passed: set[int]
+) -> list[InstanceRef]:
+    """Up to `size` active instances with a due timer, earliest due first, locked on PostgreSQL:
+    their rows as a step needs them (read under the lock, so the revision is the current one)."""
+    columns = [getattr(Instance, c) for c in InstanceRef.__dataclass_fields__]
     query = (
-        select(Instance.id)
+        select(*columns)
         .join(Timer, Timer.instance_id == Instance.id)
         .where(Timer.due_at <= now, Timer.suspended.is_(False), Instance.status.in_(ACTIVE))
         .order_by(Timer.due_at)
@@ -105,70 +120,107 @@ def _candidates(engine: Engine, session: Session, now: datetime, size: int, pass
     )
     if not engine.db.is_sqlite:
         query = query.with_for_update(of=Instance, skip_locked=True)
-    found: list[int] = []
-    for (instance_id,) in session.execute(query):
-        if instance_id not in passed and instance_id not in found:
-            found.append(instance_id)
-    return found[:size]
+    found: dict[int, InstanceRef] = {}
+    for row in session.execute(query):
+        if row[0] not in passed and row[0] not in found:
+            values: tuple[Any, ...] = tuple(row)
+            found[row[0]] = InstanceRef(*values)
+    return list(found.values())[:size]
+
+
+@dataclass
+class _Due:
+    id: str
+    bpmn_id: str
+    due_at: datetime
+
+
+def _due_timers(sql: Sql, instance_ids: list[int], now: datetime) -> dict[int, list[_Due]]:
+    """The due timers of these instances, earliest first: read after their rows were locked, so a
+    timer another worker fired meanwhile is not among them."""
+    found: dict[int, list[_Due]] = {i: [] for i in instance_ids}
+    if not instance_ids:
+        return found
+    marks, params = sql.in_list("i", instance_ids)
+    for instance_id, timer_id, bpmn_id, due_at in sql.all(
+        f"SELECT instance_id, id, bpmn_id, due_at FROM timer WHERE instance_id IN ({marks}) "
+        "AND due_at <= :now ORDER BY due_at",
+        now=sql.ts(now),
+        **params,
+    ):
+        found[instance_id].append(_Due(timer_id, bpmn_id, clock.as_utc(sql.read_ts(due_at))))  # type: ignore[arg-type]
+    return found
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs. A batch holds its restored workflows (a few
+    thousand objects each) until it commits, so the collector would move them to its oldest
+    generation and soon run a full pass over the heap: measured, a third of a sweep's CPU time.
+    After the batch their cycles are broken (`release`) and reference counting frees them; what
+    else the batch left is collected as usual once collection resumes (process-wide: other
+    threads' collection waits for the batch too)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _fire_batch(
-    engine: Engine, now: datetime, size: int, passed: set[int]
+    engine: Engine, now: datetime, size: int, passed: set[int], keep: bool = True
 ) -> tuple[list[int], int, list[tuple[int, str]]]:
-    steps: list[Step] = []
+    kept: list[Step] = []
     failures: list[tuple[int, str]] = []
     fired = 0
     with engine.db.transaction() as session:
-        taken = _candidates(engine, session, now, size, passed)
-        for instance_id in taken:
+        rows = _candidates(engine, session, now, size, passed)
+        taken = [row.id for row in rows]
+        due = _due_timers(Sql.of(session), taken, now)
+        with_due = [row for row in rows if due[row.id]]
+        try:
+            steps = Step.load_many(engine, session, with_due, now)
+        except Exception:  # one instance that cannot be rebuilt: each on its own, to find which
+            log.exception("loading a batch of instances failed; loading them one by one")
+            steps = {}
+        for row in with_due:
             try:
                 with session.begin_nested():
-                    count, step = _fire_instance(engine, session, instance_id, now)
+                    step = steps.get(row.id) or Step.load_many(engine, session, [row], now)[row.id]
+                    fired += _fire_instance(step, due[row.id], now)
             except Exception as err:  # one broken instance must not stop the sweep
-                log.exception("instance %s failed while firing timers", instance_id)
+                log.exception("instance %s failed while firing timers", row.id)
                 failures.append(
-                    (
-                        instance_id,
-                        str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}",
-                    )
+                    (row.id, str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}")
                 )
                 continue
-            fired += count
-            if step is not None:
-                steps.append(step)
-    for step in steps:  # committed: keep the live workflows for the next step
-        step.keep()
+            kept.append(step)
+    for step in kept:  # committed: keep the live workflows for the next step, or free them
+        if keep:
+            step.keep()
+        elif step.live is not None:
+            release(step.live.workflow)
+            step.live = None
     return taken, fired, failures
 
 
-def _fire_instance(
-    engine: Engine, session: Session, instance_id: int, now: datetime
-) -> tuple[int, Step | None]:
+def _fire_instance(step: Step, due: list[_Due], now: datetime) -> int:
+    """Fire the instance's due timers in due order, each at its own due time; returns how many."""
     fired = 0
-    row = session.execute(select(Instance.status).where(Instance.id == instance_id)).first()
-    if row is None or row.status not in ACTIVE:
-        return 0, None  # it ended meanwhile
-    step: Step | None = None
     for _ in range(MAX_FIRINGS_PER_INSTANCE):
-        # Read the due timers again under the lock: another worker may have fired them already.
-        due = session.execute(
-            select(Timer.id, Timer.bpmn_id, Timer.due_at)
-            .where(Timer.instance_id == instance_id, Timer.due_at <= now)
-            .order_by(Timer.due_at)
-        ).all()
         if not due:
             break
-        at = clock.as_utc(due[0].due_at)
-        batch = [t for t in due if clock.as_utc(t.due_at) <= at]
-        if step is None:
-            step = Step.load(engine, session, instance_id, at)
+        at = due[0].due_at
+        batch = [t for t in due if t.due_at <= at]
         step.now = at
         before = {e.task_id: e.due_at for e in spiff.waiting_events(step.workflow) if e.kind == "timer"}
         spiff.fire_timers(step.workflow, at)
-        after = {e.task_id: e.due_at for e in spiff.waiting_events(step.workflow) if e.kind == "timer"}
+        after = {e.task_id: e for e in spiff.waiting_events(step.workflow) if e.kind == "timer"}
         # A timer fired when it stopped waiting, or (a cycle) when it now waits for a later time.
         fired_now = [
-            t for t in batch if t.id in before and (t.id not in after or after[t.id] != before[t.id])
+            t for t in batch if t.id in before and (t.id not in after or after[t.id].due_at != before[t.id])
         ]
         if not fired_now:
             raise EngineError(f"timers {[t.bpmn_id for t in batch]} were due at {at} but did not fire")
@@ -181,7 +233,14 @@ def _fire_instance(
                 timer.bpmn_id,
             )
             fired += 1
-    return fired, step
+        # What the timer table holds now (the save just wrote it, under this transaction's lock).
+        assert step.live is not None
+        timers = step.live.projection.timers if step.row.status in ACTIVE else {}
+        due = sorted(
+            (_Due(t, after[t].bpmn_id, d) for t, d in timers.items() if d <= now and t in after),
+            key=lambda t: t.due_at,
+        )
+    return fired
 
 
 class Worker:

@@ -206,6 +206,19 @@ def catch_message(workflow: Any, name: str, payload: dict[str, Any]) -> int:
     return caught
 
 
+def release(workflow: Any) -> None:
+    """Take apart a workflow nobody will use again. Its tasks refer to their workflow, which holds
+    them, and subprocesses to their top workflow: reference cycles, which only the cyclic garbage
+    collector frees, in full passes over the whole heap. Broken here, reference counting frees the
+    workflow at once (a timer sweep discards one per instance; see `engine.timers`)."""
+    for wf in [workflow, *workflow.subprocesses.values()]:
+        for task in wf.tasks.values():
+            task.__dict__.clear()
+        wf.tasks.clear()
+    for wf in [*workflow.subprocesses.values(), workflow]:
+        wf.__dict__.clear()
+
+
 def correct_data(workflow: Any, changes: dict[str, Any]) -> list[Any]:
     """Set `changes` in the data of every open task (ready, waiting or running a subprocess), in the
     process and its subprocesses: what follows reads the corrected values, while finished tasks keep

@@ -170,3 +170,35 @@ def test_spiffworkflow_timers_read_the_engine_clock() -> None:
     with clock.pinned(pinned_at):
         assert spiff_timer.datetime.now(UTC) == pinned_at
     assert abs(spiff_timer.datetime.now(UTC) - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_a_sweep_in_small_batches_fires_each_once_and_frees_the_backlog(basic: Engine) -> None:
+    """Batches load their instances together; one that cannot be rebuilt fails alone; the first
+    batch's workflows are kept in the cache, the later ones' taken apart (and rebuilt when needed)."""
+    set_clock(basic, T0)
+    ids = [runtime.start(basic, "timers", LEMPUR if n % 2 else SIGI, "admin").instance_id for n in range(7)]
+    broken = ids[4]
+    with basic.db.transaction() as session:
+        from engine.models import Instance
+
+        row = session.get(Instance, broken)
+        assert row is not None
+        row.header = b"not a workflow"
+    basic.workflows.clear()
+    assert timers.fire_due(basic, T0 + timedelta(days=4), batch=3) == 6
+    with basic.db.sessions() as session:
+        fired = session.scalars(select(AuditEvent.instance_id).where(AuditEvent.type == "TIMER_FIRED")).all()
+    assert sorted(fired) == sorted(i for i in ids if i != broken)
+    assert queries.instance_detail(basic, broken)["status"] == "failed"
+    with basic.db.sessions() as session:
+        from engine.models import Instance
+
+        revisions = dict(session.execute(select(Instance.id, Instance.revision)).tuples().all())
+    cached = [i for i in ids if basic.workflows.take(i, revisions[i])]
+    assert len(cached) in (2, 3)  # the first batch's (the broken one may have been among them)
+    for iid in ids:
+        if iid != broken:
+            assert open_ids(basic, iid) == ["eskalasi"]
+    assert timers.fire_due(basic, T0 + timedelta(days=30), batch=3) == 0  # never twice
+    late = ids[-1]  # from a batch whose workflow was taken apart: rebuilt from its rows
+    runtime.complete(basic, open_task(basic, late, "eskalasi").id, "admin", {})
