@@ -220,6 +220,12 @@ def main() -> None:
         default=0,
         help="waitress processes serving the API (default: 2, 1 on SQLite)",
     )
+    parser.add_argument(
+        "--paced-rate",
+        type=float,
+        default=20.0,
+        help="then completions sent at this many per second (0: not measured)",
+    )
     parser.add_argument("--skip-http", action="store_true", help="no web server (the smoke test)")
     args = parser.parse_args()
     results = run(args)
@@ -372,19 +378,33 @@ def http_measures(
         results["phases"]["completions"] = phase_now()
         work = completion_work(engine, args.completions)
         load_result = measure.complete_under_load(servers, work, args.clients)
-        results["complete_api"] = {
-            **load_result.latencies,
-            "completed": load_result.completed,
-            "deliberate_conflicts": load_result.deliberate_conflicts,
-            "errors": load_result.errors[:20],
-            "error_count": len(load_result.errors),
-            "per_second": len(work) / load_result.seconds,
-            "clients": args.clients,
-            "web_processes": len(servers),
-        }
+        results["complete_api"] = completion_figures(load_result, len(work), args, servers)
+        if args.paced_rate:
+            results["phases"]["paced_completions"] = phase_now()
+            work = completion_work(engine, args.completions)
+            paced = measure.complete_under_load(servers, work, args.clients, rate=args.paced_rate)
+            results["complete_api_paced"] = {
+                **completion_figures(paced, len(work), args, servers),
+                "rate": args.paced_rate,
+            }
     finally:
         for s in servers:
             s.stop()
+
+
+def completion_figures(
+    result: Any, sent: int, args: argparse.Namespace, servers: list[Any]
+) -> dict[str, Any]:
+    return {
+        **result.latencies,
+        "completed": result.completed,
+        "deliberate_conflicts": result.deliberate_conflicts,
+        "errors": result.errors[:20],
+        "error_count": len(result.errors),
+        "per_second": sent / result.seconds,
+        "clients": args.clients,
+        "web_processes": len(servers),
+    }
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -422,6 +442,16 @@ def print_table(r: dict[str, Any]) -> None:
                 f"p50 {c['p50']:.0f}  p95 {c['p95']:.0f} ms, {c['per_second']:.0f}/s, {c['completed']} done, "
                 f"{c['deliberate_conflicts']} deliberate conflicts, {c['error_count']} errors",
                 "p95 < 100 ms, 0 errors",
+            )
+        )
+    if "complete_api_paced" in r:
+        c = r["complete_api_paced"]
+        rows.append(
+            (
+                f"POST complete, {c['rate']:.0f}/s sent by {c['clients']} clients",
+                f"p50 {c['p50']:.0f}  p95 {c['p95']:.0f} ms, {c['completed']} done, "
+                f"{c['deliberate_conflicts']} deliberate conflicts, {c['error_count']} errors",
+                "",
             )
         )
     for label in ("1 worker", "2 workers"):

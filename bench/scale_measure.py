@@ -154,13 +154,21 @@ class LoadResult:
 
 
 def complete_under_load(
-    servers: list[Server], work: list[tuple[str, str, dict[str, Any], bool]], clients: int
+    servers: list[Server],
+    work: list[tuple[str, str, dict[str, Any], bool]],
+    clients: int,
+    rate: float = 0.0,
 ) -> LoadResult:
     """POST every (task id, token, data, deliberate duplicate) with `clients` threads at once,
-    the threads spread over the servers (web processes) in turn."""
-    jobs: queue.Queue[tuple[str, str, dict[str, Any], bool]] = queue.Queue()
-    for item in work:
-        jobs.put(item)
+    the threads spread over the servers (web processes) in turn.
+
+    With `rate` 0 each thread sends its next request as soon as its last one is answered (the
+    most the servers can take: latency is then mostly waiting in line). With a rate, request k
+    is due at k / rate seconds and its latency counts from then, so time spent waiting for a free
+    client is counted too."""
+    jobs: queue.Queue[tuple[int, tuple[str, str, dict[str, Any], bool]]] = queue.Queue()
+    for k, item in enumerate(work):
+        jobs.put((k, item))
     samples: list[float] = []
     outcomes: list[tuple[str, int, bool, str]] = []
     lock = threading.Lock()
@@ -171,12 +179,17 @@ def complete_under_load(
         start.wait()
         while True:
             try:
-                task_id, token, data, duplicate = jobs.get_nowait()
+                k, (task_id, token, data, duplicate) = jobs.get_nowait()
             except queue.Empty:
                 break
             body = json.dumps(data).encode()
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             began = time.perf_counter()
+            if rate:
+                due = first + k / rate
+                if due > began:
+                    time.sleep(due - began)
+                began = due
             conn.request("POST", f"/api/v1/tasks/{task_id}/complete", body, headers)
             answer = conn.getresponse()
             text = answer.read().decode()
@@ -187,7 +200,7 @@ def complete_under_load(
         conn.close()
 
     threads = [threading.Thread(target=client, args=(servers[n % len(servers)],)) for n in range(clients)]
-    began = time.perf_counter()
+    began = first = time.perf_counter() + 0.05
     for t in threads:
         t.start()
     for t in threads:
