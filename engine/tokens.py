@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
@@ -94,13 +94,18 @@ def listing(session: Session, username: str | None = None) -> list[TokenInfo]:
     return [_info(t, u) for t, u in session.execute(query.order_by(ApiToken.id))]
 
 
+USE_RECORDED_EVERY = timedelta(minutes=1)  # how fresh `last_used_at` is kept
+
+
 def authenticate(engine: Engine, secret: str) -> str | None:
-    """The username a live token belongs to (and its use recorded); None for anything else."""
+    """The username a live token belongs to; None for anything else. Its use is recorded to the
+    minute: a call within a minute of the last recorded one writes nothing (no write transaction
+    on every API call)."""
     if not secret:
         return None
-    with engine.db.transaction() as session:
+    with engine.db.sessions() as session:
         found = session.execute(
-            select(ApiToken.id, User.username)
+            select(ApiToken.id, User.username, ApiToken.last_used_at)
             .join(User, User.id == ApiToken.user_id)
             .where(
                 ApiToken.token_hash == _hash(secret),
@@ -108,7 +113,10 @@ def authenticate(engine: Engine, secret: str) -> str | None:
                 User.active.is_(True),
             )
         ).first()
-        if found is None:
-            return None
-        session.execute(update(ApiToken).where(ApiToken.id == found[0]).values(last_used_at=_now()))
-        return str(found[1])
+    if found is None:
+        return None
+    now, last = _now(), found[2]
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) >= USE_RECORDED_EVERY:
+        with engine.db.transaction() as session:
+            session.execute(update(ApiToken).where(ApiToken.id == found[0]).values(last_used_at=now))
+    return str(found[1])

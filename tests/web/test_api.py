@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,13 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from sqlalchemy import update
 from werkzeug.test import TestResponse
 
 from engine import tokens
 from engine.cli import main
 from engine.demo_data import FORM_EXAMPLES
+from engine.models import ApiToken
 from engine.steps import Engine
 from web import create_app
 from web.api import SPEC
@@ -106,6 +109,35 @@ def test_no_token_a_wrong_token_or_a_revoked_one_is_401(staffed: Engine) -> None
     with staffed.db.transaction() as s:
         tokens.revoke(s, info.id)
     assert anonymous.get("/tasks", headers=good).status_code == 401
+
+
+def test_a_token_s_last_use_is_kept_to_the_minute(staffed: Engine) -> None:
+    """`desa tokens list` shows when each token was last used: a call a minute or more after
+    the recorded one moves it; calls in between do not write (no write per API call)."""
+    anonymous = Api(staffed, None)
+    with staffed.db.transaction() as s:
+        info, secret = tokens.create(s, "pusat", "script")
+    good = {"Authorization": f"Bearer {secret}"}
+
+    def last_used() -> Any:
+        with staffed.db.sessions() as s:
+            return next(t for t in tokens.listing(s, "pusat") if t.id == info.id).last_used_at
+
+    assert last_used() is None
+    assert anonymous.get("/tasks", headers=good).status_code == 200
+    first = last_used()
+    assert first is not None
+    assert anonymous.get("/tasks", headers=good).status_code == 200
+    assert last_used() == first
+    with staffed.db.transaction() as s:  # as if the first call were a minute ago
+        s.execute(
+            update(ApiToken)
+            .where(ApiToken.id == info.id)
+            .values(last_used_at=datetime.now(UTC) - tokens.USE_RECORDED_EVERY)
+        )
+    stale = last_used()
+    assert anonymous.get("/tasks", headers=good).status_code == 200
+    assert last_used() > stale
 
 
 def test_a_session_cookie_is_not_accepted(staffed: Engine) -> None:
