@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from engine import gc_settings
 from engine.db import Database
 from engine.steps import Engine
 
@@ -88,4 +89,6 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    if not app.testing:
+        gc_settings.tune_for_server()
     return app

@@ -13,7 +13,7 @@ from typing import Any
 import click
 from click._termui_impl import ProgressBar
 
-from .. import clock, holds, queries, runtime, timers
+from .. import clock, gc_settings, holds, queries, runtime, timers
 from ..errors import InvalidInput
 from .common import emit_json, engine, parse_json, report_errors, table
 
@@ -270,6 +270,7 @@ def worker(interval: float, once: bool) -> None:
         click.echo(f"{sweep_with_progress()} timer(s) fired")
         return
     loop = timers.Worker(eng, interval)
+    gc_settings.tune_for_server()
     signal.signal(signal.SIGTERM, lambda *_: loop.stop())
     click.echo(f"timer worker sweeping {eng.db.url} every {interval:g} s; Ctrl+C stops it")
     try:
