@@ -60,6 +60,9 @@ TASK_COLUMNS = (
 )
 
 
+_KEYS = (HumanTask.id, HumanTask.due_at, HumanTask.created_at)  # what orders a page (and its cursor)
+
+
 def task_row(r: Any) -> TaskRow:
     return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _iso(r[9]), _iso(r[10]))
 
@@ -177,19 +180,22 @@ def _page(
             if start is not None:
                 dated.append(tuple_(HumanTask.due_at, HumanTask.created_at, HumanTask.id) > start)
             by_due = (HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-            parts.append(select(*TASK_COLUMNS).where(*dated).order_by(*by_due).limit(limit + 1))
+            parts.append(select(*_KEYS).where(*dated).order_by(*by_due).limit(limit + 1))
         if overdue_at is None:
             undated = [*common, part, HumanTask.due_at.is_(None)]
             if start is not None and start[0] is None:
                 undated.append(tuple_(HumanTask.created_at, HumanTask.id) > (start[1], start[2]))
             # due_at first although it is NULL here: the order is the index's, so it is read in order
             by_age = (HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-            parts.append(select(*TASK_COLUMNS).where(*undated).order_by(*by_age).limit(limit + 1))
+            parts.append(select(*_KEYS).where(*undated).order_by(*by_age).limit(limit + 1))
     if not parts:
         return TaskPage([], None)
+    # The parts give the keys in order, the page's rows are read by id: a union of the keys only
+    # is a third of the statement to build (each part a subquery with its own columns), per page.
     merged = union(*(select(p.subquery()) for p in parts)).subquery()
     query = (
-        select(*merged.c)
+        select(*TASK_COLUMNS)
+        .join(merged, merged.c.id == HumanTask.id)
         .order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.created_at, merged.c.id)
         .limit(limit + 1)
     )
@@ -221,6 +227,14 @@ SOON_WINDOW = timedelta(days=3)  # and due soon this long before its deadline
 def noticed(now: datetime) -> ColumnElement[bool]:
     """Tasks with something to tell (engine.notifications): due within SOON_WINDOW or overdue, or new."""
     return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
+
+
+def notice_count(session: Session, scope: ColumnElement[bool], now: datetime) -> int:
+    """How many of the tasks in `scope` have a notice (the header's count): one counting statement."""
+    found = session.scalar(
+        select(func.count()).select_from(HumanTask).where(HumanTask.suspended.is_(False), scope, noticed(now))
+    )
+    return int(found or 0)
 
 
 def inbox_summary(engine: Engine, user: str, now: datetime) -> InboxSummary:
@@ -274,6 +288,7 @@ class Inbox:
     now: datetime
     page: TaskPage
     summary: InboxSummary
+    who: access.Principal | None = None  # the user with their grants, as read for the page
 
 
 def inbox(
@@ -292,7 +307,8 @@ def inbox(
     summary. The user and their grants are read once."""
     with engine.db.sessions() as session:
         now = clock.now(session)
-        scope = _filter(session, user)
+        who = access.principal(session, user)
+        scope = access.task_filter(who)
         page = _page(
             session,
             scope,
@@ -309,4 +325,4 @@ def inbox(
             codes = {t.village for t in page.tasks} | ({village} if village else set())
             rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
             summary.villages = {code: name for code, name in rows}
-        return Inbox(now, page, summary)
+        return Inbox(now, page, summary, who)

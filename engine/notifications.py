@@ -89,13 +89,7 @@ def count(engine: Engine, username: str, now: datetime | None = None) -> int:
     """How many tasks the user has a notice about (for the header): one counting statement."""
     now = clock.as_utc(now if now is not None else queries.now(engine))
     with engine.db.sessions() as session:
-        scope = access.task_filter(access.principal(session, username))
-        found = session.scalar(
-            select(func.count())
-            .select_from(HumanTask)
-            .where(HumanTask.suspended.is_(False), scope, _noticed(now))
-        )
-    return int(found or 0)
+        return inbox.notice_count(session, access.task_filter(access.principal(session, username)), now)
 
 
 SUBJECTS = {

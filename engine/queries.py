@@ -1,6 +1,7 @@
 """Read-only views for lists and pages: inboxes (from `engine.inbox`), instances, timers.
 
-None deserializes a workflow, except `instance_data` (what a village page shows of the data)."""
+None deserializes a workflow: `instance_data` (what a village page shows of the data) reads the
+stored task rows (`spiff.stored`), and rebuilds the workflow only for rows that reader refuses."""
 
 from __future__ import annotations
 
@@ -172,16 +173,34 @@ def village_rows(engine: Engine) -> list[Village]:
 def instance_data(engine: Engine, instance_id: int) -> dict[str, Any]:
     """The data the instance holds now, as JSON-ready values: its open tasks' data merged over the
     data of the last task that ran (what a village page or an auditor reads)."""
+    with engine.db.sessions() as session:
+        return data_in(engine, session, instance_id)
+
+
+def data_in(engine: Engine, session: Session, instance_id: int) -> dict[str, Any]:
+    """`instance_data` in the caller's session: read from the instance's stored task rows without
+    rebuilding its workflow (`spiff.stored`); by restoring the workflow when that reader refuses
+    the rows (`stored.Unreadable`), which then reports what is wrong with them."""
     from . import spiff
     from .fastsql import Sql
+    from .spiff import stored
     from .steps import load_live
 
-    with engine.db.sessions() as session:
-        row = session.get(Instance, instance_id)
-        if row is None:
-            raise NotFound(f"no instance {instance_id}")
-        spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
-        workflow = load_live(Sql.of(session), instance_id, spec).workflow
+    rows = session.execute(
+        select(InstanceTask.task_id, InstanceTask.workflow, InstanceTask.ord, InstanceTask.body).where(
+            InstanceTask.instance_id == instance_id
+        )
+    ).all()
+    if rows:
+        try:
+            return stored.current_data(rows)
+        except stored.Unreadable:
+            pass
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
+    workflow = load_live(Sql.of(session), instance_id, spec).workflow
     return spiff.current_data(workflow)
 
 

@@ -11,10 +11,11 @@ from threading import Lock
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from . import access, audit, diagram, queries
+from . import access, audit, clock, diagram, inbox, queries
 from .errors import NotFound
-from .models import Instance, ProcessVersion, Village
+from .models import AuditEvent, HumanTask, Instance, ProcessVersion, Timer, Village
 from .steps import Engine
 
 PROGRAM = "program_desa"
@@ -58,18 +59,18 @@ class VillageView:
     program_active: set[str] = field(default_factory=set)
     drawn_process: str | None = None  # the step's process to draw, if any
     version_id: int = 0  # the definition version of the instance the page is about
+    who: access.Principal | None = None  # the user, with their grants (read once for the page)
+    noticed: int = 0  # the user's tasks with a notice: the header's count
 
 
-def _visible_village(engine: Engine, code: str, user: str) -> Village:
-    with engine.db.sessions() as session:
-        village = session.get(Village, code)
-        if village is None:
-            raise NotFound(f"no village with code '{code}'")
-        who = access.principal(session, user)
-        if not who.may_see_village(code, village.kabupaten_code or access.kabupaten_code_of(code)):
-            raise NotFound(f"no village with code '{code}'")
-        session.expunge(village)
-        return village
+def _visible_village(session: Session, code: str, user: str) -> tuple[Village, access.Principal]:
+    village = session.get(Village, code)
+    if village is None:
+        raise NotFound(f"no village with code '{code}'")
+    who = access.principal(session, user)
+    if not who.may_see_village(code, village.kabupaten_code or access.kabupaten_code_of(code)):
+        raise NotFound(f"no village with code '{code}'")
+    return village, who
 
 
 class _Versions:
@@ -82,21 +83,16 @@ class _Versions:
         self.size = size
         self.lock = Lock()
 
-    def of(self, engine: Engine, instance_id: int) -> tuple[int, dict[str, str], diagram.Model]:
-        with engine.db.sessions() as session:
-            version_id = session.scalar(select(Instance.process_version_id).where(Instance.id == instance_id))
-            if version_id is None:
-                return 0, {}, diagram.read_model({})
-            found = self.sources.get(version_id)
-            if found is None:
-                sources = dict(
-                    session.scalar(select(ProcessVersion.sources).where(ProcessVersion.id == version_id))
-                    or {}
-                )
-                found = (sources, diagram.read_model(sources))
-                with self.lock:
-                    self.sources[version_id] = found
-        return version_id, found[0], found[1]
+    def of(self, session: Session, version_id: int) -> tuple[dict[str, str], diagram.Model]:
+        found = self.sources.get(version_id)
+        if found is None:
+            sources = dict(
+                session.scalar(select(ProcessVersion.sources).where(ProcessVersion.id == version_id)) or {}
+            )
+            found = (sources, diagram.read_model(sources))
+            with self.lock:
+                self.sources[version_id] = found
+        return found
 
     def of_version(self, version_id: int, sources: dict[str, str]) -> diagram.Model:
         found = self.sources.get(version_id)
@@ -179,38 +175,84 @@ def _scores(data: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def village_view(engine: Engine, code: str, user: str) -> VillageView:
-    village = _visible_village(engine, code, user)
-    view = VillageView(village.code, village.name, village.kecamatan, village.kabupaten, village.provinsi)
-    rows = queries.instances(engine, village=code)
-    view.instances = [
-        {"id": r.id, "process": r.process_id, "version": r.version, "status": r.status} for r in rows
-    ]
-    if not rows:
-        return view
-    current = next((r for r in reversed(rows) if r.status in OPEN), rows[-1])
-    view.current = current.id
-    view.version_id, view.sources, model = VERSIONS.of(engine, current.id)
-
-    open_processes: set[str] = set()
-    for row in rows:
-        detail = queries.instance_detail(engine, row.id, state_bytes=False)
-        view.timeline += [_event_row(e, row.id, model) for e in detail["history"]]
-        if row.id == current.id:
-            view.completed = _done_ids(detail["history"], model)
-            view.active = {t["bpmn_id"] for t in detail["tasks"] if not t.get("suspended")}
-            view.active |= {t["bpmn_id"] for t in detail["timers"]}
-            open_processes = {t["process_id"] for t in detail["tasks"]}
-            open_processes |= {
-                model.elements[t["bpmn_id"]].process_id
-                for t in detail["timers"]
-                if t["bpmn_id"] in model.elements
+def _histories(session: Session, instance_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each instance's history in seq order (what `_event_row` and `_done_ids` read), in one statement."""
+    found: dict[int, list[dict[str, Any]]] = {i: [] for i in instance_ids}
+    for row in session.execute(
+        select(
+            AuditEvent.instance_id,
+            AuditEvent.seq,
+            AuditEvent.type,
+            AuditEvent.actor,
+            AuditEvent.bpmn_id,
+            AuditEvent.data,
+            AuditEvent.engine_time,
+        )
+        .where(AuditEvent.instance_id.in_(instance_ids))
+        .order_by(AuditEvent.instance_id, AuditEvent.seq)
+    ):
+        at = row.engine_time
+        found[row.instance_id].append(
+            {
+                "seq": row.seq,
+                "type": row.type,
+                "actor": row.actor,
+                "bpmn_id": row.bpmn_id,
+                "data": row.data,
+                "engine_time": clock.as_utc(at).isoformat() if at is not None else None,
             }
+        )
+    return found
+
+
+def village_view(engine: Engine, code: str, user: str) -> VillageView:
+    """The page's view, read in one session: the village and the user once, every instance's
+    history in one statement, the open tasks and timers of the instance the page is about, and
+    its data from its stored task rows (`queries.data_in`); `noticed` is the header's count."""
+    with engine.db.sessions() as session:
+        village, who = _visible_village(session, code, user)
+        view = VillageView(village.code, village.name, village.kecamatan, village.kabupaten, village.provinsi)
+        view.who = who
+        now = clock.now(session)
+        view.noticed = inbox.notice_count(session, access.task_filter(who), now)
+        rows = session.execute(
+            select(
+                Instance.id,
+                Instance.process_id,
+                ProcessVersion.version,
+                Instance.status,
+                Instance.process_version_id,
+            )
+            .join(ProcessVersion, ProcessVersion.id == Instance.process_version_id)
+            .where(Instance.village_code == code)
+            .order_by(Instance.id)
+            .limit(1000)
+        ).all()
+        view.instances = [{"id": r[0], "process": r[1], "version": r[2], "status": r[3]} for r in rows]
+        if not rows:
+            return view
+        current = next((r for r in reversed(rows) if r[3] in OPEN), rows[-1])
+        view.current = current[0]
+        view.version_id = current[4]
+        view.sources, model = VERSIONS.of(session, current[4])
+        history = _histories(session, [r[0] for r in rows])
+        tasks = session.execute(
+            select(HumanTask.bpmn_id, HumanTask.process_id).where(HumanTask.instance_id == current[0])
+        ).all()
+        timers = session.scalars(select(Timer.bpmn_id).where(Timer.instance_id == current[0])).all()
+        data = queries.data_in(engine, session, current[0])
+
+    for instance_id, events in history.items():
+        view.timeline += [_event_row(e, instance_id, model) for e in events]
     view.timeline.sort(key=lambda e: (e["time"] or "", e["instance"], e["seq"]), reverse=True)
+    view.completed = _done_ids(history.get(current[0], []), model)
+    view.active = {t[0] for t in tasks} | set(timers)
+    open_processes = {t[1] for t in tasks}
+    open_processes |= {model.elements[t].process_id for t in timers if t in model.elements}
 
     in_step = [s for s in STEPS if s in open_processes]
     view.step = in_step[-1] if in_step else None
-    view.finished = current.status == "completed"
+    view.finished = current[3] == "completed"
     touched = {model.elements[i].process_id for i in view.completed if i in model.elements}
     if view.step is not None:
         view.drawn_process = view.step
@@ -232,7 +274,6 @@ def village_view(engine: Engine, code: str, user: str) -> VillageView:
     elif view.program_completed or view.program_active:
         view.program_completed |= {e.id for e in model.flow_nodes(PROGRAM) if e.kind == "startEvent"}
 
-    data = queries.instance_data(engine, current.id)
     plan = data.get("rencana_aksi")
     view.rencana_aksi = [p for p in plan if isinstance(p, dict)] if isinstance(plan, list) else []
     monthly = data.get("kemajuan_bulanan")

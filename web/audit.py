@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -18,7 +18,7 @@ from markupsafe import Markup
 from engine import audit_view, diagram, export, verify
 from engine.errors import Forbidden, InvalidInput, NotFound
 
-from .auth import engine, login_required
+from .auth import engine, login_required, principal
 from .village import _event_names, _step_names
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -27,14 +27,8 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @bp.app_context_processor
 def auditor_menu() -> dict[str, Any]:
     """Whether the header shows "Audit": for auditors and admins."""
-    username = session.get("user")
-    if not username:
-        return {"is_auditor": False}
-    try:
-        audit_view.audited_codes(engine(), username)
-        return {"is_auditor": True}
-    except (Forbidden, NotFound):
-        return {"is_auditor": False}
+    who = principal()
+    return {"is_auditor": bool(who is not None and who.is_auditor)}
 
 
 def _refused(err: Forbidden) -> ResponseReturnValue:

@@ -10,7 +10,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine import accounts, signin
+from engine import access, accounts, signin
+from engine.errors import NotFound
 from engine.steps import Engine
 
 from .i18n import LANGUAGES
@@ -21,6 +22,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def engine() -> Engine:
     found: Engine = current_app.extensions["desa"]
+    return found
+
+
+def principal() -> access.Principal | None:
+    """The signed-in person with their grants, read once per request: the page's view may have
+    read it already (`g.principal`), and the header's menus ask again."""
+    if "principal" not in g:
+        username = session.get("user")
+        who = None
+        if username:
+            try:
+                with engine().db.sessions() as s:
+                    who = access.principal(s, username)
+            except NotFound:  # an account closed meanwhile: no menus
+                who = None
+        g.principal = who
+    found: access.Principal | None = g.principal
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template, session
+from flask import Blueprint, abort, current_app, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -17,22 +17,16 @@ from markupsafe import Markup
 from engine import definitions, design_view, diagram
 from engine.errors import Forbidden, NotFound
 
-from .auth import engine, login_required
+from .auth import engine, login_required, principal
 
 bp = Blueprint("design", __name__, url_prefix="/perancangan")
 
 
 @bp.app_context_processor
 def designer_menu() -> dict[str, Any]:
-    username = session.get("user")
-    if not username:
-        return {"is_designer": False}
-    try:
-        with engine().db.sessions() as s:
-            design_view.designer(s, username)
-        return {"is_designer": True}
-    except (Forbidden, NotFound):
-        return {"is_designer": False}
+    """Whether the header shows "Perancangan": for program designers and admins."""
+    who = principal()
+    return {"is_designer": bool(who is not None and who.is_designer)}
 
 
 def _refused(err: Forbidden) -> ResponseReturnValue:

@@ -62,6 +62,8 @@ def show(code: str) -> ResponseReturnValue:
         view = views.village_view(engine(), code, g.user)
     except NotFound:
         return render_template("village/not_found.html", code=code), 404
+    g.notification_count = view.noticed  # the header's count and the user's grants (for its menus),
+    g.principal = view.who  # read with the page
     legend = {"completed": _("Selesai"), "active": _("Sedang berjalan"), "plain": _("Belum")}
     # The SVG is built with lxml from the stored BPMN: every name in it is escaped.
     svgs = [(process, Markup(svg)) for process, svg in views.diagrams(view, legend)]

@@ -7,6 +7,7 @@ engine sees plain dataclasses and dicts. Modules:
 - `scripts`: the restricted script environment;
 - `serialize`: specs and their storage, the serializer registry, new workflows;
 - `ledger`: an instance's state as a header plus task rows, written incrementally;
+- `stored`: an instance's current data read from its task rows, without restoring the workflow;
 - `parsing`: the BPMN/DMN parser and its XSDs;
 - `tasks`: task views, waiting events, running steps, task data.
 """

@@ -92,3 +92,14 @@ def test_the_language_stays_with_the_account(staffed: Engine) -> None:
     other_device = client(staffed)
     sign_in(other_device, "pusat")
     assert "My tasks" in other_device.get("/").get_data(as_text=True)
+
+
+def test_the_inbox_links_are_the_ones_url_for_builds(staffed: Engine) -> None:
+    from flask import url_for
+
+    from web.inbox import _links
+
+    odd = ["15.01.01.2003", "a b", "ü/ß?#%", "!$&'()*+,;=@:", "e2a8-40fe"]
+    with client(staffed).application.test_request_context("/"):
+        assert _links("village.show", "code", odd) == {v: url_for("village.show", code=v) for v in odd}
+        assert _links("tasks.show", "task_id", odd) == {v: url_for("tasks.show", task_id=v) for v in odd}
