@@ -181,7 +181,8 @@ def _fire_batch(
         due = _due_timers(Sql.of(session), taken, now)
         with_due = [row for row in rows if due[row.id]]
         try:
-            steps = Step.load_many(engine, session, with_due, now)
+            with session.begin_nested():
+                steps = Step.load_many(engine, session, with_due, now)
         except Exception:  # one instance that cannot be rebuilt: each on its own, to find which
             log.exception("loading a batch of instances failed; loading them one by one")
             steps = {}
