@@ -11,8 +11,8 @@ A row is a JSON object with short keys; what has its default value is left out:
     e  1: the task has no data
     d  the data in full (a root of the top workflow)
     or the data as a change from a base task: u the keys that differ from the base's (absent:
-       none), x the base's keys it does not have (absent: none), b the base's row (absent: the
-       parent).
+       none), a the keys whose list is the base's list with items added at its end (those items),
+       x the base's keys it does not have (absent: none), b the base's row (absent: the parent).
 
 The base is the task whose data this one's most resembles, so that data entered once is stored
 once: the parent, as SpiffWorkflow does, except that the start of a subprocess (which receives
@@ -82,8 +82,17 @@ def encode(task: Any, base: Any, ref: Callable[[UUID], Ref]) -> str:
             row["b"] = ref(base.id)
         had = base.data
         updates = {key: value for key, value in data.items() if key not in had or had[key] != value}
+        appended = {}
+        for key, value in updates.items():  # a list that grows a day or a month at a time
+            was = had.get(key)
+            if type(value) is list and type(was) is list and was and value[: len(was)] == was:
+                appended[key] = value[len(was) :]
+        for key in appended:
+            del updates[key]
         if updates:
             row["u"] = _REGISTRY.convert(updates)
+        if appended:
+            row["a"] = _REGISTRY.convert(appended)
         deleted = [key for key in had if key not in data]
         if deleted:
             row["x"] = deleted
@@ -112,10 +121,36 @@ _REGISTRY.restore = _restore_value  # the registry's own recursion goes through 
 class DataOf:
     """How one row gives its task's data: in full, empty, or as a change from a base."""
 
-    __slots__ = ("full", "base", "updates", "deleted", "plain")
+    __slots__ = ("full", "base", "updates", "deleted", "plain", "appended")
 
-    def __init__(self, full: Any, base: UUID | None, updates: Any, deleted: list[str], plain: bool) -> None:
+    def __init__(
+        self,
+        full: Any,
+        base: UUID | None,
+        updates: Any,
+        deleted: list[str],
+        plain: bool,
+        appended: Any = None,
+    ) -> None:
         self.full, self.base, self.updates, self.deleted, self.plain = full, base, updates, deleted, plain
+        self.appended = appended
+
+    def build(self, base_data: dict[str, Any] | None) -> dict[str, Any]:
+        """The task's data, given its base's (None when it has no base)."""
+        if self.base is None:
+            full = self.full or {}
+            return dict(full) if self.plain else _registry_restore(full)
+        assert base_data is not None
+        data: dict[str, Any] = DeepMerge.merge({}, base_data)
+        updates = self.updates
+        data.update(dict(updates) if self.plain else _registry_restore(updates))
+        if self.appended:
+            appended = self.appended if self.plain else _registry_restore(self.appended)
+            for key, items in appended.items():
+                data[key] = [*base_data[key], *items]
+        for key in self.deleted:
+            data.pop(key, None)
+        return data
 
 
 def parse(task_id: str, body: str, uuid_of: dict[int, str]) -> tuple[dict[str, Any], DataOf]:
@@ -149,7 +184,9 @@ def parse(task_id: str, body: str, uuid_of: dict[int, str]) -> tuple[dict[str, A
         how = DataOf(row["d"], None, None, [], plain)
     else:
         base = uuid(row["b"]) if "b" in row else parent
-        how = DataOf(None, UUID(base) if base else None, row.get("u") or {}, row.get("x") or [], plain)
+        how = DataOf(
+            None, UUID(base) if base else None, row.get("u") or {}, row.get("x") or [], plain, row.get("a")
+        )
     return dct, how
 
 
@@ -185,18 +222,13 @@ def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
             chain.append(base)
         for tid in reversed(chain):
             entry = how[tid]
-            if entry.base is None:
-                full = entry.full or {}
-                data = dict(full) if entry.plain else _registry_restore(full)
-            else:
+            base_data = None
+            if entry.base is not None:
                 base_task = tasks.get(entry.base)
                 if base_task is None:
                     raise ValueError(f"stored task {tid} is based on {entry.base}, which is not stored")
-                data = DeepMerge.merge({}, base_task.data)
-                updates = entry.updates
-                data.update(dict(updates) if entry.plain else _registry_restore(updates))
-                for key in entry.deleted:
-                    data.pop(key, None)
+                base_data = base_task.data
+            data = entry.build(base_data)
             tasks[tid].data = data
             done.add(tid)
 

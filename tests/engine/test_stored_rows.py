@@ -105,6 +105,17 @@ def test_data_entered_once_is_stored_once(program: Engine) -> None:  # noqa: F81
     assert len(holders) > 20  # the list is in the data of many tasks, in several subprocesses
     stored = [r for r in _rows(program, v.instance) if "peserta" in (r.get("d") or {}) | (r.get("u") or {})]
     assert [r["n"] for r in stored] == ["registrasi_peserta"]
+    # The attendance of the four training days is one list that grows a day at a time: each day's
+    # row holds that day's entry, not the days before it again.
+    days = [
+        r for r in _rows(program, v.instance) if "absensi_harian" in (r.get("u") or {}) | (r.get("a") or {})
+    ]
+    entries = [e for r in days for e in ((r.get("u") or {}) | (r.get("a") or {}))["absensi_harian"]]
+    assert sorted(e["hari"] for e in entries) == [1, 2, 3, 4]  # each day's entry once
+    lists = [
+        [e["hari"] for e in t.data["absensi_harian"]] for t in live.get_tasks() if "absensi_harian" in t.data
+    ]
+    assert max(lists, key=len) == [1, 2, 3, 4]  # and read back, the whole list
 
 
 def _earlier_row(task: Any) -> dict[str, Any]:
