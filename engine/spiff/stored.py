@@ -18,11 +18,9 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from . import rows as stored_rows
-from .serialize import _REGISTRY
 from .tasks import _ViewEncoder
 
 
@@ -84,17 +82,9 @@ def _data(
         if tid in built:
             continue
         entry = how[tid]
-        if entry.base is None:
-            full = entry.full or {}
-            value = dict(full) if entry.plain else _REGISTRY.restore(full)
-        else:
-            if entry.base not in built:
-                raise Unreadable(f"stored task {tid} is based on {entry.base}, which is not stored")
-            value = DeepMerge.merge({}, built[entry.base])
-            updates = entry.updates
-            value.update(dict(updates) if entry.plain else _REGISTRY.restore(updates))
-            for key in entry.deleted:
-                value.pop(key, None)
+        if entry.base is not None and entry.base not in built:
+            raise Unreadable(f"stored task {tid} is based on {entry.base}, which is not stored")
+        value = entry.build(built.get(entry.base) if entry.base is not None else None)
         built[tid] = value
     return built[task_id]
 
