@@ -39,6 +39,9 @@ def database_url() -> str:
     return os.environ.get("DESA_DATABASE_URL") or default_url()
 
 
+PG_OPTIONS = "-c jit=off"
+
+
 def normalise_url(url: str) -> str:
     # psycopg 3 is the PostgreSQL driver; accept the plain scheme people copy from elsewhere.
     for prefix in ("postgresql://", "postgres://"):
@@ -81,9 +84,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     for name, option, default in POOL_SETTINGS:
         kwargs.setdefault(option, int(os.environ.get(name) or default))
     kwargs.setdefault("pool_pre_ping", True)
-    options = os.environ.get("DESA_DATABASE_OPTIONS")  # e.g. "-c work_mem=16MB", per connection
-    if options:
-        kwargs.setdefault("connect_args", {"options": options})
+    # Per connection. JIT off: the engine's statements are small lookups, and a misestimated row
+    # count made PostgreSQL spend seconds compiling one (docs/operations.md); DESA_DATABASE_OPTIONS
+    # adds to it or overrides it (e.g. "-c work_mem=16MB", "-c jit=on").
+    options = " ".join(filter(None, [PG_OPTIONS, os.environ.get("DESA_DATABASE_OPTIONS")]))
+    kwargs.setdefault("connect_args", {"options": options})
     return create_engine(url, **kwargs)
 
 
