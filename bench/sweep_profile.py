@@ -54,7 +54,7 @@ def build(url: str, villages: int) -> None:
     rest = [v.code for v in chosen[1:]]
     load.clone_all(engine, ((template, c) for c in rest), len(rest), "month-3 cohort")
     if not db.is_sqlite:
-        with db.engine.connect() as conn:
+        with db.engine.begin() as conn:  # committed: statistics taken in a rolled-back transaction are lost
             conn.exec_driver_sql("ANALYZE")
     db.dispose()
     if not url.startswith("sqlite"):
