@@ -138,7 +138,7 @@ class Ledger:
             kept = stored.get(task_id)
             if kept is None:
                 continue
-            task = _find(workflow, task_id)
+            task = rows.find(workflow, task_id)
             # A task with no data is stored as such, whatever its parent holds.
             if task_id in reparented or task.data:
                 self._write(kept.workflow, task, upserts, workflow)
@@ -177,16 +177,6 @@ class Ledger:
     def _remember(self, task: Any, entry: StoredTask) -> None:
         entry.object_id = id(task)
         self.by_task[id(task)] = (task, entry)
-
-
-def _find(workflow: Any, task_id: UUID) -> Any:
-    task = workflow.tasks.get(task_id)
-    if task is None:
-        for sp in workflow.subprocesses.values():
-            task = sp.tasks.get(task_id)
-            if task is not None:
-                break
-    return task
 
 
 def _workflow_header(wf: Any) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def base_of(task: Any, top: Any) -> Any:
         wf = task.workflow
         if wf is top:
             return None
-        owner = _find(top, wf.parent_task_id)
+        owner = find(top, wf.parent_task_id)
         if owner is None:
             return None
         return owner.parent if owner.parent is not None else owner
@@ -208,32 +208,33 @@ def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
     tasks: dict[UUID, Any] = dict(workflow.tasks)
     for sub in workflow.subprocesses.values():
         tasks.update(sub.tasks)
-    done: set[UUID] = set()
+    built: dict[UUID, dict[str, Any]] = {}
     for task_id in how:
-        if task_id in done:
+        tasks[task_id].data = data_of(how, built, task_id)
+
+
+def data_of(how: dict[UUID, DataOf], built: dict[UUID, dict[str, Any]], task_id: UUID) -> dict[str, Any]:
+    """One task's data, built after the bases it needs; what is built is kept in `built`."""
+    chain = [task_id]  # this task and the bases it needs that are not built yet
+    while chain[-1] not in built:
+        base = how[chain[-1]].base
+        if base is None or base in built or base not in how:
+            break
+        if base in chain:
+            raise ValueError(f"stored task {base} is based on itself")
+        chain.append(base)
+    for tid in reversed(chain):
+        if tid in built:
             continue
-        chain = [task_id]  # this task and the bases it needs that have no data yet
-        while True:
-            base = how[chain[-1]].base
-            if base is None or base in done or base not in how:
-                break
-            if base in chain:
-                raise ValueError(f"stored task {base} is based on itself")
-            chain.append(base)
-        for tid in reversed(chain):
-            entry = how[tid]
-            base_data = None
-            if entry.base is not None:
-                base_task = tasks.get(entry.base)
-                if base_task is None:
-                    raise ValueError(f"stored task {tid} is based on {entry.base}, which is not stored")
-                base_data = base_task.data
-            data = entry.build(base_data)
-            tasks[tid].data = data
-            done.add(tid)
+        entry = how[tid]
+        if entry.base is not None and entry.base not in built:
+            raise ValueError(f"stored task {tid} is based on {entry.base}, which is not stored")
+        built[tid] = entry.build(built[entry.base] if entry.base is not None else None)
+    return built[task_id]
 
 
-def _find(workflow: Any, task_id: UUID) -> Any:
+def find(workflow: Any, task_id: UUID) -> Any:
+    """A task of the workflow or of any of its subprocesses, by id (None if there is none)."""
     task = workflow.tasks.get(task_id)
     if task is None:
         for sp in workflow.subprocesses.values():

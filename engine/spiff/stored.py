@@ -70,23 +70,10 @@ def _data(
     how: dict[UUID, stored_rows.DataOf], built: dict[UUID, dict[str, Any]], task_id: UUID
 ) -> dict[str, Any]:
     """One task's data as `rows.rebuild_data` gives it: each base built before what is based on it."""
-    chain = [task_id]
-    while chain[-1] not in built:
-        base = how[chain[-1]].base
-        if base is None or base in built or base not in how:
-            break
-        if base in chain:
-            raise Unreadable(f"stored task {base} is based on itself")
-        chain.append(base)
-    for tid in reversed(chain):
-        if tid in built:
-            continue
-        entry = how[tid]
-        if entry.base is not None and entry.base not in built:
-            raise Unreadable(f"stored task {tid} is based on {entry.base}, which is not stored")
-        value = entry.build(built.get(entry.base) if entry.base is not None else None)
-        built[tid] = value
-    return built[task_id]
+    try:
+        return stored_rows.data_of(how, built, task_id)
+    except ValueError as err:
+        raise Unreadable(str(err)) from err
 
 
 def _view(data: dict[str, Any]) -> dict[str, Any]:
