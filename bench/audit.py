@@ -37,11 +37,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import demo, registry, replay, verify  # noqa: E402
-from engine.db import Database  # noqa: E402
-from engine.fastsql import Sql  # noqa: E402
-from engine.models import Instance  # noqa: E402
-from engine.steps import Engine, load_live  # noqa: E402
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
+from engine.history import replay, verify
+from engine.runtime.step import load_live
+from engine.store.db import Database
+from engine.store.fastsql import Sql
+from engine.store.models import Instance
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 VILLAGES_CSV = ROOT / "processes" / "desa-2006-2009.csv"

@@ -68,9 +68,13 @@ def breakdown(path: Runner, instances: int) -> list[tuple[str, float, float]]:
     """(label, ms per completion, calls per completion) of the engine path, self time, biggest first."""
     from sqlalchemy.engine import Connection, Engine
 
-    from engine import access, audit, clock, forms, runtime, spiff
-    from engine import steps as engine_steps
-    from engine.fastsql import Sql
+    from engine import clock, spiff
+    from engine.definitions import forms
+    from engine.directory import access
+    from engine.runtime import actions as runtime
+    from engine.runtime import audit
+    from engine.runtime import step as engine_steps
+    from engine.store.fastsql import Sql
 
     path.run_one()  # warm the spec cache and SQLAlchemy's statement cache
     timer = SelfTimer()

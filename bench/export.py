@@ -41,10 +41,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import demo, export, export_read, registry  # noqa: E402
-from engine.db import Database  # noqa: E402
-from engine.models import Village  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
+from engine.history.export import read as export_read
+from engine.history.export import stream as export
+from engine.store.db import Database
+from engine.store.models import Village
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 VILLAGES_CSV = ROOT / "processes" / "desa-2006-2009.csv"

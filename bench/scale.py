@@ -46,9 +46,14 @@ from sqlalchemy import text  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
 from bench.scale_table import completion_figures, print_table  # noqa: E402
-from engine import clock, demo, queries, registry, replay, tokens, verify  # noqa: E402
-from engine.db import Database, normalise_url  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine import clock
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
+from engine.directory import tokens
+from engine.history import replay, verify
+from engine.store.db import Database, normalise_url
+from engine.views import queries
 
 STORIES = demo.STORIES
 FULL_PROGRAM = next(i for i, s in enumerate(STORIES) if s.lanjut_siklus)  # ends a second cycle

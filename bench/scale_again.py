@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 from bench import scale  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
-from engine import queries  # noqa: E402
-from engine.db import Database, normalise_url  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine.core import Engine
+from engine.store.db import Database, normalise_url
+from engine.views import queries
 
 
 def main() -> None:

@@ -34,11 +34,13 @@ from typing import Any
 
 from sqlalchemy import text
 
-from engine import access, clock, demo, kemendagri, passwords
-from engine.kemendagri import OfficialVillage
-from engine.models import Village
-from engine.projections import HUMAN_TASK_COLUMNS
-from engine.steps import Engine, decode, encode
+from engine import clock
+from engine.core import Engine, decode, encode
+from engine.demo import runner as demo
+from engine.directory import access, kemendagri, passwords
+from engine.directory.kemendagri import OfficialVillage
+from engine.runtime.projections import HUMAN_TASK_COLUMNS
+from engine.store.models import Village
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "bench-scale-sandi"
@@ -135,7 +137,7 @@ GRANT_COLUMNS = ("id", "user_id", "role", "scope", "scope_code")
 
 def load_directory(engine: Engine, chosen: list[OfficialVillage]) -> int:
     """The villages and their staff; returns how many users were written."""
-    from engine import villages
+    from engine.directory import villages
 
     with engine.db.transaction() as session:
         villages.bulk_upsert(session, (v.row() for v in chosen))
@@ -438,7 +440,7 @@ class Cloner:
         return instance_id
 
     def _check(self, events: list[tuple[Any, ...]], instance_id: int) -> None:
-        from engine import audit
+        from engine.runtime import audit
 
         for e, task_id, who, data_text, prev_hash, digest in events:
             body = audit._body(

@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
 
 import requests  # noqa: E402
 
-from engine.db import Database  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine.core import Engine
+from engine.store.db import Database
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -279,7 +279,7 @@ def verify_all(url: str, ids: list[int], processes: int) -> dict[str, Any]:
 
 
 def _sweep_main(now_text: str) -> None:
-    from engine import timers
+    from engine.worker import timers
 
     engine = Engine(Database())
     now = datetime.fromisoformat(now_text)
@@ -296,7 +296,7 @@ def _sweep_main(now_text: str) -> None:
 
 
 def _verify_main(path: str, k: int, of: int) -> None:
-    from engine import verify
+    from engine.history import verify
 
     engine = Engine(Database(), cache_size=0)
     ids = [i for n, i in enumerate(json.loads(Path(path).read_text())) if n % of == k]

@@ -57,9 +57,14 @@ from sqlalchemy import Connection  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
 
 from bench.breakdown import breakdown  # noqa: E402
-from engine import definitions, queries, registry, runtime, spiff, users, villages  # noqa: E402
-from engine.db import Database, make_engine  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine import spiff
+from engine.core import Engine
+from engine.definitions import folder as definitions
+from engine.definitions import registry
+from engine.directory import users, villages
+from engine.runtime import actions as runtime
+from engine.store.db import Database, make_engine
+from engine.views import queries
 
 PROCESSES = Path(__file__).resolve().parent / "fixtures" / "processes"
 PROCESS_ID = "siklus_desa"

@@ -28,9 +28,10 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import scale_load as load  # noqa: E402
 from bench.scale import COHORT_STORY, fresh_database, set_clock  # noqa: E402
-from engine import registry, timers  # noqa: E402
-from engine.db import Database, normalise_url  # noqa: E402
-from engine.steps import Engine  # noqa: E402
+from engine.core import Engine
+from engine.definitions import registry
+from engine.store.db import Database, normalise_url
+from engine.worker import timers
 
 
 def _admin(url: str) -> tuple[object, str]:

@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import Forbidden, InvalidInput
-from .fastsql import Sql
-from .models import ClockSetting
+from engine.errors import Forbidden, InvalidInput
+from engine.store.fastsql import Sql
+from engine.store.models import ClockSetting
 
 _pinned: ContextVar[datetime | None] = ContextVar("desa_pinned_now", default=None)
 

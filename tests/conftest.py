@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import access, registry, users, villages
-from engine.db import Database
-from engine.models import Base
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.directory import access, users, villages
+from engine.store.db import Database
+from engine.store.models import Base
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASIC = FIXTURES / "basic" / "processes"

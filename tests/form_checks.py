@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from engine import forms
-from engine.demo_data import FORM_EXAMPLES, context_for
+from engine.definitions import forms
+from engine.demo.data import FORM_EXAMPLES, context_for
 from engine.errors import FieldError
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"

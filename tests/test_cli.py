@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from engine.cli import main
-from engine.steps import Engine
+from engine.core import Engine
 from tests.conftest import BASIC, LEMPUR
 
 

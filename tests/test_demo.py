@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import demo, passwords, queries, registry
 from engine.cli import main
-from engine.models import User
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
+from engine.directory import passwords
+from engine.store.models import User
+from engine.views import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)

@@ -13,8 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from engine import forms
-from engine.demo_data import context_for
+from engine.definitions import forms
+from engine.demo.data import context_for
 from engine.errors import FieldError, InvalidInput
 from tests.form_checks import FORMS, example, schema
 from tests.hostile import examples, long_only_when_selected  # noqa: F401  (a fixture)

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from engine import forms
-from engine.demo_data import context_for
-from engine.demo_village import KETUA
+from engine.definitions import forms
+from engine.demo.data import context_for
+from engine.demo.village import KETUA
 from engine.errors import InvalidInput
 from tests.form_checks import check, example, only, schema
 

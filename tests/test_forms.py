@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from engine import forms
-from engine.demo_data import FORM_EXAMPLES, context_for
-from engine.demo_village import NAMA_PESERTA
+from engine.definitions import forms
+from engine.demo.data import FORM_EXAMPLES, context_for
+from engine.demo.village import NAMA_PESERTA
 from tests.form_checks import FORMS, check, example, load, only, schema
 
 ROOT = Path(__file__).resolve().parent.parent

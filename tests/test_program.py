@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 
-from engine import clock, definitions, queries, runtime, timers
-from engine.demo_data import FORM_EXAMPLES
-from engine.steps import Engine
+from engine import clock
+from engine.core import Engine
+from engine.definitions import folder as definitions
+from engine.demo.data import FORM_EXAMPLES
+from engine.runtime import actions as runtime
+from engine.views import queries
+from engine.worker import timers
 from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from tests.engine.helpers import set_clock
 

@@ -15,10 +15,13 @@ from sqlalchemy import func, select
 
 from bench import scale
 from bench.scale_load import staff_of
-from engine import demo, queries, runtime, verify
-from engine.db import Database
-from engine.models import AuditEvent, Instance
-from engine.steps import Engine
+from engine.core import Engine
+from engine.demo import runner as demo
+from engine.history import verify
+from engine.runtime import actions as runtime
+from engine.store.db import Database
+from engine.store.models import AuditEvent, Instance
+from engine.views import queries
 
 VILLAGES = 500
 

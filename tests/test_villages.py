@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
-from engine import kemendagri, villages
 from engine.cli import main
+from engine.core import Engine
+from engine.directory import kemendagri, villages
 from engine.errors import InvalidInput
-from engine.models import Village
-from engine.steps import Engine
+from engine.store.models import Village
 from tests.conftest import LEMPUR
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.kemendagri import SOURCE, match  # noqa: E402
+from engine.directory.kemendagri import SOURCE, match
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "design" / "domain.md"
 DEFAULT_OUT = ROOT / "processes" / "desa-2006-2009.csv"

@@ -18,8 +18,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine import gc_settings
-from engine.db import Database
-from engine.steps import Engine
+from engine.core import Engine
+from engine.store.db import Database
 
 from . import i18n
 

@@ -15,12 +15,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import access, json_input, queries, runtime, tokens
+from engine.core import Engine
+from engine.directory import access, tokens
 from engine.errors import Conflict, EngineError, FieldError, Forbidden, InvalidInput, NotFound
-from engine.models import Village
-from engine.runtime import StepResult
-from engine.steps import Engine
-from engine.taskview import task_view
+from engine.runtime import actions as runtime
+from engine.runtime.actions import StepResult
+from engine.sandbox import json_input
+from engine.store.models import Village
+from engine.views import queries
+from engine.views.task import task_view
 
 from .api_spec import SPEC, STATUS_FILTERS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import queries
+from engine.views import queries
 
 STATUS_FILTERS = ("claimed", "unclaimed")
 

@@ -15,8 +15,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from engine import audit_view, diagram, export, verify
 from engine.errors import Forbidden, InvalidInput, NotFound
+from engine.history import verify
+from engine.history.export import stream as export
+from engine.views import audit as audit_view
+from engine.views import diagram
 
 from .auth import engine, login_required, principal
 from .village import _event_names, _step_names

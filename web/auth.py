@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine import access, accounts, signin
+from engine.core import Engine
+from engine.directory import access, accounts, signin
 from engine.errors import NotFound
-from engine.steps import Engine
 
 from .i18n import LANGUAGES
 

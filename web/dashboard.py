@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template
 from flask.typing import ResponseReturnValue
 
-from engine import dashboard as engine_dashboard
 from engine.errors import Forbidden
+from engine.views import dashboard as engine_dashboard
 
 from .auth import engine, login_required
 

@@ -14,8 +14,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from engine import definitions, design_view, diagram
+from engine.definitions import folder as definitions
 from engine.errors import Forbidden, NotFound
+from engine.views import design as design_view
+from engine.views import diagram
 
 from .auth import engine, login_required, principal
 

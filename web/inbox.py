@@ -10,8 +10,9 @@ from urllib.parse import quote
 from flask import Blueprint, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine import queries, taskview
-from engine.dashboard import STEPS
+from engine.views import queries
+from engine.views import task as taskview
+from engine.views.dashboard import STEPS
 
 from .auth import engine, login_required
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, g, render_template, session
 from flask.typing import ResponseReturnValue
 
-from engine import notifications
+from engine.views import notifications
 
 from .auth import engine, login_required
 

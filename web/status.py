@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
 
-from engine import status as engine_status
-from engine.steps import Engine
+from engine.core import Engine
+from engine.views import status as engine_status
 
 bp = Blueprint("status", __name__)
 

@@ -16,9 +16,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine import drafts, runtime, taskview
 from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
-from engine.taskview import TaskView
+from engine.runtime import actions as runtime
+from engine.runtime import drafts
+from engine.views import task as taskview
+from engine.views.task import TaskView
 
 from . import formdata, formrender
 from .auth import engine, login_required

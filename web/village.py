@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from engine import village_view as views
 from engine.errors import NotFound
+from engine.views import village as views
 
 from .auth import engine, login_required
 

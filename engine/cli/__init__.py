@@ -1,5 +1,5 @@
 """The `desa` command: every subcommand reads the database named by DESA_DATABASE_URL."""
 
-from .main import main
+from engine.cli.main import main
 
 __all__ = ["main"]

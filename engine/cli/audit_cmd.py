@@ -7,9 +7,11 @@ import sys
 import click
 from click._termui_impl import ProgressBar
 
-from .. import corrections, replay, spiff, verify
-from ..errors import InvalidInput, NotFound
-from .common import emit_json, engine, parse_json, report_errors, table
+from engine import spiff
+from engine.cli.common import emit_json, engine, parse_json, report_errors, table
+from engine.errors import InvalidInput, NotFound
+from engine.history import replay, verify
+from engine.runtime import corrections
 
 
 @click.group("audit")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from .. import backup
-from ..db import database_url
-from .common import report_errors
+from engine.cli.common import report_errors
+from engine.store import backup
+from engine.store.db import database_url
 
 
 def _postgres(url: str, file: Path, what: str) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 
-from .. import migrate, registry, spiff
-from ..errors import InvalidInput, NotFound
-from .common import emit_json, engine, report_errors
+from engine import spiff
+from engine.cli.common import emit_json, engine, report_errors
+from engine.definitions import registry
+from engine.errors import InvalidInput, NotFound
+from engine.runtime import moves as migrate
 
 SIGNS = {"added": "+", "removed": "-", "changed": "~"}
 STANDING = {"before": "before the change", "inside": "inside the change", "past": "past the change"}

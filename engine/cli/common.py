@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 import click
 
-from ..db import Database
-from ..errors import DefinitionError, EngineError, InvalidInput
-from ..steps import Engine
+from engine.core import Engine
+from engine.errors import DefinitionError, EngineError, InvalidInput
+from engine.store.db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,9 +9,9 @@ import click
 from click._termui_impl import ProgressBar
 from sqlalchemy import func, select
 
-from .. import demo
-from ..models import Instance
-from .common import engine, report_errors, table
+from engine.cli.common import engine, report_errors, table
+from engine.demo import runner as demo
+from engine.store.models import Instance
 
 DEFAULT_CSV = Path("processes") / "desa-2006-2009.csv"
 LOGINS_FILE = Path("instance") / "demo-logins.txt"

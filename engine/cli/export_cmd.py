@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from click._termui_impl import ProgressBar
 
-from .. import export
-from .common import engine, report_errors
+from engine.cli.common import engine, report_errors
+from engine.history.export import stream as export
 
 
 @click.command("export")

@@ -8,18 +8,20 @@ from pathlib import Path
 
 import click
 
-from .. import access, definitions, registry, users, villages
-from ..db import Database
-from ..passwords import new_password
-from .audit_cmd import audit_group
-from .backup_cmd import register as register_backup
-from .change_cmd import diff_command, dry_run_deploy, migrate_command
-from .common import emit_json, engine, report_errors, table
-from .demo_cmd import demo_command
-from .export_cmd import export_command
-from .tokens_cmd import tokens_group
-from .validate_cmd import validate_command
-from .work import register as register_work
+from engine.cli.audit_cmd import audit_group
+from engine.cli.backup_cmd import register as register_backup
+from engine.cli.change_cmd import diff_command, dry_run_deploy, migrate_command
+from engine.cli.common import emit_json, engine, report_errors, table
+from engine.cli.demo_cmd import demo_command
+from engine.cli.export_cmd import export_command
+from engine.cli.tokens_cmd import tokens_group
+from engine.cli.validate_cmd import validate_command
+from engine.cli.work import register as register_work
+from engine.definitions import folder as definitions
+from engine.definitions import registry
+from engine.directory import access, users, villages
+from engine.directory.passwords import new_password
+from engine.store.db import Database
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -107,7 +109,7 @@ def villages_import(
             summary += f"; {len(result.skipped)} skipped (no code: to be resolved by a person)"
         click.echo(summary)
         return
-    from .. import kemendagri as official
+    from engine.directory import kemendagri as official
 
     province = official.region_code(province, 1, "provinsi") if province else None
     kabupaten = official.region_code(kabupaten, 2, "kabupaten/kota") if kabupaten else None
@@ -131,7 +133,7 @@ def villages_import(
 @click.option("--json", "as_json", is_flag=True)
 @report_errors
 def villages_list(as_json: bool) -> None:
-    from ..queries import village_rows
+    from engine.views.queries import village_rows
 
     rows = village_rows(engine())
     if as_json:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import tokens
-from .common import emit_json, engine, report_errors, table
+from engine.cli.common import emit_json, engine, report_errors, table
+from engine.directory import tokens
 
 
 @click.group("tokens")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from .. import definitions
-from ..errors import Problem
-from .common import emit_json
+from engine.cli.common import emit_json
+from engine.definitions import folder as definitions
+from engine.errors import Problem
 
 
 def _order(problem: Problem) -> tuple[str, int, str]:

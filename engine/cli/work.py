@@ -13,9 +13,13 @@ from typing import Any
 import click
 from click._termui_impl import ProgressBar
 
-from .. import clock, gc_settings, holds, queries, runtime, timers
-from ..errors import InvalidInput
-from .common import emit_json, engine, parse_json, report_errors, table
+from engine import clock, gc_settings
+from engine.cli.common import emit_json, engine, parse_json, report_errors, table
+from engine.errors import InvalidInput
+from engine.runtime import actions as runtime
+from engine.runtime import holds
+from engine.views import queries
+from engine.worker import timers
 
 log = logging.getLogger("desa")
 
@@ -294,10 +298,9 @@ def serve(host: str, port: int, no_worker: bool, worker_interval: float, reload_
     """Serve the web app with a production WSGI server, and the timer worker beside it."""
     import waitress
 
+    from engine.definitions.folder import default_processes_dir
+    from engine.definitions.reload import Reloader
     from web import create_app
-
-    from ..definitions import default_processes_dir
-    from ..reload import Reloader
 
     eng = engine()
     loop = None

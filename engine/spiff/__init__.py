@@ -12,13 +12,20 @@ engine sees plain dataclasses and dicts. Modules:
 - `tasks`: task views, waiting events, running steps, task data.
 """
 
-from .ledger import Ledger, Snapshot, StoredTask, restore
-from .migration import ElementChange, blockers, element_changes, migrate, progress_in
-from .parsing import bpmn_xsd, dmn_xsd, new_parser, parse_spec, validation_details
-from .patches import EngineDatetime, install_clock, install_copy_on_write_merge
-from .scripts import SCRIPT_ENGINE, RestrictedEnvironment
-from .serialize import Spec, all_specs, mutated_at_run_time, new_workflow, spec_from_dict, spec_to_dict
-from .tasks import (
+from engine.spiff.ledger import Ledger, Snapshot, StoredTask, restore
+from engine.spiff.moves import ElementChange, blockers, element_changes, migrate, progress_in
+from engine.spiff.parsing import bpmn_xsd, dmn_xsd, new_parser, parse_spec, validation_details
+from engine.spiff.patches import EngineDatetime, install_clock, install_copy_on_write_merge
+from engine.spiff.scripts import SCRIPT_ENGINE, RestrictedEnvironment
+from engine.spiff.serialize import (
+    Spec,
+    all_specs,
+    mutated_at_run_time,
+    new_workflow,
+    spec_from_dict,
+    spec_to_dict,
+)
+from engine.spiff.tasks import (
     HumanTaskView,
     WaitingEvent,
     boundary_timer_due,

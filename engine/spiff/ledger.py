@@ -14,10 +14,10 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from . import rows
-from .scripts import SCRIPT_ENGINE
-from .serialize import _REGISTRY, STATE_FORMAT, Spec, _Encoder, _reconnect_triggered
-from .tasks import HumanTaskView, _human_view
+from engine.spiff import rows
+from engine.spiff.scripts import SCRIPT_ENGINE
+from engine.spiff.serialize import _REGISTRY, STATE_FORMAT, Spec, _Encoder, _reconnect_triggered
+from engine.spiff.tasks import HumanTaskView, _human_view
 
 # Tasks in these states may change without a state change (a waiting timer's internal data, a
 # multi-instance or subprocess task collecting its children's output), so they are serialized

@@ -6,7 +6,7 @@ from typing import Any
 
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from .serialize import Spec
+from engine.spiff.serialize import Spec
 
 
 def new_parser() -> Any:

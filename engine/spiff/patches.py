@@ -22,7 +22,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
-from .. import clock
+from engine import clock
 
 
 class EngineDatetime(datetime):

@@ -32,7 +32,7 @@ from uuid import UUID
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from .serialize import _REGISTRY, _Encoder
+from engine.spiff.serialize import _REGISTRY, _Encoder
 
 Ref = int | str
 

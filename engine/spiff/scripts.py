@@ -7,8 +7,8 @@ from typing import Any
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .. import sandbox
-from ..errors import ScriptError
+from engine.errors import ScriptError
+from engine.sandbox import guard as sandbox
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]

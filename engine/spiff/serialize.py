@@ -16,8 +16,8 @@ from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from .patches import EngineDatetime
-from .scripts import SCRIPT_ENGINE
+from engine.spiff.patches import EngineDatetime
+from engine.spiff.scripts import SCRIPT_ENGINE
 
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]

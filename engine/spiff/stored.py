@@ -20,8 +20,8 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from . import rows as stored_rows
-from .tasks import _ViewEncoder
+from engine.spiff import rows as stored_rows
+from engine.spiff.tasks import _ViewEncoder
 
 
 class Unreadable(ValueError):

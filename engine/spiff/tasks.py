@@ -17,9 +17,9 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from .. import clock
-from .scripts import _script_error
-from .serialize import _Encoder, _PlainEncoder
+from engine import clock
+from engine.spiff.scripts import _script_error
+from engine.spiff.serialize import _Encoder, _PlainEncoder
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.steps import Engine
+from engine.core import Engine
 from tests.engine.program_history import full_village, program  # noqa: F401  (fixtures)
 from tests.engine.scope_desk import Desk, open_desk
 

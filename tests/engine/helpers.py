@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine import clock, queries
-from engine.models import AuditEvent, Instance
-from engine.steps import Engine
+from engine import clock
+from engine.core import Engine
+from engine.store.models import AuditEvent, Instance
+from engine.views import queries
 
 
 def set_clock(engine: Engine, at: datetime) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 
 from engine import spiff
-from engine.fastsql import Sql
-from engine.models import Instance
-from engine.steps import Engine, load_live
+from engine.core import Engine
+from engine.runtime.step import load_live
+from engine.store.fastsql import Sql
+from engine.store.models import Instance
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture full_village builds on)

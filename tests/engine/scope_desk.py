@@ -12,10 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine import queries, runtime, spiff, timers
+from engine import spiff
 from engine.clock import set_time
-from engine.registry import SpecCache
-from engine.steps import Engine, Step
+from engine.core import Engine, SpecCache
+from engine.runtime import actions as runtime
+from engine.runtime.step import Step
+from engine.views import queries
+from engine.worker import timers
 from tests.conftest import FIXTURES, LEMPUR, ONE_PER_ROLE, SIGI, set_up
 
 SCOPE = FIXTURES / "scope" / "processes"

@@ -14,11 +14,14 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select, update
 
-from engine import backup, runtime, timers, verify
 from engine.cli import main
-from engine.db import Database
-from engine.models import AuditEvent, Instance
-from engine.steps import Engine
+from engine.core import Engine
+from engine.history import verify
+from engine.runtime import actions as runtime
+from engine.store import backup
+from engine.store.db import Database
+from engine.store.models import AuditEvent, Instance
+from engine.worker import timers
 from tests.conftest import LEMPUR, PG_URL, SIGI
 from tests.engine.helpers import open_task, set_clock
 
@@ -130,7 +133,7 @@ def _make(path: Path, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
-    from engine.db import MIGRATIONS, make_engine
+    from engine.store.db import MIGRATIONS, make_engine
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from engine import definitions, registry
 from engine.cli import main
+from engine.core import Engine
+from engine.definitions import folder as definitions
+from engine.definitions import registry
 from engine.errors import DefinitionError
-from engine.steps import Engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASIC = FIXTURES / "basic" / "processes"

@@ -13,7 +13,9 @@ from lxml import etree
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.dmn.parser.DMNParser import DMNParser
 
-from engine import definitions, dmn_entries, spiff
+from engine import spiff
+from engine.definitions import folder as definitions
+from engine.definitions.lint import dmn_entries
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASIC = FIXTURES / "basic" / "processes"

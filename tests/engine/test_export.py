@@ -19,12 +19,19 @@ from click.testing import CliRunner
 from lxml import etree
 from sqlalchemy import event, func, select
 
-from engine import clock, demo, export, holds, queries, registry, runtime
+from engine import clock
 from engine.cli import main
-from engine.db import Database
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
 from engine.errors import NotFound
-from engine.models import AuditEvent, Instance
-from engine.steps import Engine, Step
+from engine.history.export import stream as export
+from engine.runtime import actions as runtime
+from engine.runtime import holds
+from engine.runtime.step import Step
+from engine.store.db import Database
+from engine.store.models import AuditEvent, Instance
+from engine.views import queries
 from tests.conftest import PG_URL, PROGRAM, _fresh_postgres
 from tests.engine import xes_structure
 
@@ -301,7 +308,7 @@ def test_desa_export_unknown_village_is_one_line_and_no_file(desa, tmp_path: Pat
 
 
 def test_typed_text_that_a_spreadsheet_would_run_is_written_inert() -> None:
-    from engine.export_csv import cell
+    from engine.history.export.csv_log import cell
 
     assert cell('=HYPERLINK("http://x","klik")') == '\'=HYPERLINK("http://x","klik")'
     assert [cell(v) for v in ("+62 812", "@SUM(A1)", "\tx", "-x", "-5", "-", "5", "Rp 5.000")] == [

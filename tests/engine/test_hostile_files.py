@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine import registry
 from engine.cli import main
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASIC = FIXTURES / "basic"

@@ -15,10 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from engine import queries, runtime
+from engine.core import Engine
 from engine.errors import EngineError, InvalidInput
-from engine.models import Instance
-from engine.steps import Engine
+from engine.runtime import actions as runtime
+from engine.store.models import Instance
+from engine.views import queries
 from tests.conftest import SIGI
 from tests.engine.helpers import snapshot
 from tests.hostile import LONG_EXAMPLES, SHORT_EXAMPLES, examples, long_only_when_selected  # noqa: F401

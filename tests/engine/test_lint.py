@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from engine import definitions
 from engine.cli import main
-from engine.lint import RULES
+from engine.definitions import folder as definitions
+from engine.definitions.lint.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from engine import definitions
 from engine.cli import main
+from engine.definitions import folder as definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ROOT / "processes"

@@ -9,11 +9,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from engine import queries, registry, runtime, spiff
-from engine.db import Database
+from engine import spiff
+from engine.core import Engine
+from engine.definitions import registry
 from engine.errors import NotFound, ScriptError
-from engine.models import Base
-from engine.steps import Engine
+from engine.runtime import actions as runtime
+from engine.store.db import Database
+from engine.store.models import Base
+from engine.views import queries
 from tests.conftest import BASIC, GOHONG, LEMPUR, SIGI
 from tests.engine.helpers import open_ids, open_task
 
@@ -38,7 +41,7 @@ def test_message_payload_reaches_the_task_data(basic: Engine) -> None:
     iid = runtime.start(basic, "message", LEMPUR, "admin").instance_id
     runtime.deliver_message(basic, "laporan_diterima", LEMPUR, "admin", {"nomor": "LAP-9"})
     basic.workflows.clear()
-    from engine.steps import Step
+    from engine.runtime.step import Step
 
     with basic.db.sessions() as session:
         from datetime import UTC, datetime

@@ -7,9 +7,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine import audit, migrate, queries, registry, replay, verify
 from engine.cli import main
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.history import replay, verify
+from engine.runtime import audit
+from engine.runtime import moves as migrate
+from engine.views import queries
 from tests.conftest import LEMPUR
 from tests.engine.program_change import add_month_4_visit, copy_program, remove_revision
 from tests.test_program import (

@@ -11,9 +11,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from engine import mailer, notifications, runtime, timers
-from engine.models import HumanTask, OutboxMessage, User
-from engine.steps import Engine
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.store.models import HumanTask, OutboxMessage, User
+from engine.views import notifications
+from engine.worker import mailer, timers
 from tests.conftest import LEMPUR, SIGI
 from tests.engine.helpers import set_clock
 

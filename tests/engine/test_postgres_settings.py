@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from engine.db import Database
+from engine.store.db import Database
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="PostgreSQL only (DESA_TEST_DATABASE_URL)")

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from engine import notifications, queries, runtime
-from engine.steps import Engine
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.views import notifications, queries
 from tests.conftest import LEMPUR
 from web import create_app
 
@@ -98,7 +99,7 @@ def test_inbox_pages_follow_one_another_without_gaps_or_repeats(basic: Engine) -
         from sqlalchemy import update
 
         from engine import clock
-        from engine.models import HumanTask
+        from engine.store.models import HumanTask
 
         ids = [t.id for t in queries.tasks(basic, user="rina")]
         for n, task_id in enumerate(ids[:5]):

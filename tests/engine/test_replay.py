@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine import replay, spiff
+from engine import spiff
+from engine.history import replay
 from tests.engine.program_history import RecordingVillage, stored_view
 
 

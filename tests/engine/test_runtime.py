@@ -7,11 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine import audit, holds, queries, runtime, spiff
+from engine import spiff
+from engine.core import Engine
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.fastsql import Sql
-from engine.models import Instance
-from engine.steps import Engine, Step, load_live
+from engine.runtime import actions as runtime
+from engine.runtime import audit, holds
+from engine.runtime.step import Step, load_live
+from engine.store.fastsql import Sql
+from engine.store.models import Instance
+from engine.views import queries
 from tests.conftest import GOHONG, LEMPUR, SIGI
 from tests.engine.helpers import open_ids, open_task, set_clock, snapshot
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import sandbox
-from engine.sandbox import SandboxError
+from engine.sandbox import guard as sandbox
+from engine.sandbox.guard import SandboxError
 
 
 def run(source: str, **data: object) -> dict[str, object]:

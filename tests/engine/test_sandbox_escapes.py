@@ -21,12 +21,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import queries, registry, runtime, sandbox
 from engine.cli import main
+from engine.core import Engine
+from engine.definitions import registry
 from engine.errors import DefinitionError, ScriptError
-from engine.models import ProcessVersion
-from engine.sandbox import SandboxError
-from engine.steps import Engine
+from engine.runtime import actions as runtime
+from engine.sandbox import guard as sandbox
+from engine.sandbox.guard import SandboxError
+from engine.store.models import ProcessVersion
+from engine.views import queries
 from tests.conftest import LEMPUR, set_up
 from tests.engine.helpers import snapshot
 

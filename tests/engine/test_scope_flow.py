@@ -13,7 +13,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine import definitions, registry
+from engine.definitions import folder as definitions
+from engine.definitions import registry
 from engine.errors import NotFound
 from tests.engine.scope_desk import T0, UNSUPPORTED, Desk, at, inbox
 

@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import spiff, steps
-from engine.fastsql import Sql
-from engine.models import Instance, InstanceTask
+from engine import spiff
+from engine.core import Engine
+from engine.runtime import step as steps
+from engine.runtime.step import load_live
 from engine.spiff.serialize import _REGISTRY, _Encoder
-from engine.steps import Engine, load_live
+from engine.store.fastsql import Sql
+from engine.store.models import Instance, InstanceTask
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture the village runs on)

@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import clock, holds, queries, runtime, timers
-from engine.models import AuditEvent
-from engine.steps import Engine
+from engine import clock
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.runtime import holds
+from engine.store.models import AuditEvent
+from engine.views import queries
+from engine.worker import timers
 from tests.conftest import LEMPUR, PG_URL, SIGI
 from tests.engine.helpers import open_ids, open_task, set_clock
 
@@ -100,7 +104,7 @@ def test_a_broken_instance_does_not_stop_the_sweep(basic: Engine) -> None:
     broken = runtime.start(basic, "timers", LEMPUR, "rina").instance_id
     healthy = runtime.start(basic, "timers", SIGI, "sari").instance_id
     with basic.db.transaction() as session:  # damage one instance's stored state
-        from engine.models import Instance
+        from engine.store.models import Instance
 
         row = session.get(Instance, broken)
         assert row is not None
@@ -179,7 +183,7 @@ def test_a_sweep_in_small_batches_fires_each_once_and_frees_the_backlog(basic: E
     ids = [runtime.start(basic, "timers", LEMPUR if n % 2 else SIGI, "admin").instance_id for n in range(7)]
     broken = ids[4]
     with basic.db.transaction() as session:
-        from engine.models import Instance
+        from engine.store.models import Instance
 
         row = session.get(Instance, broken)
         assert row is not None
@@ -191,7 +195,7 @@ def test_a_sweep_in_small_batches_fires_each_once_and_frees_the_backlog(basic: E
     assert sorted(fired) == sorted(i for i in ids if i != broken)
     assert queries.instance_detail(basic, broken)["status"] == "failed"
     with basic.db.sessions() as session:
-        from engine.models import Instance
+        from engine.store.models import Instance
 
         revisions = dict(session.execute(select(Instance.id, Instance.revision)).tuples().all())
     cached = [i for i in ids if basic.workflows.take(i, revisions[i])]

@@ -8,10 +8,11 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select, text, update
 
-from engine import audit, corrections, replay, verify
 from engine.cli import main
-from engine.models import AuditCheck, AuditEvent, InstanceTask
-from engine.steps import Engine
+from engine.core import Engine
+from engine.history import replay, verify
+from engine.runtime import audit, corrections
+from engine.store.models import AuditCheck, AuditEvent, InstanceTask
 from tests.engine.program_history import RecordingVillage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,7 +153,7 @@ def test_an_admin_correction_is_replayed(program: Engine) -> None:
     v = RecordingVillage(program)
     v.do("tetapkan_petugas", "Fasilitator Pusat")
     with program.db.transaction() as session:
-        from engine import users
+        from engine.directory import users
 
         users.add(session, "admin", password="rahasia", admin=True)
     corrections.correct_data(

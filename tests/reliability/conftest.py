@@ -18,7 +18,7 @@ from psycopg import sql
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from engine.db import Database
+from engine.store.db import Database
 
 RACES_URL = os.environ.get(
     "DESA_RACES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/desa_races"

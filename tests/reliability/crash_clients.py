@@ -16,7 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import demo, queries
+from engine.demo import runner as demo
+from engine.views import queries
 
 from .procs import call
 

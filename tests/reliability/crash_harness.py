@@ -30,12 +30,17 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine import audit, clock, demo, runtime, tokens, verify
-from engine.db import Database
+from engine import clock
+from engine.core import Engine
+from engine.demo import runner as demo
+from engine.directory import tokens
 from engine.errors import EngineError
-from engine.models import AuditEvent, Instance, Timer, WaitingMessage
-from engine.models import Village as VillageRow
-from engine.steps import Engine
+from engine.history import verify
+from engine.runtime import actions as runtime
+from engine.runtime import audit
+from engine.store.db import Database
+from engine.store.models import AuditEvent, Instance, Timer, WaitingMessage
+from engine.store.models import Village as VillageRow
 
 from .crash_clients import Client, Told, Village
 from .procs import DESA, ROOT, Service, desa, env_for, free_port

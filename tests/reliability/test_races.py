@@ -29,11 +29,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import access, queries, registry, runtime, timers, tokens, users, verify, villages
-from engine.db import Database
+from engine.core import Engine
+from engine.definitions import registry
+from engine.directory import access, tokens, users, villages
 from engine.errors import Conflict, NotFound
-from engine.models import AuditEvent, HumanTask
-from engine.steps import Engine
+from engine.history import verify
+from engine.runtime import actions as runtime
+from engine.store.db import Database
+from engine.store.models import AuditEvent, HumanTask
+from engine.views import queries
+from engine.worker import timers
 from tests.conftest import FIXTURES, LEMPUR
 from tests.engine.helpers import open_ids, set_clock
 

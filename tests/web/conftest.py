@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import runtime
-from engine.steps import Engine
+from engine.core import Engine
+from engine.runtime import actions as runtime
 from tests.conftest import LEMPUR, PROGRAM, SIGI, set_up
 
 _FACILITATORS = [

@@ -22,10 +22,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from engine import queries, runtime, tokens
-from engine.db import Database
-from engine.models import AuditCheck, HumanTask, Instance
-from engine.steps import Engine
+from engine.core import Engine
+from engine.directory import tokens
+from engine.runtime import actions as runtime
+from engine.store.db import Database
+from engine.store.models import AuditCheck, HumanTask, Instance
+from engine.views import queries
 from tests.conftest import FIXTURES, LEMPUR, PG_URL, SIGI, _fresh_postgres, set_up
 from tests.web import access_table
 from tests.web.access_table import API, CALLERS, PEOPLE, WEB

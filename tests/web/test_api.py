@@ -16,11 +16,11 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from engine import tokens
 from engine.cli import main
-from engine.demo_data import FORM_EXAMPLES
-from engine.models import ApiToken
-from engine.steps import Engine
+from engine.core import Engine
+from engine.demo.data import FORM_EXAMPLES
+from engine.directory import tokens
+from engine.store.models import ApiToken
 from web import create_app
 from web.api import SPEC
 

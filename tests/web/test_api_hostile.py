@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from engine.steps import Engine
+from engine.core import Engine
 from tests.web.test_api import Api, first_task
 
 LEMPUR = "15.01.01.2003"

@@ -23,8 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from engine import queries
-from engine.steps import Engine
+from engine.core import Engine
+from engine.views import queries
 from tests.hostile import LONG_EXAMPLES, SHORT_EXAMPLES, examples, long_only_when_selected  # noqa: F401
 from tests.web.test_api import app_for, token_for
 from web.api_spec import SPEC

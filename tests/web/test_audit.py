@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 from lxml import etree
 from sqlalchemy import select, update
 
-from engine import access, queries, tokens, users
-from engine.models import AuditEvent, Instance
-from engine.steps import Engine
+from engine.core import Engine
+from engine.directory import access, tokens, users
+from engine.store.models import AuditEvent, Instance
+from engine.views import queries
 from tests.test_program import (
     LEMPUR,
     OTHER,

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import access, registry, runtime, users, villages
-from engine.demo_data import FORM_EXAMPLES
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo.data import FORM_EXAMPLES
+from engine.directory import access, users, villages
+from engine.runtime import actions as runtime
 from web import formdata
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -153,7 +155,8 @@ def test_demo_day_of_a_pendamping_and_a_central_facilitator(
     central facilitator reads the dashboard and a village's diagram. Screenshots go to test-output/."""
     from playwright.sync_api import sync_playwright
 
-    from engine import demo, queries
+    from engine.demo import runner as demo
+    from engine.views import queries
 
     monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
     registry.deploy(engine.db, [ROOT / "processes"])

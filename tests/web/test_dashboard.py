@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import demo, registry
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.demo import runner as demo
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -47,7 +48,7 @@ def test_dashboard_shows_the_program_across_villages(demo_loaded: Engine) -> Non
 
 
 def test_every_demo_village_is_counted_once(demo_loaded: Engine) -> None:
-    from engine import dashboard
+    from engine.views import dashboard
 
     board = dashboard.dashboard(demo_loaded, "pusat.andi")
     counted = sum(sum(c.values()) for c in board.by_province.values()) + sum(board.finished.values())

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import access, registry, users
-from engine.reload import Reloader
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.definitions.reload import Reloader
+from engine.directory import access, users
 from tests.engine.program_change import MONEV, add_month_4_visit, copy_program
 from tests.test_program import LEMPUR, Village, program  # noqa: F401  (the fixture)
 from tests.web.test_village import signed_in, svgs

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import access, queries, registry, runtime, users, villages
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import registry
+from engine.directory import access, users, villages
+from engine.runtime import actions as runtime
+from engine.views import queries
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent

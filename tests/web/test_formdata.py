@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from engine import forms
-from engine.demo_data import FORM_EXAMPLES, context_for
-from engine.steps import Engine
+from engine.core import Engine
+from engine.definitions import forms
+from engine.demo.data import FORM_EXAMPLES, context_for
 from tests.form_checks import schema as form_schema
 from web import create_app, formdata, formrender
 

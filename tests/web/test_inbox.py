@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
-from engine.steps import Engine
+from engine.core import Engine
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from engine import runtime
-from engine.models import HumanTask
-from engine.steps import Engine
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.store.models import HumanTask
 from tests.conftest import LEMPUR, SIGI
 from tests.engine.helpers import set_clock
 from web import create_app

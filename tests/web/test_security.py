@@ -19,10 +19,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from engine import passwords, queries, runtime, signin, tokens, users
 from engine.cli import main
-from engine.models import ApiToken, AuditCheck, SignInAttempt, User
-from engine.steps import Engine
+from engine.core import Engine
+from engine.directory import passwords, signin, tokens, users
+from engine.runtime import actions as runtime
+from engine.store.models import ApiToken, AuditCheck, SignInAttempt, User
+from engine.views import queries
 from tests.conftest import FIXTURES, LEMPUR, set_up
 from web import create_app
 

@@ -12,8 +12,9 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from engine import queries, runtime
-from engine.steps import Engine
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.views import queries
 from tests.conftest import LEMPUR
 from tests.engine.helpers import open_ids, set_clock
 from web import create_app

@@ -12,10 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine import queries, runtime
-from engine.demo_data import FORM_EXAMPLES
-from engine.demo_village import PESERTA
-from engine.steps import Engine
+from engine.core import Engine
+from engine.demo.data import FORM_EXAMPLES
+from engine.demo.village import PESERTA
+from engine.runtime import actions as runtime
+from engine.views import queries
 from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from tests.form_checks import schema as form_schema
 from web import create_app, formdata

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from engine import diagram, village_view
-from engine.steps import Engine
+from engine.core import Engine
+from engine.views import diagram
+from engine.views import village as village_view
 from tests.test_program import (
     LEMPUR,
     OTHER,

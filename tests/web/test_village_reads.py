@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import queries, spiff
-from engine.fastsql import Sql
-from engine.models import Instance, InstanceTask
+from engine import spiff
+from engine.core import Engine
+from engine.runtime.step import load_live
 from engine.spiff import stored
-from engine.steps import Engine, load_live
+from engine.store.fastsql import Sql
+from engine.store.models import Instance, InstanceTask
+from engine.views import queries
 from tests.engine.test_query_counts import statements
 from tests.test_program import (
     LEMPUR,

@@ -1,0 +1,204 @@
+"""What a fasilitator pusat sees across the program: villages per province and step, overdue
+work per kabupaten, the month-3 and month-5 visits ahead, and the reports with their copies.
+
+Reads the projections and the history only; no workflow is deserialized. Counting is done by
+the database (grouped statements), so the page costs a handful of statements at any scale; the
+visits and reports tables show the first VISITS_SHOWN and the latest REPORTS_SHOWN."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from engine import clock, spiff
+from engine.core import Engine
+from engine.directory import access
+from engine.errors import Forbidden
+from engine.store.models import AuditEvent, HumanTask, Instance, Timer, Village, WaitingMessage
+
+STEPS = [
+    ("persiapan", "Persiapan"),
+    ("pelaksanaan_pengembangan", "Pelaksanaan Pengembangan"),
+    ("monitoring_evaluasi_pelaporan", "Monitoring, Evaluasi dan Pelaporan"),
+    ("terminasi", "Terminasi"),
+    ("refleksi", "Refleksi"),
+]
+VISITS = {"tunggu_bulan_3": "Monitoring Bulan ke-3", "tunggu_bulan_5": "Evaluasi Bulan ke-5"}
+RECEIPTS = ("tanda_terima_badiklit", "tanda_terima_dinsos_kabupaten", "tanda_terima_dinsos_provinsi")
+# The task whose completion sends the report (its event records `messages_sent`: laporan_dikirim).
+REPORT_SENT_BY = ("setujui_laporan",)
+VISITS_SHOWN = 500  # the first visits of the coming days (at national scale, thousands fall due)
+REPORTS_SHOWN = 100  # the most recent reports
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    steps: list[tuple[str, str]]
+    by_province: dict[str, Counter[str]] = field(default_factory=dict)  # provinsi -> step -> villages
+    finished: Counter[str] = field(default_factory=Counter)  # provinsi -> villages done or withdrawn
+    overdue: list[tuple[str, int]] = field(default_factory=list)  # (kabupaten, overdue tasks)
+    visits: list[dict[str, Any]] = field(default_factory=list)  # visits due in the next 30 days
+    reports: list[dict[str, Any]] = field(default_factory=list)  # per village: when each copy arrived
+
+
+def _element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[int, dict[str, str]]:
+    """Per definition version: BPMN element id -> the step process it belongs to."""
+    found: dict[int, dict[str, str]] = {}
+    for version_id in version_ids:
+        spec = engine.specs.get(session, version_id).spec
+        found[version_id] = {
+            name: process.name for process in spiff.all_specs(spec) for name in process.task_specs
+        }
+    return found
+
+
+def _step_rows(session: Any) -> list[Any]:
+    """Instances grouped by provinsi, version, status and what tells their step: the step process
+    of an open task, else a waiting timer's element, else a waiting message's element (one row per
+    instance before grouping, so an instance is counted once)."""
+    human = select(HumanTask.instance_id, func.min(HumanTask.process_id).label("step")).group_by(
+        HumanTask.instance_id
+    )
+    tasked = select(HumanTask.instance_id)
+    timed = select(Timer.instance_id)
+    timer = (
+        select(Timer.instance_id, func.min(Timer.bpmn_id).label("element"))
+        .where(Timer.instance_id.not_in(tasked))
+        .group_by(Timer.instance_id)
+    )
+    message = (
+        select(WaitingMessage.instance_id, func.min(WaitingMessage.bpmn_id).label("element"))
+        .where(WaitingMessage.instance_id.not_in(tasked), WaitingMessage.instance_id.not_in(timed))
+        .group_by(WaitingMessage.instance_id)
+    )
+    h, t, m = human.subquery(), timer.subquery(), message.subquery()
+    found: list[Any] = session.execute(
+        select(
+            Village.provinsi,
+            Instance.process_version_id,
+            Instance.status,
+            h.c.step,
+            func.coalesce(t.c.element, m.c.element).label("element"),
+            func.count().label("n"),
+        )
+        .select_from(Instance)
+        .join(Village, Village.code == Instance.village_code)
+        .outerjoin(h, h.c.instance_id == Instance.id)
+        .outerjoin(t, t.c.instance_id == Instance.id)
+        .outerjoin(m, m.c.instance_id == Instance.id)
+        .group_by(
+            Village.provinsi,
+            Instance.process_version_id,
+            Instance.status,
+            h.c.step,
+            func.coalesce(t.c.element, m.c.element),
+        )
+    ).all()
+    return found
+
+
+def _reports(session: Any) -> list[dict[str, Any]]:
+    """The most recent reports (at most REPORTS_SHOWN): instances whose copies are arriving or
+    awaited, read through the receipts' partial index and the waiting-message index."""
+    received = (
+        select(AuditEvent.instance_id)
+        .where(AuditEvent.type == "MESSAGE_RECEIVED")
+        .group_by(AuditEvent.instance_id)
+        .order_by(func.max(AuditEvent.id).desc())
+        .limit(REPORTS_SHOWN)
+    )
+    waiting = (
+        select(WaitingMessage.instance_id)
+        .join(Instance, Instance.id == WaitingMessage.instance_id)
+        .where(WaitingMessage.name.in_(RECEIPTS))
+        .group_by(WaitingMessage.instance_id)
+        .order_by(func.max(Instance.updated_at).desc())
+        .limit(REPORTS_SHOWN)
+    )
+    ids = set(session.scalars(received)) | set(session.scalars(waiting))
+    if not ids:
+        return []
+    events = session.execute(
+        select(
+            AuditEvent.instance_id,
+            AuditEvent.type,
+            AuditEvent.data,
+            AuditEvent.engine_time,
+            Village.name,
+            Village.code,
+        )
+        .join(Instance, Instance.id == AuditEvent.instance_id)
+        .join(Village, Village.code == Instance.village_code)
+        .where(
+            AuditEvent.instance_id.in_(ids),
+            or_(
+                AuditEvent.type == "MESSAGE_RECEIVED",
+                and_(AuditEvent.type == "TASK_COMPLETED", AuditEvent.bpmn_id.in_(REPORT_SENT_BY)),
+            ),
+        )
+        .order_by(AuditEvent.instance_id, AuditEvent.seq)
+    ).all()
+    reports: dict[int, dict[str, Any]] = {}
+    for e in events:
+        sent = [m for m in (e.data or {}).get("messages_sent", []) if m.get("name") == "laporan_dikirim"]
+        if e.type == "TASK_COMPLETED" and sent:
+            reports[e.instance_id] = {"village": e.name, "code": e.code, "sent": clock.as_utc(e.engine_time)}
+        elif e.type == "MESSAGE_RECEIVED" and e.instance_id in reports:
+            name = (e.data or {}).get("name")
+            if name in RECEIPTS:
+                payload = (e.data or {}).get("payload") or {}
+                reports[e.instance_id][name] = payload.get("tanggal") or clock.as_utc(e.engine_time).date()
+    return sorted(reports.values(), key=lambda r: r["sent"], reverse=True)[:REPORTS_SHOWN]
+
+
+def dashboard(engine: Engine, user: str, days_ahead: int = 30) -> Dashboard:
+    """The dashboard in a handful of grouped statements, whatever the number of villages."""
+    with engine.db.sessions() as session:
+        who = access.principal(session, user)
+        if not (who.is_admin or any(g.scope == "national" and not g.designer for g in who.grants)):
+            raise Forbidden("the dashboard is for the central facilitators")
+        now = clock.now(session)
+        result = Dashboard(now=now, steps=STEPS)
+        rows = _step_rows(session)
+        steps_of = _element_steps(engine, session, {r.process_version_id for r in rows})
+        for r in rows:
+            counts = result.by_province.setdefault(r.provinsi or "-", Counter())
+            if r.status in ("completed", "cancelled", "failed"):
+                result.finished[r.provinsi or "-"] += r.n
+                continue
+            step = r.step or (steps_of[r.process_version_id].get(r.element) if r.element else None)
+            counts[step or "-"] += r.n
+        overdue = session.execute(
+            select(Village.kabupaten, func.count())
+            .select_from(HumanTask)
+            .join(Village, Village.code == HumanTask.village_code)
+            .where(HumanTask.due_at < now)
+            .group_by(Village.kabupaten)
+        ).all()
+        result.overdue = sorted(((k, int(n)) for k, n in overdue), key=lambda item: (-item[1], item[0]))
+        horizon = now + timedelta(days=days_ahead)
+        visits = session.execute(
+            select(Timer.bpmn_id, Timer.due_at, Village.name, Village.code, Village.kabupaten)
+            .join(Instance, Instance.id == Timer.instance_id)
+            .join(Village, Village.code == Instance.village_code)
+            .where(Timer.bpmn_id.in_(VISITS), Timer.due_at <= horizon)
+            .order_by(Timer.due_at, Village.code)
+            .limit(VISITS_SHOWN)
+        ).all()
+        result.visits = [
+            {
+                "visit": VISITS[v.bpmn_id],
+                "due": clock.as_utc(v.due_at),
+                "village": v.name,
+                "code": v.code,
+                "kabupaten": v.kabupaten,
+            }
+            for v in visits
+        ]
+        result.reports = _reports(session)
+        return result

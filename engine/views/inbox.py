@@ -1,0 +1,329 @@
+"""Inboxes: the open human tasks a person may act on, a page at a time, and what the page counts.
+
+Read from the human-task projection only (no workflow is deserialized). Pages are in inbox order
+(nearest deadline first, tasks without one last, oldest first) and follow one another by key
+(keyset pagination): each part of a person's filter reads its own index in that order
+(`ix_human_task_*_order`, migration 0009), so a page costs the same whatever the number of tasks.
+`engine.queries` re-exports these for the CLI and the other listings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_, select, true, tuple_, union
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BooleanClauseList
+
+from engine import clock
+from engine.core import Engine
+from engine.directory import access
+from engine.store.models import HumanTask, Village
+
+
+def _iso(value: datetime | None) -> str | None:
+    return clock.as_utc(value).isoformat() if value is not None else None
+
+
+@dataclass
+class TaskRow:
+    id: str
+    instance: int
+    village: str
+    process_id: str
+    bpmn_id: str
+    name: str
+    lane: str
+    form: str | None
+    claimed_by: str | None
+    created_at: str | None
+    due_at: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+TASK_COLUMNS = (
+    HumanTask.id,
+    HumanTask.instance_id,
+    HumanTask.village_code,
+    HumanTask.process_id,
+    HumanTask.bpmn_id,
+    HumanTask.name,
+    HumanTask.role,
+    HumanTask.form,
+    HumanTask.claimed_by,
+    HumanTask.created_at,
+    HumanTask.due_at,
+)
+
+
+_KEYS = (HumanTask.id, HumanTask.due_at, HumanTask.created_at)  # what orders a page (and its cursor)
+
+
+def task_row(r: Any) -> TaskRow:
+    return TaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], _iso(r[9]), _iso(r[10]))
+
+
+def tasks(
+    engine: Engine,
+    user: str | None = None,
+    instance_id: int | None = None,
+    village: str | None = None,
+    limit: int = 500,
+) -> list[TaskRow]:
+    """Open human tasks; with `user`, only those that user may act on (their inbox), nearest
+    deadline first (tasks without one last, oldest first). The first `limit`; `task_page` pages."""
+    return task_page(engine, user, instance_id=instance_id, village=village, limit=limit).tasks
+
+
+@dataclass
+class TaskPage:
+    tasks: list[TaskRow]
+    next: str | None  # the cursor of the page after this one, or None on the last page
+
+
+def _cursor(row: TaskRow) -> str:
+    return f"{row.due_at or ''}|{row.created_at or ''}|{row.id}"
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime | None, datetime, str] | None:
+    parts = cursor.split("|")
+    if len(parts) != 3:
+        return None
+    try:
+        due = datetime.fromisoformat(parts[0]) if parts[0] else None
+        return due, datetime.fromisoformat(parts[1]), parts[2]
+    except ValueError:
+        return None
+
+
+def _filter(session: Session, user: str | None) -> ColumnElement[bool]:
+    return true() if user is None else access.task_filter(access.principal(session, user))
+
+
+def _scopes(found: ColumnElement[bool]) -> list[ColumnElement[bool]]:
+    """The OR-ed parts of a user's task filter (each a grant, or the tasks they took)."""
+    if isinstance(found, BooleanClauseList) and found.operator is operators.or_:
+        return list(found.clauses)
+    return [found]
+
+
+def task_page(
+    engine: Engine,
+    user: str | None = None,
+    *,
+    instance_id: int | None = None,
+    village: str | None = None,
+    process_id: str | None = None,
+    role: str | None = None,
+    claimed: str | None = None,
+    overdue_at: datetime | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> TaskPage:
+    """One page of open human tasks in inbox order (due_at, then created_at, then id; tasks with
+    no deadline after those with one), starting after the `after` cursor (keyset pagination).
+
+    Each part of the user's filter (a grant, the tasks they took) reads its own index in this
+    order (`ix_human_task_*_order`), with and without a deadline, at most `limit` + 1 rows each;
+    the parts are merged in one statement. Filters: `claimed` is a username, or "" for the
+    unclaimed; `overdue_at` keeps tasks due before it."""
+    with engine.db.sessions() as session:
+        return _page(
+            session,
+            _filter(session, user),
+            instance_id=instance_id,
+            village=village,
+            process_id=process_id,
+            role=role,
+            claimed=claimed,
+            overdue_at=overdue_at,
+            after=after,
+            limit=limit,
+        )
+
+
+def _page(
+    session: Session,
+    scope: ColumnElement[bool],
+    *,
+    instance_id: int | None = None,
+    village: str | None = None,
+    process_id: str | None = None,
+    role: str | None = None,
+    claimed: str | None = None,
+    overdue_at: datetime | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> TaskPage:
+    start = _parse_cursor(after) if after else None
+    common: list[ColumnElement[bool]] = [HumanTask.suspended.is_(False)]
+    if instance_id is not None:
+        common.append(HumanTask.instance_id == instance_id)
+    if village is not None:
+        common.append(HumanTask.village_code == village)
+    if process_id is not None:
+        common.append(HumanTask.process_id == process_id)
+    if role is not None:
+        common.append(HumanTask.role == role)
+    if claimed is not None:
+        common.append(HumanTask.claimed_by == claimed if claimed else HumanTask.claimed_by.is_(None))
+    if overdue_at is not None:
+        common.append(HumanTask.due_at < overdue_at)
+    parts = []
+    for part in _scopes(scope):
+        if start is None or start[0] is not None:
+            dated = [*common, part, HumanTask.due_at.is_not(None)]
+            if start is not None:
+                dated.append(tuple_(HumanTask.due_at, HumanTask.created_at, HumanTask.id) > start)
+            by_due = (HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            parts.append(select(*_KEYS).where(*dated).order_by(*by_due).limit(limit + 1))
+        if overdue_at is None:
+            undated = [*common, part, HumanTask.due_at.is_(None)]
+            if start is not None and start[0] is None:
+                undated.append(tuple_(HumanTask.created_at, HumanTask.id) > (start[1], start[2]))
+            # due_at first although it is NULL here: the order is the index's, so it is read in order
+            by_age = (HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+            parts.append(select(*_KEYS).where(*undated).order_by(*by_age).limit(limit + 1))
+    if not parts:
+        return TaskPage([], None)
+    # The parts give the keys in order, the page's rows are read by id: a union of the keys only
+    # is a third of the statement to build (each part a subquery with its own columns), per page.
+    merged = union(*(select(p.subquery()) for p in parts)).subquery()
+    query = (
+        select(*TASK_COLUMNS)
+        .join(merged, merged.c.id == HumanTask.id)
+        .order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.created_at, merged.c.id)
+        .limit(limit + 1)
+    )
+    rows = [task_row(r) for r in session.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return TaskPage(rows, _cursor(rows[-1]) if more and rows else None)
+
+
+@dataclass
+class InboxSummary:
+    """What an inbox page shows besides its tasks: counts, and what the filters can offer."""
+
+    total: int = 0
+    mine: int = 0
+    unclaimed: int = 0
+    overdue: int = 0
+    process_ids: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    villages: dict[str, str] = field(default_factory=dict)  # code -> name, at most VILLAGE_CHOICES
+    noticed: int = 0  # tasks with a notice (new, due soon, overdue): the header's count
+
+
+VILLAGE_CHOICES = 500
+NEW_WINDOW = timedelta(days=2)  # a task is new this long after it appeared
+SOON_WINDOW = timedelta(days=3)  # and due soon this long before its deadline
+
+
+def noticed(now: datetime) -> ColumnElement[bool]:
+    """Tasks with something to tell (engine.notifications): due within SOON_WINDOW or overdue, or new."""
+    return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
+
+
+def notice_count(session: Session, scope: ColumnElement[bool], now: datetime) -> int:
+    """How many of the tasks in `scope` have a notice (the header's count): one counting statement."""
+    found = session.scalar(
+        select(func.count()).select_from(HumanTask).where(HumanTask.suspended.is_(False), scope, noticed(now))
+    )
+    return int(found or 0)
+
+
+def inbox_summary(engine: Engine, user: str, now: datetime) -> InboxSummary:
+    """Counts of the user's open tasks (all, taken by them, not taken, overdue, with a notice), the
+    steps and roles among them, and the villages they are in when there are at most
+    VILLAGE_CHOICES tasks: one or two statements."""
+    with engine.db.sessions() as session:
+        return _summary(session, _filter(session, user), user, now)
+
+
+def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datetime) -> InboxSummary:
+    found = InboxSummary()
+    mine = case((HumanTask.claimed_by == user, 1), else_=0)
+    free = case((HumanTask.claimed_by.is_(None), 1), else_=0)
+    late = case((HumanTask.due_at < now, 1), else_=0)
+    told = case((noticed(now), 1), else_=0)
+    groups = session.execute(
+        select(
+            HumanTask.process_id,
+            HumanTask.role,
+            func.count(),
+            func.sum(mine),
+            func.sum(free),
+            func.sum(late),
+            func.sum(told),
+        )
+        .where(HumanTask.suspended.is_(False), scope)
+        .group_by(HumanTask.process_id, HumanTask.role)
+    ).all()
+    for row in groups:
+        found.total += int(row[2] or 0)
+        found.mine += int(row[3] or 0)
+        found.unclaimed += int(row[4] or 0)
+        found.overdue += int(row[5] or 0)
+        found.noticed += int(row[6] or 0)
+        found.process_ids.add(str(row[0]))
+        found.roles.add(str(row[1]))
+    if found.total <= VILLAGE_CHOICES:  # else the page's own villages (see `inbox`)
+        codes = (
+            select(HumanTask.village_code).where(HumanTask.suspended.is_(False), scope).distinct().subquery()
+        )
+        rows = session.execute(
+            select(Village.code, Village.name).join(codes, codes.c.village_code == Village.code)
+        )
+        found.villages = {code: name for code, name in rows}
+    return found
+
+
+@dataclass
+class Inbox:
+    now: datetime
+    page: TaskPage
+    summary: InboxSummary
+    who: access.Principal | None = None  # the user with their grants, as read for the page
+
+
+def inbox(
+    engine: Engine,
+    user: str,
+    *,
+    village: str | None = None,
+    process_id: str | None = None,
+    role: str | None = None,
+    status: str = "semua",
+    after: str | None = None,
+    limit: int = 50,
+) -> Inbox:
+    """What the inbox page shows, in one session: the engine clock, one page of the user's tasks
+    (`status`: semua, saya (taken by them), belum (not taken), terlambat (overdue)) and the
+    summary. The user and their grants are read once."""
+    with engine.db.sessions() as session:
+        now = clock.now(session)
+        who = access.principal(session, user)
+        scope = access.task_filter(who)
+        page = _page(
+            session,
+            scope,
+            village=village,
+            process_id=process_id,
+            role=role,
+            claimed={"saya": user, "belum": ""}.get(status),
+            overdue_at=now if status == "terlambat" else None,
+            after=after,
+            limit=limit,
+        )
+        summary = _summary(session, scope, user, now)
+        if summary.total > VILLAGE_CHOICES:  # too many to list: the villages of this page, and the chosen one
+            codes = {t.village for t in page.tasks} | ({village} if village else set())
+            rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
+            summary.villages = {code: name for code, name in rows}
+        return Inbox(now, page, summary, who)

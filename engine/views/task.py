@@ -1,0 +1,127 @@
+"""One open task as its page shows it: what it asks (the form, with choices filled from earlier
+data), what it already holds (to pre-fill the form), and whether the person may act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import clock, spiff
+from engine.core import Engine
+from engine.definitions import forms
+from engine.directory import access
+from engine.errors import EngineError, NotFound
+from engine.runtime.actions import _check_may_act, _task_row
+from engine.runtime.step import instance_ref, load_live
+from engine.store.fastsql import Sql
+from engine.store.models import HumanTask, Instance, Village
+
+
+@dataclass
+class TaskView:
+    id: str
+    instance: int
+    revision: int
+    village: str
+    village_name: str
+    process_id: str
+    bpmn_id: str
+    name: str
+    lane: str
+    documentation: str
+    claimed_by: str | None
+    due_at: str | None
+    created_at: str | None
+    form: str | None
+    schema: dict[str, Any] | None
+    data: dict[str, Any] = field(default_factory=dict)  # what the form is filled with
+    context: dict[str, Any] = field(default_factory=dict)  # the task's data (for x-desa-show)
+    may_act: bool = False
+    override: bool = False
+    may_reassign: bool = False  # a fasilitator pusat or an admin may give it to someone else
+
+
+def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
+    """The open task `task_id` as `user` may see it; NotFound when they may not, Conflict when it
+    was completed (saying by whom and when)."""
+    with engine.db.sessions() as session:
+        who = access.principal(session, user)
+        task = _task_row(session, task_id, who)
+        try:
+            override = _check_may_act(who, task)
+            may_act = True
+        except EngineError:  # the task is visible but not theirs to do (role, or taken by someone)
+            override, may_act = False, False
+        sql = Sql.of(session)
+        ref = instance_ref(sql, task.instance_id)
+        if ref is None:
+            raise NotFound(f"no task {task_id}")
+        deployed = engine.specs.get(session, ref.process_version_id)
+        live = engine.workflows.take(ref.id, ref.revision)
+        workflow = (
+            live.workflow
+            if live is not None
+            else load_live(sql, ref.id, deployed.spec_for_instance()).workflow
+        )
+        spiff_task = spiff.find_task(workflow, task_id)
+        if live is not None:
+            engine.workflows.put(ref.id, ref.revision, live)
+        if spiff_task is None:
+            raise NotFound(f"no open task {task_id}")
+        context = spiff.task_data(spiff_task)
+        row = session.get(HumanTask, task_id)
+        village = session.get(Village, task.village_code)
+        schema = deployed.forms.get(task.form) if task.form else None
+        resolved = forms.resolve(schema, context) if schema else None
+        fields = (resolved or {}).get("properties") or {}
+        return TaskView(
+            id=task_id,
+            instance=ref.id,
+            revision=ref.revision,
+            village=task.village_code,
+            village_name=village.name if village else task.village_code,
+            process_id=row.process_id if row else "",
+            bpmn_id=task.bpmn_id,
+            name=task.name,
+            lane=task.role,
+            documentation=spiff_task.task_spec.documentation or "",
+            claimed_by=task.claimed_by,
+            due_at=_iso(row.due_at) if row else None,
+            created_at=_iso(row.created_at) if row else None,
+            form=task.form,
+            schema=resolved,
+            data=_prefill(fields, context),
+            context=context,
+            may_act=may_act,
+            override=override,
+            may_reassign=who.is_admin or who.is_national_staff,
+        )
+
+
+def _prefill(fields: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """What the form starts with: the task's data for its own fields, or, for a field marked
+    `x-desa-prefill-from: <name>`, the earlier data of that name (the registered participants start
+    as the candidate list)."""
+    data = {k: v for k, v in context.items() if k in fields}
+    for name, node in fields.items():
+        source = node.get("x-desa-prefill-from") if isinstance(node, dict) else None
+        if name not in data and isinstance(source, str) and source in context:
+            data[name] = context[source]
+    return data
+
+
+def _iso(value: Any) -> str | None:
+    return clock.as_utc(value).isoformat() if value is not None else None
+
+
+def village_names(engine: Engine, codes: set[str]) -> dict[str, str]:
+    with engine.db.sessions() as session:
+        rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
+        return {code: name for code, name in rows}
+
+
+def instance_village(engine: Engine, instance_id: int) -> str | None:
+    with engine.db.sessions() as session:
+        return session.scalar(select(Instance.village_code).where(Instance.id == instance_id))
