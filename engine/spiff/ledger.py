@@ -16,8 +16,8 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff import rows
 from engine.spiff.scripts import SCRIPT_ENGINE
-from engine.spiff.serialize import _REGISTRY, STATE_FORMAT, Spec, _Encoder, _reconnect_triggered
-from engine.spiff.tasks import HumanTaskView, _human_view
+from engine.spiff.serialize import REGISTRY, STATE_FORMAT, Spec, StateEncoder, reconnect_triggered
+from engine.spiff.tasks import HumanTaskView, human_view
 
 # Tasks in these states may change without a state change (a waiting timer's internal data, a
 # multi-instance or subprocess task collecting its children's output), so they are serialized
@@ -72,11 +72,11 @@ class Ledger:
             self.by_task.pop(id(task), None)
 
     def snapshot(self, workflow: Any) -> Snapshot:
-        _REGISTRY._encoder_mode = True
+        REGISTRY._encoder_mode = True
         try:
             return self._snapshot(workflow)
         finally:
-            _REGISTRY._encoder_mode = False
+            REGISTRY._encoder_mode = False
 
     def _snapshot(self, workflow: Any) -> Snapshot:
         stored, by_task = self.stored, self.by_task
@@ -91,7 +91,7 @@ class Ledger:
             for task in wf.tasks.values():
                 state = task._state
                 if state == ready and task.task_spec.manual:
-                    human.append(_human_view(task))
+                    human.append(human_view(task))
                 if not (key or state & finished_mask):
                     unfinished = True
                 known = by_task.get(id(task))
@@ -181,8 +181,8 @@ class Ledger:
 
 def _workflow_header(wf: Any) -> dict[str, Any]:
     return {
-        "typename": _REGISTRY.typenames[type(wf)],
-        "data": _REGISTRY.convert(_REGISTRY.clean(wf.data)),
+        "typename": REGISTRY.typenames[type(wf)],
+        "data": REGISTRY.convert(REGISTRY.clean(wf.data)),
         "correlations": wf.correlations,
         "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
         "success": wf.success,
@@ -194,7 +194,7 @@ def _workflow_header(wf: Any) -> dict[str, Any]:
 def _header(workflow: Any) -> str:
     header = _workflow_header(workflow)
     header["format"] = STATE_FORMAT
-    header["bpmn_events"] = _REGISTRY.convert(workflow.bpmn_events)
+    header["bpmn_events"] = REGISTRY.convert(workflow.bpmn_events)
     subprocesses = {}
     for key, sp in workflow.subprocesses.items():
         sub = _workflow_header(sp)
@@ -202,7 +202,7 @@ def _header(workflow: Any) -> str:
         sub["spec"] = sp.spec.name
         subprocesses[str(key)] = sub
     header["subprocesses"] = subprocesses
-    return json.dumps(header, cls=_Encoder, separators=(",", ":"))
+    return json.dumps(header, cls=StateEncoder, separators=(",", ":"))
 
 
 def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
@@ -222,9 +222,9 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     dct["tasks"] = by_workflow[""]
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = by_workflow[key]
-    workflow = _REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
-    _reconnect_triggered(workflow)
+    reconnect_triggered(workflow)
     rows.rebuild_data(workflow, data_of)
     ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
     for wf in [workflow, *workflow.subprocesses.values()]:

@@ -16,7 +16,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff.serialize import _REGISTRY, Spec, all_specs
+from engine.spiff.serialize import REGISTRY, Spec, all_specs
 
 OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 DONE_OR_OPEN = OPEN | TaskState.COMPLETED
@@ -55,7 +55,7 @@ def element_changes(old: Spec, new: Spec) -> list[ElementChange]:
                 if found:
                     out.append(ElementChange(name, found[0], found[1], change))
             continue
-        diff = SpecDiff(_REGISTRY, before[name], after[name])
+        diff = SpecDiff(REGISTRY, before[name], after[name])
         for task_spec in diff.added:
             found = _bpmn(task_spec)
             if found:
@@ -92,7 +92,7 @@ def _parts(workflow: Any, new: Spec) -> list[_Part]:
         if spec is None:
             parts.append(_Part(wf, None, None, None))
             continue
-        spec_diff = SpecDiff(_REGISTRY, wf.spec, spec)
+        spec_diff = SpecDiff(REGISTRY, wf.spec, spec)
         parts.append(_Part(wf, spec, spec_diff, WorkflowDiff(wf, spec_diff)))
     return parts
 

@@ -32,7 +32,7 @@ from uuid import UUID
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff.serialize import _REGISTRY, _Encoder
+from engine.spiff.serialize import REGISTRY, StateEncoder
 
 Ref = int | str
 
@@ -68,15 +68,15 @@ def encode(task: Any, base: Any, ref: Callable[[UUID], Ref]) -> str:
     if task.triggered:
         row["g"] = True
     if task.internal_data:
-        row["i"] = _REGISTRY.convert(task.internal_data)
-    typename = _REGISTRY.typenames[type(task)]
+        row["i"] = REGISTRY.convert(task.internal_data)
+    typename = REGISTRY.typenames[type(task)]
     if typename != "Task":
         row["y"] = typename
     data = task.data
     if not data:
         row["e"] = 1
     elif base is None:
-        row["d"] = _REGISTRY.convert(data)
+        row["d"] = REGISTRY.convert(data)
     else:
         if base.id != task._parent:
             row["b"] = ref(base.id)
@@ -90,13 +90,13 @@ def encode(task: Any, base: Any, ref: Callable[[UUID], Ref]) -> str:
         for key in appended:
             del updates[key]
         if updates:
-            row["u"] = _REGISTRY.convert(updates)
+            row["u"] = REGISTRY.convert(updates)
         if appended:
-            row["a"] = _REGISTRY.convert(appended)
+            row["a"] = REGISTRY.convert(appended)
         deleted = [key for key in had if key not in data]
         if deleted:
             row["x"] = deleted
-    return json.dumps(row, cls=_Encoder, separators=(",", ":"))
+    return json.dumps(row, cls=StateEncoder, separators=(",", ":"))
 
 
 class _Plain(dict[str, Any]):
@@ -106,7 +106,7 @@ class _Plain(dict[str, Any]):
     __slots__ = ()
 
 
-_registry_restore = _REGISTRY.restore
+_registry_restore = REGISTRY.restore
 
 
 def _restore_value(val: Any, **kwargs: Any) -> Any:
@@ -115,7 +115,7 @@ def _restore_value(val: Any, **kwargs: Any) -> Any:
     return _registry_restore(val, **kwargs)
 
 
-_REGISTRY.restore = _restore_value  # the registry's own recursion goes through it too
+REGISTRY.restore = _restore_value  # the registry's own recursion goes through it too
 
 
 class DataOf:

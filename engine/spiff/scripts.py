@@ -32,7 +32,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
 SCRIPT_ENGINE = PythonScriptEngine(environment=RestrictedEnvironment())
 
 
-def _script_error(err: Exception) -> ScriptError:
+def script_error(err: Exception) -> ScriptError:
     task = getattr(err, "task", None)
     spec = getattr(task, "task_spec", None) if task is not None else None
     where = ""

@@ -41,12 +41,12 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 
 _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
-_REGISTRY = BpmnWorkflowSerializer.configure(_config)
-SERIALIZER = BpmnWorkflowSerializer(_REGISTRY)
+REGISTRY = BpmnWorkflowSerializer.configure(_config)
+SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
 
 
-class _PlainEncoder(json.JSONEncoder):
+class PlainEncoder(json.JSONEncoder):
     def default(self, o: Any) -> Any:
         if isinstance(o, frozenset | tuple):
             return list(o)
@@ -55,8 +55,8 @@ class _PlainEncoder(json.JSONEncoder):
 
 def _register_values() -> None:
     """Values scripts may store in task data, restored as the same type (date, and the clock's datetime)."""
-    _REGISTRY.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
-    _REGISTRY.register(
+    REGISTRY.register(date, lambda v: {"value": v.isoformat()}, lambda v: date.fromisoformat(v["value"]))
+    REGISTRY.register(
         EngineDatetime,
         lambda v: {"value": v.isoformat()},
         lambda v: datetime.fromisoformat(v["value"]),
@@ -67,7 +67,7 @@ def _register_values() -> None:
 _register_values()
 # SpiffWorkflow's own encoder: objects its registry knows (datetimes, timedeltas, UUIDs, events
 # kept in task internal data) become typed dicts that restore to the same objects.
-_Encoder: type[json.JSONEncoder] = create_encoder(_REGISTRY, _PlainEncoder)
+StateEncoder: type[json.JSONEncoder] = create_encoder(REGISTRY, PlainEncoder)
 
 
 @dataclass
@@ -81,20 +81,20 @@ class Spec:
 
 
 def spec_to_dict(spec: Spec) -> dict[str, Any]:
-    _REGISTRY._encoder_mode = True
+    REGISTRY._encoder_mode = True
     try:
         dct = {
-            "spec": _REGISTRY.convert(spec.spec),
-            "subprocess_specs": {k: _REGISTRY.convert(v) for k, v in spec.subprocess_specs.items()},
+            "spec": REGISTRY.convert(spec.spec),
+            "subprocess_specs": {k: REGISTRY.convert(v) for k, v in spec.subprocess_specs.items()},
         }
-        return json.loads(json.dumps(dct, cls=_Encoder))  # type: ignore[no-any-return]
+        return json.loads(json.dumps(dct, cls=StateEncoder))  # type: ignore[no-any-return]
     finally:
-        _REGISTRY._encoder_mode = False
+        REGISTRY._encoder_mode = False
 
 
 def spec_from_dict(process_id: str, dct: dict[str, Any]) -> Spec:
-    spec = _REGISTRY.restore(json.loads(json.dumps(dct["spec"])))
-    subs = {k: _REGISTRY.restore(json.loads(json.dumps(v))) for k, v in dct["subprocess_specs"].items()}
+    spec = REGISTRY.restore(json.loads(json.dumps(dct["spec"])))
+    subs = {k: REGISTRY.restore(json.loads(json.dumps(v))) for k, v in dct["subprocess_specs"].items()}
     return Spec(process_id, spec.description or process_id, spec, subs)
 
 
@@ -106,7 +106,7 @@ def mutated_at_run_time(spec: Spec) -> bool:
     return any(getattr(s.start, "trigger_specs", None) for s in all_specs(spec))
 
 
-def _reconnect_triggered(workflow: Any) -> None:
+def reconnect_triggered(workflow: Any) -> None:
     """Redo on a freshly restored spec the connections `trigger_wf` made before the instance was saved."""
     for wf in [workflow, *workflow.subprocesses.values()]:
         start = wf.spec.start

@@ -21,7 +21,7 @@ from uuid import UUID
 from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff import rows as stored_rows
-from engine.spiff.tasks import _ViewEncoder
+from engine.spiff.tasks import ViewEncoder
 
 
 class Unreadable(ValueError):
@@ -77,4 +77,4 @@ def _data(
 
 
 def _view(data: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(data, cls=_ViewEncoder))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(data, cls=ViewEncoder))  # type: ignore[no-any-return]

@@ -18,8 +18,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from engine import clock
-from engine.spiff.scripts import _script_error
-from engine.spiff.serialize import _Encoder, _PlainEncoder
+from engine.spiff.scripts import script_error
+from engine.spiff.serialize import PlainEncoder, StateEncoder
 
 
 @dataclass
@@ -72,7 +72,7 @@ def display_name(template: str, data: dict[str, Any]) -> str | None:
         return None
 
 
-def _human_view(task: Any) -> HumanTaskView:
+def human_view(task: Any) -> HumanTaskView:
     spec = task.task_spec
     name = spec.bpmn_name or spec.bpmn_id or spec.name
     template = task_spec_properties(spec).get("displayName")
@@ -90,7 +90,7 @@ def _human_view(task: Any) -> HumanTaskView:
 
 
 def human_tasks(workflow: Any) -> list[HumanTaskView]:
-    return [_human_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    return [human_view(task) for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
 def _definitions(definition: Any) -> list[Any]:
@@ -172,7 +172,7 @@ def run_engine(workflow: Any) -> None:
     try:
         workflow.do_engine_steps()
     except SpiffWorkflowException as err:
-        raise _script_error(err) from err
+        raise script_error(err) from err
 
 
 def complete(workflow: Any, task: Any, data: dict[str, Any]) -> None:
@@ -180,7 +180,7 @@ def complete(workflow: Any, task: Any, data: dict[str, Any]) -> None:
     try:
         task.run()
     except SpiffWorkflowException as err:
-        raise _script_error(err) from err
+        raise script_error(err) from err
     run_engine(workflow)
 
 
@@ -239,11 +239,11 @@ def thrown_messages(workflow: Any) -> list[dict[str, Any]]:
     out = []
     for event in workflow.get_events():
         name = getattr(event.event_definition, "name", "")
-        out.append({"name": name, "payload": json.loads(json.dumps(event.payload, cls=_Encoder))})
+        out.append({"name": name, "payload": json.loads(json.dumps(event.payload, cls=StateEncoder))})
     return out
 
 
-class _ViewEncoder(_PlainEncoder):
+class ViewEncoder(PlainEncoder):
     """Task data as people and forms see it: dates as ISO 8601 text, durations as ISO 8601 durations."""
 
     def default(self, o: Any) -> Any:
@@ -273,7 +273,7 @@ def current_data(workflow: Any) -> dict[str, Any]:
 
 def task_data(task: Any) -> dict[str, Any]:
     """A task's data as JSON-ready values (what a form is filled from)."""
-    return json.loads(json.dumps(task.data, cls=_ViewEncoder))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(task.data, cls=ViewEncoder))  # type: ignore[no-any-return]
 
 
 def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:
@@ -284,7 +284,7 @@ def normalised_view(workflow: Any) -> list[tuple[str, str, str]]:
             (
                 task.task_spec.bpmn_id or task.task_spec.name,
                 TaskState.get_name(task.state),
-                json.dumps(task.data, cls=_Encoder, sort_keys=True),
+                json.dumps(task.data, cls=StateEncoder, sort_keys=True),
             )
         )
     return sorted(rows)

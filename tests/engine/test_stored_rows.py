@@ -14,7 +14,7 @@ from engine import spiff
 from engine.core import Engine
 from engine.runtime import step as steps
 from engine.runtime.step import load_live
-from engine.spiff.serialize import _REGISTRY, _Encoder
+from engine.spiff.serialize import REGISTRY, StateEncoder
 from engine.store.fastsql import Sql
 from engine.store.models import Instance, InstanceTask
 from tests.test_program import (
@@ -45,8 +45,8 @@ def exact_view(workflow: Any) -> dict[str, Any]:
                 task.task_spec.name,
                 task.triggered,
                 task.last_state_change,
-                json.dumps(_flags(task.internal_data), cls=_Encoder, sort_keys=True),
-                json.dumps(task.data, cls=_Encoder, sort_keys=True),
+                json.dumps(_flags(task.internal_data), cls=StateEncoder, sort_keys=True),
+                json.dumps(task.data, cls=StateEncoder, sort_keys=True),
             )
     subs = {
         str(k): (str(sp.parent_task_id), sp.completed, str(sp.last_task and sp.last_task.id))
@@ -123,7 +123,7 @@ def test_data_entered_once_is_stored_once(program: Engine) -> None:  # noqa: F81
 def _earlier_row(task: Any) -> dict[str, Any]:
     """A row as the earlier version wrote it: SpiffWorkflow's task dict; a task without data with
     no delta (so that it reads back empty whatever its parent holds)."""
-    row: dict[str, Any] = _REGISTRY.convert(task)
+    row: dict[str, Any] = REGISTRY.convert(task)
     if not task.data:
         row["data"], row["delta"] = {}, {}
     return row
@@ -141,12 +141,12 @@ def test_rows_written_by_an_earlier_version_still_read(program: Engine) -> None:
         live = load_live(Sql.of(session), v.instance, spec).workflow
         before = exact_view(live)
         by_id = {str(t.id): t for wf in [live, *live.subprocesses.values()] for t in wf.tasks.values()}
-        _REGISTRY._encoder_mode = True
+        REGISTRY._encoder_mode = True
         try:
             for stored in session.scalars(select(InstanceTask).where(InstanceTask.instance_id == v.instance)):
-                stored.body = json.dumps(_earlier_row(by_id[stored.task_id]), cls=_Encoder)
+                stored.body = json.dumps(_earlier_row(by_id[stored.task_id]), cls=StateEncoder)
         finally:
-            _REGISTRY._encoder_mode = False
+            REGISTRY._encoder_mode = False
     program.workflows.clear()
     with program.db.sessions() as session:
         again = load_live(Sql.of(session), v.instance, spec).workflow
