@@ -316,8 +316,8 @@ def test_typed_text_that_a_spreadsheet_would_run_is_written_inert() -> None:
         "'@SUM(A1)",
         "'\tx",
         "'-x",
-        "-5",
-        "-",
+        "'-5",
+        "'-",
         "5",
         "Rp 5.000",
     ]

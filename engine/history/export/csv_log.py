@@ -7,10 +7,11 @@ UTC), `resource` (who), `lifecycle` (XES lifecycle transition), then the stored 
 booleans and nested values as JSON). The `data.` columns must be known before the first row, so
 the export reads the stored data once first, batch by batch, collecting field names in the order
 they first appear. RFC 4180 quoting (Python's csv module): values with commas, quotes or line
-breaks are quoted, so every event is exactly one record. Text that people typed and a
-spreadsheet would run as a formula (beginning with "=", "+", "@", a tab or a carriage return, or
-"-" not followed by a number) gets a leading apostrophe, so opening the log in a spreadsheet runs
-nothing; the JSON Lines export keeps every value exactly as stored.
+breaks are quoted, so every event is exactly one record. Every text cell a spreadsheet could run as
+a formula (beginning with "=", "+", "-", "@", a tab or a carriage return) gets a leading
+apostrophe, without exception ("-2+3+cmd|' /C calc'!A0" is a formula too), so opening the log in a
+spreadsheet runs nothing. A value the form stored as a number is written as that number (-5 is no
+formula; the text "-5" is written '-5). The JSON Lines export keeps every value exactly as stored.
 """
 
 from __future__ import annotations
@@ -62,24 +63,27 @@ def field_names(batches: Iterable[list[object]]) -> list[str]:
     return list(seen)
 
 
-FORMULA_START = ("=", "+", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: str) -> str:
-    """A typed text as a spreadsheet shows it without running it (see the module's docstring)."""
-    if value.startswith(FORMULA_START) or (
-        value.startswith("-") and not value[1:2].isdigit() and value != "-"
-    ):
-        return "'" + value
-    return value
+    """A text as a spreadsheet shows it without running it (see the module's docstring)."""
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def row(event: Event, fields: list[str]) -> list[str | int]:
+def _field(value: object) -> str | int | float:
+    """A submitted field's cell: a stored number as itself, anything else as inert text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return cell(f.text(value))
+
+
+def row(event: Event, fields: list[str]) -> list[str | int | float]:
     case = event.case
     submitted = f.submitted(event)
-    return [
+    stored: list[str | int] = [
         case.case_id,
-        cell(f.activity(event)),
+        f.activity(event),
         f.iso(event.engine_time),
         event.actor,
         f.lifecycle(event),
@@ -89,7 +93,7 @@ def row(event: Event, fields: list[str]) -> list[str | int]:
         case.process_id,
         event.bpmn_id or "",
         event.task_id or "",
-        cell(f.task_name(event) or ""),
+        f.task_name(event) or "",
         f.role(event) or "",
         case.village_code,
         case.village,
@@ -99,7 +103,11 @@ def row(event: Event, fields: list[str]) -> list[str | int]:
         f.iso(event.wall_time),
         event.hash,
         f.compact(event.data),
-        *(cell(f.text(submitted.get(key))) for key in fields),
+    ]
+    # Names of people, villages and tasks are typed by someone too: every text cell is made inert.
+    return [
+        *(cell(v) if isinstance(v, str) else v for v in stored),
+        *(_field(submitted.get(key)) for key in fields),
     ]
 
 
