@@ -47,7 +47,7 @@ from engine.store.fastsql import Sql
 from engine.store.models import Instance
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
-VILLAGES_CSV = ROOT / "processes" / "desa-2006-2009.csv"
+VILLAGES_CSV = ROOT / "processes" / "model_desa" / "desa-2006-2009.csv"
 
 
 def median_seconds(run: Callable[[], None], repeat: int) -> float:
@@ -106,7 +106,7 @@ def main() -> None:
         db = Database(f"sqlite:///{db_path}")
         db.upgrade()
         engine = Engine(db)
-        registry.deploy(db, [ROOT / "processes"])
+        registry.deploy(db, [ROOT / "processes" / "model_desa"])
         loaded = demo.run(engine, VILLAGES_CSV, password="bench", today=TODAY)
         with db.sessions() as s:
             instances = list(s.query(Instance).order_by(Instance.id))

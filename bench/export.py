@@ -50,7 +50,7 @@ from engine.store.db import Database
 from engine.store.models import Village
 
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
-VILLAGES_CSV = ROOT / "processes" / "desa-2006-2009.csv"
+VILLAGES_CSV = ROOT / "processes" / "model_desa" / "desa-2006-2009.csv"
 
 
 class Sink:
@@ -65,7 +65,7 @@ class Sink:
 
 
 def make_history(engine: Engine, rounds: int) -> None:
-    registry.deploy(engine.db, [ROOT / "processes"])
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
     demo.run(engine, VILLAGES_CSV, password="bench-rahasia", today=TODAY)
     with engine.db.sessions() as session:
         villages = list(session.query(Village).order_by(Village.code))

@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     db = fresh_database(url)
     engine = Engine(db)
-    registry.deploy(db, [ROOT / "processes"])
+    registry.deploy(db, [ROOT / "processes" / "model_desa"])
     t0 = time.perf_counter()
     chosen = load.pick(args.villages)
     results["users"] = load.load_directory(engine, chosen)

@@ -45,7 +45,7 @@ def _admin(url: str) -> tuple[object, str]:
 def build(url: str, villages: int) -> None:
     db = fresh_database(url)
     engine = Engine(db)
-    registry.deploy(db, [ROOT / "processes"])
+    registry.deploy(db, [ROOT / "processes" / "model_desa"])
     chosen = load.pick(villages)
     load.load_directory(engine, chosen)
     (template,) = load.play_templates(

@@ -24,7 +24,7 @@ LEMPUR = "15.01.01.2003"  # Lempur Mudik, Gunung Raya, Kerinci
 SIGI = "62.11.03.2005"  # Sigi, Kahayan Tengah, Pulang Pisau
 GOHONG = "62.11.05.2006"  # Gohong, Kahayan Hilir, Pulang Pisau
 OTHER = "15.01.01.2004"  # Lempur Tengah, Gunung Raya, Kerinci
-PROGRAM = Path(__file__).resolve().parent.parent / "processes"
+PROGRAM = Path(__file__).resolve().parent.parent / "processes" / "model_desa"
 
 _PLACES = {
     LEMPUR: ("Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi"),

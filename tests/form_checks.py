@@ -12,7 +12,7 @@ from engine.definitions import forms
 from engine.demo.data import FORM_EXAMPLES, context_for
 from engine.errors import FieldError
 
-FORMS = Path(__file__).resolve().parent.parent / "forms"
+FORMS = Path(__file__).resolve().parent.parent / "forms" / "model_desa"
 
 
 @cache

@@ -49,6 +49,8 @@ def test_a_day_of_work_from_the_command_line(desa, tmp_path: Path) -> None:  # t
         {
             "full_name": "",
             "is_admin": False,
+            "active": True,
+            "sessions": 0,
             "roles": [{"code": LEMPUR, "role": "Pendamping", "scope": "village"}],
             "username": "rina",
             "villages": [LEMPUR],

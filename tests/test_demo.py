@@ -29,8 +29,8 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def loaded(engine: Engine) -> tuple[Engine, demo.DemoResult]:
-    registry.deploy(engine.db, [ROOT / "processes"])
-    result = demo.run(engine, ROOT / "processes" / "desa-2006-2009.csv", password="demo-rahasia", today=TODAY)
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
+    result = demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="demo-rahasia", today=TODAY)
     return engine, result
 
 
@@ -85,9 +85,9 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
 
 
 def test_demo_command_loads_once(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    registry.deploy(engine.db, [ROOT / "processes"])
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
     monkeypatch.chdir(tmp_path)
-    csv_file = str(ROOT / "processes" / "desa-2006-2009.csv")
+    csv_file = str(ROOT / "processes" / "model_desa" / "desa-2006-2009.csv")
     runner = CliRunner()
     first = runner.invoke(main, ["demo", "--password", "rahasia-demo", "--villages", csv_file])
     assert first.exit_code == 0, first.output

@@ -16,7 +16,7 @@ from engine.demo.village import NAMA_PESERTA
 from tests.form_checks import FORMS, check, example, load, only, schema
 
 ROOT = Path(__file__).resolve().parent.parent
-PROCESSES = ROOT / "processes"
+PROCESSES = ROOT / "processes" / "model_desa"
 FORM_FILES = sorted(p.name for p in FORMS.glob("*.json"))
 
 WIDGETS = {"textarea", "rupiah", "checkboxes", "radio"}

@@ -21,7 +21,7 @@ from engine.store.models import Village
 from tests.conftest import LEMPUR
 
 ROOT = Path(__file__).resolve().parent.parent
-TABLE2 = ROOT / "processes" / "desa-2006-2009.csv"
+TABLE2 = ROOT / "processes" / "model_desa" / "desa-2006-2009.csv"
 DOMAIN = ROOT.parent / "shared" / "design" / "domain.md"
 ALL_VILLAGES = 83_762
 

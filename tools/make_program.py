@@ -271,7 +271,7 @@ DOCS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "processes")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "processes" / "model_desa")
     args = parser.parse_args()
     for make in (program, persiapan, pelaksanaan, monev, terminasi, refleksi):
         process = make()

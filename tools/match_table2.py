@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from engine.directory.kemendagri import SOURCE, match
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "design" / "domain.md"
-DEFAULT_OUT = ROOT / "processes" / "desa-2006-2009.csv"
+DEFAULT_OUT = ROOT / "processes" / "model_desa" / "desa-2006-2009.csv"
 HEADING = "## Where it ran"
 COLUMNS = ["code", "name", "kecamatan", "kabupaten", "provinsi", "tahun", "status", "note"]
 

@@ -13,7 +13,7 @@ from engine.cli.common import engine, report_errors, table
 from engine.demo import runner as demo
 from engine.store.models import Instance
 
-DEFAULT_CSV = Path("processes") / "desa-2006-2009.csv"
+DEFAULT_CSV = Path("processes") / "model_desa" / "desa-2006-2009.csv"
 LOGINS_FILE = Path("instance") / "demo-logins.txt"
 
 

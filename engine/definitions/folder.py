@@ -47,11 +47,17 @@ class Bundle:
 
 
 def default_processes_dir() -> Path:
-    return Path(os.environ.get("DESA_PROCESSES_DIR", "processes"))
+    return Path(os.environ.get("DESA_PROCESSES_DIR", "processes/model_desa"))
 
 
 def forms_dir_for(processes_dir: Path) -> Path:
-    return Path(os.environ.get("DESA_FORMS_DIR") or processes_dir.resolve().parent / "forms")
+    """The forms of a program folder: `DESA_FORMS_DIR`, else a `forms` folder beside it, else the
+    folder of the same name under the checkout's `forms/` (`processes/NAME` -> `forms/NAME`)."""
+    if os.environ.get("DESA_FORMS_DIR"):
+        return Path(os.environ["DESA_FORMS_DIR"])
+    folder = processes_dir.resolve()
+    beside = folder.parent / "forms"
+    return beside if beside.is_dir() else folder.parent.parent / "forms" / folder.name
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], Path]:

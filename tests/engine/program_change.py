@@ -26,7 +26,7 @@ def _q(prefix: str, tag: str) -> str:
 
 def copy_program(tmp_path: Path) -> Path:
     shutil.copytree(PROGRAM, tmp_path / "processes")
-    shutil.copytree(PROGRAM.parent / "forms", tmp_path / "forms")
+    shutil.copytree(PROGRAM.parent.parent / "forms" / PROGRAM.name, tmp_path / "forms")
     return tmp_path / "processes"
 
 

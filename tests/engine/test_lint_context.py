@@ -16,7 +16,7 @@ from engine.cli import main
 from engine.definitions import folder as definitions
 
 ROOT = Path(__file__).resolve().parents[2]
-PROGRAM = ROOT / "processes"
+PROGRAM = ROOT / "processes" / "model_desa"
 LINT = ROOT / "tests" / "fixtures" / "lint"
 BASIC = ROOT / "tests" / "fixtures" / "basic" / "processes"
 

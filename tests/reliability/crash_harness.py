@@ -95,8 +95,8 @@ def prepare(folder: Path) -> tuple[str, Engine, list[Village], dict[str, str]]:
     """The demo database, its villages with their stories, and an API token per person."""
     url = f"sqlite:///{folder / 'desa.sqlite'}"
     desa(url, folder, "init")
-    desa(url, folder, "deploy", str(ROOT / "processes"))
-    csv = str(ROOT / "processes" / "desa-2006-2009.csv")
+    desa(url, folder, "deploy", str(ROOT / "processes" / "model_desa"))
+    csv = str(ROOT / "processes" / "model_desa" / "desa-2006-2009.csv")
     desa(url, folder, "demo", "--password", "crash-test", "--villages", csv, check_state=False)
     engine = Engine(Database(url))
     with engine.db.transaction() as s:

@@ -40,7 +40,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(engine: Engine, tmp_path: Path) -> Iterator[str]:
-    registry.deploy(engine.db, [ROOT / "processes"])
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
     with engine.db.transaction() as s:
         villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
         users.add(s, "pusat", password="kata-sandi-pusat")
@@ -93,7 +93,7 @@ def test_sign_in_fix_a_refused_form_and_complete_the_task(server: str, tmp_path:
         page.wait_for_selector(".field-error")
         assert "Wajib diisi." in page.content()  # one message beside each missing field
 
-        schema = json.loads((ROOT / "forms" / "tetapkan_petugas.json").read_text())
+        schema = json.loads((ROOT / "forms" / "model_desa" / "tetapkan_petugas.json").read_text())
         _fill(page, schema, copy.deepcopy(FORM_EXAMPLES["tetapkan_petugas.json"]))
         page.get_by_role("button", name="Selesaikan tugas").click()
         page.wait_for_selector("text=Tugas selesai: Menyiapkan Petugas")
@@ -159,8 +159,8 @@ def test_demo_day_of_a_pendamping_and_a_central_facilitator(
     from engine.views import queries
 
     monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
-    registry.deploy(engine.db, [ROOT / "processes"])
-    loaded = demo.run(engine, ROOT / "processes" / "desa-2006-2009.csv", password="demo-browser")
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
+    loaded = demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="demo-browser")
     # Lempur Mudik is in preparation; the admin brings it to the registration of participants.
     instance = next(i for i in queries.instances(engine) if i.village == LEMPUR)
     for _ in range(10):

@@ -19,8 +19,8 @@ TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def demo_loaded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
-    registry.deploy(engine.db, [ROOT / "processes"])
-    demo.run(engine, ROOT / "processes" / "desa-2006-2009.csv", password="rahasia", today=TODAY)
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
+    demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="rahasia", today=TODAY)
     with engine.db.transaction() as session:
         from engine import clock
 

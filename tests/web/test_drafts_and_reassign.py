@@ -19,7 +19,7 @@ LEMPUR = "15.01.01.2003"
 
 @pytest.fixture
 def program(engine: Engine) -> Engine:
-    registry.deploy(engine.db, [ROOT / "processes"])
+    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
     with engine.db.transaction() as s:
         villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
         for name, role, village, kabupaten in [

@@ -15,6 +15,7 @@ from werkzeug.test import TestResponse
 from engine.core import Engine
 from engine.demo.data import FORM_EXAMPLES
 from engine.demo.village import PESERTA
+from engine.directory import web_sessions
 from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
@@ -370,6 +371,7 @@ def test_a_post_without_the_csrf_token_is_refused(program: Engine) -> None:
     client = make_app(program, csrf=True).test_client()
     with client.session_transaction() as session:
         session["user"] = "pusat"
+        session["sid"] = web_sessions.begin(program, "pusat")  # signed in, without the sign-in form
     schema = form_schema("tetapkan_petugas.json")
     data = {**formdata.to_raw(schema, FORM_EXAMPLES["tetapkan_petugas.json"]), "_kirim": "1"}
     assert client.post(f"/tugas/{task.id}", data=data).status_code == 400
