@@ -1,12 +1,14 @@
-"""The form rules of `desa validate`: a user task names its form (`no-form`), and the form file
-exists in the forms folder and is a valid JSON Schema (`form`). Loaded schemas are kept for deploy
-and for the rule that checks which data the processes read."""
+"""The form rules of `desa validate`: a user task names its form (`no-form`), the form file exists
+in the forms folder and is a valid JSON Schema (`form`), and no `$ref` of it leads back to where
+it is (`form-ref-cycle`). Loaded schemas are kept for deploy and for the rule that checks which
+data the processes read."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
@@ -35,9 +37,9 @@ def problems(tree: etree._ElementTree, name: str, forms: dict[str, Any], forms_d
         if element.get("name") != FORM_PROPERTY:
             continue
         form = (element.get("value") or "").strip()
-        problem = load_form(forms, forms_dir, form)
-        if problem:
-            found.append(Problem(name, line_of(element), _owner_id(element), problem, "form"))
+        refused = load_form(forms, forms_dir, form)
+        if refused:
+            found.append(Problem(name, line_of(element), _owner_id(element), refused.message, refused.rule))
     for task in tree.getroot().iter(f"{{{BPMN_NS}}}userTask"):
         if form_property(task) is None:
             found.append(
@@ -64,10 +66,34 @@ def _owner_id(element: etree._Element) -> str | None:
     return None
 
 
-def load_form(forms: dict[str, Any], forms_dir: Path, form: str) -> str | None:
-    """Load `form` into `forms`; why it cannot be used, or None."""
+class Refusal(NamedTuple):
+    rule: str
+    message: str
+
+
+def load_form(forms: dict[str, Any], forms_dir: Path, form: str) -> Refusal | None:
+    """Load `form` into `forms`; why it cannot be used (and which rule says so), or None."""
     if form in forms:
         return None
+    message = _schema_problem(forms_dir, form)
+    if message is not None:
+        return Refusal("form", message)
+    schema = json.loads((forms_dir / form).read_text(encoding="utf-8"))
+    cycle = ref_cycle(schema)
+    if cycle is not None:
+        ref, where = cycle
+        return Refusal(
+            "form-ref-cycle",
+            f"form file '{form}' has a $ref that leads back to itself: '{ref}' at {where or '(top)'}; "
+            "a form that contains itself can be neither shown nor checked: point the $ref at a "
+            "definition that does not contain it",
+        )
+    forms[form] = schema
+    return None
+
+
+def _schema_problem(forms_dir: Path, form: str) -> str | None:
+    """Why `form` is no JSON Schema of the forms folder, or None."""
     if form and (Path(form).name != form or form.startswith(".")):
         return f"form file '{form}' must be a file name in the forms folder, without a folder or '..'"
     path = forms_dir / form
@@ -94,11 +120,12 @@ def load_form(forms: dict[str, Any], forms_dir: Path, form: str) -> str | None:
             f"form file '{form}' refers to '{missing}', which is not in the file: a form's $ref must point "
             "into the file itself ('#/$defs/...'); nothing is fetched from elsewhere"
         )
-    forms[form] = schema
     return None
 
 
 MAX_FORM_BYTES = 1024 * 1024
+REFS = ("$ref", "$dynamicRef")
+VALUES = ("enum", "const", "default", "examples")  # data, not schemas: a "$ref" in them is text
 
 
 def _unresolved_ref(schema: Any) -> str | None:
@@ -109,18 +136,27 @@ def _unresolved_ref(schema: Any) -> str | None:
         if isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and not _resolves(schema, ref):
-                return ref
-            stack.extend(v for k, v in node.items() if k not in ("enum", "const", "default", "examples"))
+            for keyword in REFS:
+                ref = node.get(keyword)
+                if isinstance(ref, str) and not _resolves(schema, ref):
+                    return ref
+            stack.extend(v for k, v in node.items() if k not in VALUES)
     return None
 
 
 def _resolves(schema: Any, ref: str) -> bool:
+    return _target(schema, ref) is not _NOWHERE
+
+
+_NOWHERE = object()
+
+
+def _target(schema: Any, ref: str) -> Any:
+    """The place of the schema a `$ref` points at (`_NOWHERE` when it points at none)."""
     if ref == "#":
-        return True
+        return schema
     if not ref.startswith("#/"):
-        return False
+        return _NOWHERE
     target = schema
     for part in ref[2:].split("/"):
         part = part.replace("~1", "/").replace("~0", "~")
@@ -129,5 +165,69 @@ def _resolves(schema: Any, ref: str) -> bool:
         elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
             target = target[int(part)]
         else:
-            return False
-    return True
+            return _NOWHERE
+    return target
+
+
+def ref_cycle(schema: Any) -> tuple[str, str] | None:
+    """A `$ref` (and where it is) from which following the schema, into each part and through
+    each `$ref`, comes back to a place already on the way: the form would contain itself. A walk
+    over the schema's parts (each visited once, no recursion), with the `$ref`s as extra edges."""
+    done: set[int] = set()
+    on_path = {id(schema)}
+    stack = [_Frame(schema, "", _edges(schema, schema), None)]
+    while stack:
+        frame = stack[-1]
+        step = next(frame.edges, None)
+        if step is None:
+            stack.pop()
+            on_path.discard(id(frame.node))
+            done.add(id(frame.node))
+            continue
+        child, key, ref = step
+        if id(child) in on_path:  # a cycle: name its last $ref, and where that is
+            if ref is None:
+                ref, stack = next((f.via, stack[:i]) for i, f in reversed(list(enumerate(stack))) if f.via)
+            return ref, _where(stack)
+        if id(child) not in done:
+            on_path.add(id(child))
+            stack.append(_Frame(child, key, _edges(schema, child), ref))
+    return None
+
+
+class _Frame(NamedTuple):
+    node: Any
+    key: str  # where the node is: a step below the frame before, or (entered by a $ref) its pointer
+    edges: Iterator[tuple[Any, str, str | None]]
+    via: str | None  # the $ref followed to get here
+
+
+def _where(stack: list[_Frame]) -> str:
+    """Where the last node of the walk is, as a JSON pointer."""
+    parts: list[str] = []
+    for frame in reversed(stack):
+        parts.append(frame.key)
+        if frame.via is not None:
+            break
+    return "".join(reversed(parts))
+
+
+def _edges(schema: Any, node: Any) -> Iterator[tuple[Any, str, str | None]]:
+    """The parts of `node` that are schemas or lists (with the step to them), then what its
+    `$ref`s point at (with its pointer and the `$ref`)."""
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            if isinstance(item, dict | list):
+                yield item, f"/{index}", None
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key not in VALUES and isinstance(value, dict | list):
+            yield value, "/" + str(key).replace("~", "~0").replace("/", "~1"), None
+    for keyword in REFS:
+        ref = node.get(keyword)
+        if isinstance(ref, str):
+            target = _target(schema, ref)
+            if isinstance(target, dict | list):
+                yield target, ref.removeprefix("#"), ref

@@ -52,6 +52,7 @@ RULES: dict[str, Rule] = {
     "read-only-role": Rule(ERROR, "a lane naming a read-only role (an auditor), who may do no task"),
     "no-form": Rule(WARNING, "a user task without a form"),
     "form": Rule(ERROR, "a form file that is missing or not a valid JSON Schema"),
+    "form-ref-cycle": Rule(ERROR, "a form whose $ref leads back to where it is: the form contains itself"),
     "unknown-field": Rule(WARNING, "a name read from the task data that nothing writes"),
     # links between files
     "unknown-process": Rule(ERROR, "a call activity naming a process that does not exist"),
