@@ -284,7 +284,12 @@ class _Budget:
         return self.local
 
 
-def _run(code: CodeType, scope: dict[str, Any], mode: str) -> Any:
+def _run(code: CodeType, scope: dict[str, Any], mode: str, budgeted: bool = True) -> Any:
+    if not budgeted:  # only code proven to finish quickly (engine.sandbox.fastpath)
+        try:
+            return eval(code, scope)  # noqa: S307 - restricted code object, guarded globals
+        except sandbox_limits.LimitError as err:
+            raise SandboxError(str(err)) from None
     budget = _Budget(TIME_BUDGET_SECONDS)
     previous = sys.gettrace()
     sys.settrace(budget.trace)
@@ -310,17 +315,19 @@ def _scope(context: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return {**guards, **context, **{k: v for k, v in guards.items() if k.startswith("_")}}
 
 
-def evaluate(source: str, context: dict[str, Any], extra: dict[str, Any]) -> Any:
+def evaluate(source: str, context: dict[str, Any], extra: dict[str, Any], budgeted: bool = True) -> Any:
+    """The value of an expression; `budgeted=False` only for those `engine.sandbox.fastpath` admits."""
     scope = _scope(context, extra)
-    return _run(compile_expression(source), scope, "eval")
+    return _run(compile_expression(source), scope, "eval", budgeted)
 
 
-def execute(source: str, context: dict[str, Any], extra: dict[str, Any]) -> None:
+def execute(source: str, context: dict[str, Any], extra: dict[str, Any], private: bool = False) -> None:
     """Run a script; names it assigns go back into `context` (the task data).
 
     The script works on a deep copy of the data: values are shared with other tasks' data, and a
-    script changing them in place would change what finished tasks hold."""
-    scope = _scope(copy.deepcopy(context), extra)
+    script changing them in place would change what finished tasks hold. A `private` context (the
+    sandbox process's own copy) is used as it is."""
+    scope = _scope(context if private else copy.deepcopy(context), extra)
     _run(compile_script(source), scope, "exec")
     for key in list(context):
         if key not in scope:

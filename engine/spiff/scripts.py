@@ -9,17 +9,19 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.errors import ScriptError
 from engine.sandbox import guard as sandbox
+from engine.sandbox import isolation
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Runs scripts and expressions through `engine.sandbox` instead of plain eval/exec."""
+    """Runs scripts and expressions through `engine.sandbox.isolation` (a sandbox process under the
+    operating system's limits, RestrictedPython's guards inside) instead of plain eval/exec."""
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        return sandbox.evaluate(expression, context, dict(external_context or {}))
+        return isolation.evaluate(expression, context, dict(external_context or {}))
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         try:
-            sandbox.execute(script, context, dict(external_context or {}))
+            isolation.execute(script, context, dict(external_context or {}))
         except Exception as err:
             if err.args and not isinstance(err.args[0], str):
                 # SpiffWorkflow's report joins the first argument to a text: `{}[1]` (KeyError(1)) or

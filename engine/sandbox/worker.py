@@ -1,0 +1,112 @@
+"""The sandbox process: runs scripts and expressions under limits the operating system enforces.
+
+Started by `engine.sandbox.pool` as `python -m engine.sandbox.worker MEMORY_MB`, it first limits
+itself (address space, files it may write, processes it may start) and then answers requests read
+from its standard input, one at a time: a frame is 4 bytes of length and a pickle. Each request
+runs through `engine.sandbox.guard` (RestrictedPython and its time budget, as before) with a CPU
+time limit set just above the budget, so code that switches the budget off, or spends its time in
+one call into C, is ended by the kernel if the engine has not killed the process first. What comes
+back is checked by `engine.sandbox.shape` here, under the memory limit, before it is sent.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import resource
+import struct
+import sys
+from typing import IO, Any
+
+from engine.sandbox import guard, shape
+
+HEADER = struct.Struct("!I")
+CPU_GRACE_SECONDS = 1.0  # CPU time past the budget before the kernel ends the process
+
+
+def read_frame(stream: IO[bytes]) -> bytes | None:
+    head = stream.read(HEADER.size)
+    if len(head) < HEADER.size:
+        return None
+    (size,) = HEADER.unpack(head)
+    body = stream.read(size)
+    return body if len(body) == size else None
+
+
+def write_frame(stream: IO[bytes], body: bytes) -> None:
+    stream.write(HEADER.pack(len(body)) + body)
+    stream.flush()
+
+
+def limit_process(memory_mb: int) -> None:
+    """The limits that hold for the process's whole life."""
+    if memory_mb > 0:
+        size = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # writes no file
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # starts no process
+
+
+def limit_cpu(seconds: float) -> None:
+    """At most `seconds` more of CPU time (past it the kernel ends the process)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    now = used.ru_utime + used.ru_stime
+    soft = math.ceil(now + seconds)
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _raised(err: Exception) -> tuple[Any, ...]:
+    """An error of the code itself, as the engine rebuilds it: class name and plain arguments."""
+    args = tuple(a if isinstance(a, str | int | float | bool | type(None)) else str(a) for a in err.args)
+    return ("raised", type(err).__name__, args[:4], str(err)[:2000])
+
+
+def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) -> tuple[Any, ...]:
+    try:
+        if kind == "eval":
+            value = guard.evaluate(source, context, extra)
+            shape.check(value, "the expression's value")
+            return ("ok", value)
+        guard.execute(source, context, extra, private=True)
+        shape.check_names(context)
+        return ("ok", context)
+    except (guard.SandboxError, shape.ShapeError) as err:
+        return ("refused", str(err))
+    except MemoryError:
+        return ("refused", "stopped: it used more memory than scripts may use")
+    except RecursionError:
+        return ("refused", "stopped: it nested calls or values too deep")
+    except Exception as err:
+        return _raised(err)
+
+
+def answer(body: bytes) -> bytes:
+    """The reply to one request: (kind, source, context, extra, seconds of time budget)."""
+    try:
+        kind, source, context, extra, seconds = pickle.loads(body)  # noqa: S301 - written by the engine
+        guard.TIME_BUDGET_SECONDS = seconds
+        limit_cpu(seconds + CPU_GRACE_SECONDS)
+        reply = run(kind, source, context, extra)
+        return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        return pickle.dumps(("refused", "stopped: it used more memory than scripts may use"))
+    except Exception as err:  # a value that passed the check and still cannot be sent
+        return pickle.dumps(("refused", f"its result cannot be kept ({type(err).__name__})"))
+
+
+def main(argv: list[str]) -> int:
+    memory_mb = int(argv[0]) if argv else 0
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing but replies on the reply channel
+    limit_process(memory_mb)
+    while (body := read_frame(requests)) is not None:
+        write_frame(replies, answer(body))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
