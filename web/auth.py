@@ -1,4 +1,10 @@
-"""Signing in and out, and choosing the language."""
+"""Signing in and out, and choosing the language.
+
+The session cookie (signed by Flask) carries the person's name and the secret of their session
+on the server (`engine/directory/web_sessions.py`); every request checks that session is still
+live, so signing out, an admin ending it or disabling the account, or a new password ends it
+wherever the cookie was copied to.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.core import Engine
-from engine.directory import access, accounts, signin
+from engine.directory import access, accounts, signin, web_sessions
 from engine.errors import NotFound
 
 from .i18n import LANGUAGES
+from .redirects import same_site_path
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -42,6 +49,23 @@ def principal() -> access.Principal | None:
     return found
 
 
+@bp.before_app_request
+def live_session() -> None:
+    """A cookie whose session has ended on the server (or one from before sessions were kept
+    there) signs nobody in: it is cleared but for the language. One indexed read per request."""
+    if request.endpoint == "static" or request.blueprint == "api" or "user" not in session:
+        return
+    if web_sessions.user_of(engine(), session.get("sid")) != session["user"]:
+        _forget()
+
+
+def _forget() -> None:
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
+
+
 def login_required(view: F) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -56,9 +80,7 @@ def login_required(view: F) -> F:
 
 def _local(target: str | None) -> str:
     """Only a path on this site: a `next` pointing elsewhere would make login an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.index")
+    return same_site_path(target) or url_for("inbox.index")
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -74,12 +96,10 @@ def login() -> ResponseReturnValue:
         if who is not None:
             session.clear()
             session["user"] = who
+            session["sid"] = web_sessions.begin(engine(), who)
             session["language"] = accounts.language(engine(), who)
             session.permanent = True
-            target = request.args.get("next") or ""
-            return redirect(
-                target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
-            )
+            return redirect(_local(request.args.get("next")))
         error = _("Nama pengguna atau kata sandi salah.")
     return render_template("auth/login.html", error=error), 401 if error else 200
 
@@ -95,10 +115,8 @@ def _throttled(seconds: int) -> ResponseReturnValue:
 
 @bp.post("/keluar")
 def logout() -> ResponseReturnValue:
-    language = session.get("language")
-    session.clear()
-    if language:
-        session["language"] = language
+    web_sessions.end(engine(), session.get("sid"))
+    _forget()
     flash(_("Anda sudah keluar."))
     return redirect(url_for("auth.login"))
 
@@ -109,7 +127,4 @@ def language() -> ResponseReturnValue:
     session["language"] = chosen if chosen in LANGUAGES else "id"
     if session.get("user"):  # kept with the account, for the next sign-in on any device
         accounts.set_language(engine(), session["user"], session["language"])
-    target = request.form.get("next") or ""
-    return redirect(
-        target if target.startswith("/") and not target.startswith("//") else url_for("inbox.index")
-    )
+    return redirect(_local(request.form.get("next")))

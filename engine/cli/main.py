@@ -178,11 +178,55 @@ def users_list(as_json: bool) -> None:
                 "; ".join(
                     f"{r['role']} ({r['scope']}{' ' + r['code'] if r['code'] else ''})" for r in u.roles
                 ),
+                "yes" if u.active else "no (disabled)",
+                str(u.sessions),
             ]
             for u in rows
         ],
-        ["username", "name", "admin", "roles"],
+        ["username", "name", "admin", "roles", "active", "sessions"],
     )
+
+
+@users_group.command("disable")
+@click.argument("username")
+@report_errors
+def users_disable(username: str) -> None:
+    """USERNAME can no longer sign in: their sessions end and their API tokens are revoked."""
+    with engine().db.transaction() as session:
+        ended = users.disable(session, username)
+    click.echo(f"disabled {username}; {ended.sessions} session(s) ended, {ended.tokens} API token(s) revoked")
+
+
+@users_group.command("enable")
+@click.argument("username")
+@report_errors
+def users_enable(username: str) -> None:
+    """USERNAME may sign in again (with no session or API token of before)."""
+    with engine().db.transaction() as session:
+        users.enable(session, username)
+    click.echo(f"enabled {username}")
+
+
+@users_group.command("end-sessions")
+@click.argument("username")
+@report_errors
+def users_end_sessions(username: str) -> None:
+    """Sign USERNAME out everywhere (a lost phone, a shared computer); API tokens stay."""
+    with engine().db.transaction() as session:
+        ended = users.end_sessions(session, username)
+    click.echo(f"{ended.sessions} session(s) of {username} ended")
+
+
+@users_group.command("password")
+@click.argument("username")
+@click.option("--password", default=None, help="Default: a random one, printed once.")
+@report_errors
+def users_password(username: str, password: str | None) -> None:
+    """Give USERNAME a new password; every session of theirs ends."""
+    password = password or new_password()
+    with engine().db.transaction() as session:
+        ended = users.set_password(session, username, password)
+    click.echo(f"new password for {username}: {password}; {ended.sessions} session(s) ended")
 
 
 @main.command()

@@ -1,7 +1,8 @@
 """API tokens: bearer secrets for scripts using the JSON API.
 
 A token is random (`secrets.token_urlsafe(32)`), shown once when it is made, and stored only as its
-sha256 with a name and its user. It stops working when revoked or when its user is deactivated.
+sha256 with a name and its user. It stops working when revoked or when its user is disabled
+(disabling an account also revokes all its tokens, so enabling it again brings none back).
 """
 
 from __future__ import annotations
@@ -85,6 +86,19 @@ def revoke(session: Session, token_id: int) -> TokenInfo:
     token.revoked_at = _now()
     session.flush()
     return _info(token, username)
+
+
+def revoke_all(session: Session, username: str) -> int:
+    """Revoke every live token of `username` (the account is being disabled): how many."""
+    user_id = session.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        raise NotFound(f"no user '{username}'")
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=_now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def listing(session: Session, username: str | None = None) -> list[TokenInfo]:

@@ -267,6 +267,21 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class WebSession(Base):
+    """A signed-in browser session: the cookie carries a random secret, this row its sha256.
+    Ended (`revoked_at`) by signing out, by an admin, by disabling the account or by a new
+    password; unused for 12 hours (`expires_at`), it has ended too."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class TaskDraft(Base):
     """A form someone started and saved without sending: theirs, for one open task."""
 
