@@ -214,7 +214,7 @@ def _visible_village(code: str) -> Village:
     with engine().db.sessions() as session:
         who = access.principal(session, _user())
         village = session.get(Village, code)
-        if village is None or not who.may_see_village(village.code, village.kabupaten_code):
+        if village is None or not access.may(who, "see", village.code):
             raise NotFound(f"no village with code '{code}'")
         return village
 

@@ -8,14 +8,19 @@ Admins may act on any task; the history marks that as an override.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from engine.definitions.roles import SCOPE_WIDTH
 from engine.errors import InvalidInput, NotFound
+from engine.sandbox import json_input
 from engine.store.fastsql import Sql
 from engine.store.models import HumanTask, Role, RoleAssignment, User, Village
+
+Action = Literal["see", "change", "act", "audit"]
+ACTIONS: tuple[Action, ...] = ("see", "change", "act", "audit")
 
 
 @dataclass(frozen=True)
@@ -26,12 +31,25 @@ class Grant:
     read_only: bool = False  # an auditor's grant: to see, never to change
     designer: bool = False  # a program designer's grant: the definitions, not the villages
 
-    def covers(self, village_code: str, kabupaten_code: str) -> bool:
+    def covers(self, village_code: str | None) -> bool:
+        """Whether the grant reaches the village (`None`: every village, which only a national grant does)."""
         if self.scope == "national":
             return True
+        if village_code is None:
+            return False
         if self.scope == "kabupaten":
-            return kabupaten_code == self.code
+            return kabupaten_code_of(village_code) == self.code
         return village_code == self.code
+
+    def allows(self, action: Action, role: str | None) -> bool:
+        """What the grant lets its holder do, wherever it covers."""
+        if action == "see":
+            return not self.designer
+        if action == "change":
+            return not self.read_only
+        if action == "audit":
+            return self.read_only and not self.designer
+        return not self.read_only and self.role == role
 
 
 @dataclass
@@ -40,40 +58,48 @@ class Principal:
     is_admin: bool = False
     grants: list[Grant] = field(default_factory=list)
 
-    def may_act(self, role: str, village_code: str, kabupaten_code: str) -> bool:
-        return any(
-            g.role == role and not g.read_only and g.covers(village_code, kabupaten_code) for g in self.grants
-        )
-
-    def may_see_village(self, village_code: str, kabupaten_code: str) -> bool:
-        return self.is_admin or any(
-            not g.designer and g.covers(village_code, kabupaten_code) for g in self.grants
-        )
-
-    def may_change_village(self, village_code: str, kabupaten_code: str) -> bool:
-        """Start work or save drafts there: a grant that is not read-only covers the village."""
-        return self.is_admin or any(
-            not g.read_only and g.covers(village_code, kabupaten_code) for g in self.grants
-        )
-
-    @property
-    def is_national_staff(self) -> bool:
-        return any(g.scope == "national" and not g.read_only for g in self.grants)
-
     @property
     def is_auditor(self) -> bool:
         """Reads histories: an admin, or someone holding a read-only role (a designer's excepted)."""
-        return self.is_admin or any(g.read_only and not g.designer for g in self.grants)
+        return self.is_admin or any(g.allows("audit", None) for g in self.grants)
 
     @property
     def is_designer(self) -> bool:
         return self.is_admin or any(g.designer for g in self.grants)
 
-    def audit_scope(self) -> list[Grant]:
-        """The grants through which this person audits (all villages for an admin)."""
-        if self.is_admin:
-            return [Grant("admin", "national")]
-        return [g for g in self.grants if g.read_only and not g.designer]
+
+def may(who: Principal, action: Action, village_code: str | None = None, role: str | None = None) -> bool:
+    """The one rule of who may do what where; every page, the API and the runtime ask it.
+
+    - `see` a village (its page, its tasks, its instances): any grant covering it, a designer's excepted;
+    - `change` it (start work, keep drafts, and for `None` reassign anywhere): a grant that is not read-only;
+    - `act` on a task of `role` there: a grant of that role that is not read-only;
+    - `audit` its histories: a read-only grant (an auditor's) covering it.
+
+    `village_code=None` asks about every village at once, which only national grants answer. Admins
+    may do everything everywhere (acting on a task without its role is an override the history marks:
+    `holds_role` tells it apart).
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return who.is_admin or any(g.allows(action, role) and g.covers(village_code) for g in who.grants)
+
+
+def holds_role(who: Principal, role: str, village_code: str) -> bool:
+    """Whether `who` acts on a task of `role` in the village by a grant (not as an admin's override)."""
+    return any(g.allows("act", role) and g.covers(village_code) for g in who.grants)
+
+
+def village_filter(who: Principal, action: Action) -> ColumnElement[bool] | None:
+    """SQL condition on village rows where `who` may do `action`; None when that is every village."""
+    if may(who, action):
+        return None
+    clauses = [
+        Village.kabupaten_code == g.code if g.scope == "kabupaten" else Village.code == g.code
+        for g in who.grants
+        if g.allows(action, None) and g.scope != "national"
+    ]
+    return or_(*clauses) if clauses else false()
 
 
 SYSTEM = Principal("system", is_admin=True)
@@ -98,13 +124,19 @@ def principal(session: Session, username: str) -> Principal:
     return Principal(username, bool(rows[0][0]), grants)
 
 
+def acting(session: Session, actor: str) -> Principal:
+    """Who does a step: the worker (`system`, an admin) or an active user with their grants."""
+    json_input.check_names("user", actor)
+    return SYSTEM if actor == "system" else principal(session, actor)
+
+
 def task_filter(who: Principal) -> ColumnElement[bool]:
     """SQL condition on human_task rows this principal may act on (or has claimed)."""
     if who.is_admin:
         return true()
     clauses: list[ColumnElement[bool]] = [HumanTask.claimed_by == who.username]
     for g in who.grants:
-        if g.read_only:
+        if not g.allows("act", g.role):
             continue
         if g.scope == "national":
             clauses.append(HumanTask.role == g.role)
@@ -113,6 +145,23 @@ def task_filter(who: Principal) -> ColumnElement[bool]:
         else:
             clauses.append(and_(HumanTask.role == g.role, HumanTask.village_code == g.code))
     return or_(*clauses) if clauses else false()
+
+
+def acting_grants_of_task() -> list[ColumnElement[bool]]:
+    """`act` as SQL from the other side: join conditions of role_assignment to the human_task rows its
+    grant may act on, one per scope (the caller excludes read-only roles, as `Grant.allows` does)."""
+    same_role = RoleAssignment.role == HumanTask.role
+    return [
+        and_(
+            same_role, RoleAssignment.scope == "village", RoleAssignment.scope_code == HumanTask.village_code
+        ),
+        and_(
+            same_role,
+            RoleAssignment.scope == "kabupaten",
+            RoleAssignment.scope_code == HumanTask.kabupaten_code,
+        ),
+        and_(same_role, RoleAssignment.scope == "national"),
+    ]
 
 
 def kabupaten_code_of(village_code: str) -> str:

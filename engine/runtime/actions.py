@@ -48,7 +48,7 @@ class StepResult:
     open_tasks: list[OpenTask] = field(default_factory=list)
 
 
-def _result(step: Step, event: audit.EventHead) -> StepResult:
+def step_result(step: Step, event: audit.EventHead) -> StepResult:
     return StepResult(
         step.row.id,
         step.row.revision,
@@ -56,11 +56,6 @@ def _result(step: Step, event: audit.EventHead) -> StepResult:
         event.seq,
         [OpenTask(v.id, v.bpmn_id, v.name, v.lane) for v in step.open_tasks],
     )
-
-
-def _principal(session: Session, actor: str) -> access.Principal:
-    json_input.check_names("user", actor)
-    return access.SYSTEM if actor == "system" else access.principal(session, actor)
 
 
 def _village(session: Session, code: str) -> Village:
@@ -80,11 +75,11 @@ def start(
     json_input.check(data, "start data")
     json_input.check_names("process", process_id)
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
+        who = access.acting(session, actor)
         village = _village(session, village_code)
-        if not who.may_see_village(village.code, village.kabupaten_code):
+        if not access.may(who, "see", village.code):
             raise Forbidden(f"{actor} holds no role for village {village_code}")
-        if not who.may_change_village(village.code, village.kabupaten_code):
+        if not access.may(who, "change", village.code):
             raise Forbidden(f"{actor} may read village {village_code} but not start work there")
         version = registry.latest(session, process_id)
         spec = engine.specs.get(session, version.id).spec_for_instance()
@@ -121,13 +116,9 @@ def start(
                 "data": data or {},
             },
         )
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result
-
-
-def _visible(who: access.Principal, village_code: str) -> bool:
-    return who.is_admin or who.may_see_village(village_code, access.kabupaten_code_of(village_code))
 
 
 @dataclass
@@ -149,7 +140,7 @@ class TaskRef:
 TASK_COLUMNS = tuple(TaskRef.__dataclass_fields__)
 
 
-def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
+def open_task(session: Session, task_id: str, who: access.Principal) -> TaskRef:
     json_input.check_names("task", task_id)
     found = Sql.of(session).one(
         f"SELECT {', '.join(TASK_COLUMNS)} FROM human_task WHERE id = :id", id=task_id
@@ -157,13 +148,13 @@ def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
     if found is not None:
         task = TaskRef(*found)
         task.suspended = bool(task.suspended)
-        if not _visible(who, task.village_code):
+        if not access.may(who, "see", task.village_code):
             raise NotFound(f"no task {task_id}")
         return task
     done = audit.last_completion(session, task_id)
     if done is not None:
         village = session.scalar(select(Instance.village_code).where(Instance.id == done.instance_id))
-        if village is not None and _visible(who, village):
+        if village is not None and access.may(who, "see", village):
             raise Conflict(
                 f"task '{done.data.get('name') or done.bpmn_id}' was already completed by {done.actor} at "
                 f"{clock.as_utc(done.engine_time):%Y-%m-%d %H:%M} UTC; nothing was changed"
@@ -171,15 +162,15 @@ def _task_row(session: Session, task_id: str, who: access.Principal) -> TaskRef:
     raise NotFound(f"no open task {task_id}")
 
 
-def _check_may_act(who: access.Principal, task: TaskRef) -> bool:
+def check_may_act(who: access.Principal, task: TaskRef) -> bool:
     """True when acting is an admin override; raises when the user may not act at all."""
     if task.suspended:
         raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
     if task.claimed_by and task.claimed_by != who.username and not who.is_admin:
         raise Conflict(f"task '{task.name}' is taken by {task.claimed_by}")
-    if task.claimed_by == who.username or who.may_act(task.role, task.village_code, task.kabupaten_code):
+    if task.claimed_by == who.username or access.holds_role(who, task.role, task.village_code):
         return False
-    if who.is_admin:
+    if access.may(who, "act", task.village_code, task.role):
         return True
     raise Forbidden(f"task '{task.name}' is for role '{task.role}' in village {task.village_code}")
 
@@ -198,9 +189,9 @@ def complete(
     json_input.check(data, "task data")
     try:
         with engine.db.transaction() as session:
-            who = _principal(session, actor)
-            task = _task_row(session, task_id, who)
-            override = _check_may_act(who, task)
+            who = access.acting(session, actor)
+            task = open_task(session, task_id, who)
+            override = check_may_act(who, task)
             step = Step.load(engine, session, task.instance_id, clock.now(session))
             spiff_task = spiff.find_task(step.workflow, task_id)
             if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
@@ -228,10 +219,10 @@ def complete(
                 task.bpmn_id,
                 expected_revision=expected_revision,
             )
-            result = _result(step, event)
+            result = step_result(step, event)
     except Conflict:  # lost a race (on PostgreSQL the winner may commit mid-step): say who and when
         with engine.db.sessions() as session, suppress(NotFound):
-            _task_row(session, task_id, _principal(session, actor))
+            open_task(session, task_id, access.acting(session, actor))
         raise
     step.keep()
     return result
@@ -247,14 +238,14 @@ def unclaim(engine: Engine, task_id: str, actor: str) -> StepResult:
 
 def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResult:
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        task = _task_row(session, task_id, who)
+        who = access.acting(session, actor)
+        task = open_task(session, task_id, who)
         if take:
             if task.claimed_by == actor:
                 raise Conflict(f"you already took task '{task.name}'")
             if task.claimed_by:
                 raise Conflict(f"task '{task.name}' is taken by {task.claimed_by}")
-            _check_may_act(who, task)
+            check_may_act(who, task)
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")
         elif task.claimed_by != actor and not who.is_admin:
@@ -271,7 +262,7 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
             task_id,
             task.bpmn_id,
         )
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result
 
@@ -287,12 +278,12 @@ def _hand_over(step: Step, task: TaskRef, holder: str | None) -> None:
 def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResult:
     """Give a task to someone else who may do it (a fasilitator pusat or an admin decides)."""
     with engine.db.transaction() as session:
-        who = _principal(session, actor)
-        task = _task_row(session, task_id, who)
-        if not (who.is_admin or who.is_national_staff):
+        who = access.acting(session, actor)
+        task = open_task(session, task_id, who)
+        if not access.may(who, "change"):  # every village: a national grant (a fasilitator pusat)
             raise Forbidden("only a fasilitator pusat or an admin can reassign a task")
         target = access.principal(session, to_user)
-        if not (target.is_admin or target.may_act(task.role, task.village_code, task.kabupaten_code)):
+        if not access.may(target, "act", task.village_code, task.role):
             raise InvalidInput(f"{to_user} does not hold role '{task.role}' for village {task.village_code}")
         if task.suspended:
             raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
@@ -301,7 +292,7 @@ def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResu
         event = step.save(
             audit.TASK_REASSIGNED, actor, {"previous": task.claimed_by, "to": to_user}, task_id, task.bpmn_id
         )
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result
 
@@ -314,7 +305,7 @@ def deliver_message(
     json_input.check(payload, "message data")
     json_input.check_names("message", name)
     with engine.db.sessions() as session:
-        _principal(session, actor)
+        access.acting(session, actor)
         _village(session, village_code)
         targets = sorted(
             set(
@@ -338,7 +329,7 @@ def deliver_message(
             if not caught:
                 continue
             event = step.save(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
-            results.append(_result(step, event))
+            results.append(step_result(step, event))
         step.keep()
     return results
 

@@ -15,8 +15,8 @@ from engine import clock, spiff
 from engine.core import Engine
 from engine.errors import Conflict, InvalidInput
 from engine.runtime import audit
-from engine.runtime.actions import StepResult, _result
-from engine.runtime.holds import _admin
+from engine.runtime.actions import StepResult, step_result
+from engine.runtime.holds import admin_instance
 from engine.runtime.step import Step
 
 
@@ -33,7 +33,7 @@ def correct_data(
     except (TypeError, ValueError) as err:
         raise InvalidInput(f"corrected values must be plain JSON values: {err}") from err
     with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "correct the data of")
+        row = admin_instance(session, actor, instance_id, "correct the data of")
         if row.status in ("completed", "cancelled"):
             raise Conflict(f"instance {instance_id} is {row.status}; its data can no longer change")
         step = Step.load(engine, session, instance_id, clock.now(session))
@@ -49,6 +49,6 @@ def correct_data(
             actor,
             {"changes": values, "previous": {k: before.get(k) for k in values}, "reason": reason.strip()},
         )
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result

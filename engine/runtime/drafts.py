@@ -11,7 +11,7 @@ from engine import clock
 from engine.core import Engine
 from engine.directory import access
 from engine.runtime import audit
-from engine.runtime.actions import _check_may_act, _task_row
+from engine.runtime.actions import check_may_act, open_task
 from engine.runtime.step import Step
 from engine.store.models import HumanTask, TaskDraft
 
@@ -21,8 +21,8 @@ def save(engine: Engine, task_id: str, user: str, data: dict[str, Any]) -> None:
     stored = json.loads(json.dumps(data, default=str))
     with engine.db.transaction() as session:
         who = access.principal(session, user)
-        task = _task_row(session, task_id, who)
-        _check_may_act(who, task)
+        task = open_task(session, task_id, who)
+        check_may_act(who, task)
         now = clock.now(session)
         # Drafts of tasks that are no longer open are of no use to anyone.
         open_ids = select(HumanTask.id)

@@ -14,20 +14,20 @@ from engine.core import Engine
 from engine.directory import access
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.runtime import audit
-from engine.runtime.actions import StepResult, _principal, _result, _visible
+from engine.runtime.actions import StepResult, step_result
 from engine.runtime.step import FROM_WORKFLOW, Step
 from engine.store.models import HumanTask, Instance, Timer
 
 
 def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
     row = session.get(Instance, instance_id)
-    if row is None or not _visible(who, row.village_code):
+    if row is None or not access.may(who, "see", row.village_code):
         raise NotFound(f"no instance {instance_id}")
     return row
 
 
-def _admin(session: Session, actor: str, instance_id: int, what: str) -> Instance:
-    who = _principal(session, actor)
+def admin_instance(session: Session, actor: str, instance_id: int, what: str) -> Instance:
+    who = access.acting(session, actor)
     row = _instance_for(session, instance_id, who)
     if not who.is_admin:
         raise Forbidden(f"only an admin can {what} an instance")
@@ -36,7 +36,7 @@ def _admin(session: Session, actor: str, instance_id: int, what: str) -> Instanc
 
 def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
     with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "suspend")
+        row = admin_instance(session, actor, instance_id, "suspend")
         if row.status not in ("running", "waiting"):
             raise Conflict(
                 f"instance {instance_id} is {row.status}; only a running instance can be suspended"
@@ -44,20 +44,20 @@ def suspend(engine: Engine, instance_id: int, actor: str, reason: str = "") -> S
         step = Step.bare(engine, session, instance_id, clock.now(session))
         event = step.save(audit.INSTANCE_SUSPENDED, actor, {"reason": reason}, status="suspended")
         _mark_suspended(session, instance_id, True)
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result
 
 
 def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
     with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "resume")
+        row = admin_instance(session, actor, instance_id, "resume")
         if row.status != "suspended":
             raise Conflict(f"instance {instance_id} is {row.status}, not suspended")
         step = Step.load(engine, session, instance_id, clock.now(session))
         event = step.save(audit.INSTANCE_RESUMED, actor, {}, status=FROM_WORKFLOW)
         _mark_suspended(session, instance_id, False)
-        result = _result(step, event)
+        result = step_result(step, event)
     step.keep()
     return result
 
@@ -69,11 +69,11 @@ def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
 
 def cancel(engine: Engine, instance_id: int, actor: str, reason: str = "") -> StepResult:
     with engine.db.transaction() as session:
-        row = _admin(session, actor, instance_id, "cancel")
+        row = admin_instance(session, actor, instance_id, "cancel")
         if row.status in ("completed", "cancelled"):
             raise Conflict(f"instance {instance_id} is already {row.status}")
         step = Step.load(engine, session, instance_id, clock.now(session))
         with clock.pinned(step.now):
             spiff.cancel(step.workflow)
         event = step.save(audit.INSTANCE_CANCELLED, actor, {"reason": reason}, status="cancelled")
-        return _result(step, event)
+        return step_result(step, event)

@@ -33,14 +33,9 @@ def auditor(session: Session, user: str) -> access.Principal:
     return who
 
 
-def _covers(who: access.Principal, village: Village) -> bool:
-    kabupaten = village.kabupaten_code or access.kabupaten_code_of(village.code)
-    return any(g.covers(village.code, kabupaten) for g in who.audit_scope())
-
-
 def audited_village(session: Session, user: str, code: str) -> Village:
     village = session.get(Village, code)
-    if village is None or not _covers(auditor(session, user), village):
+    if village is None or not access.may(auditor(session, user), "audit", village.code):
         raise NotFound(f"no village with code '{code}'")
     return village
 
@@ -48,14 +43,8 @@ def audited_village(session: Session, user: str, code: str) -> Village:
 def audited_codes(engine: Engine, user: str) -> set[str] | None:
     """The village codes this auditor may read, or None for all."""
     with engine.db.sessions() as session:
-        scope = auditor(session, user).audit_scope()
-        if any(g.scope == "national" for g in scope):
-            return None
-        clauses = [
-            Village.kabupaten_code == g.code if g.scope == "kabupaten" else Village.code == g.code
-            for g in scope
-        ]
-        return set(session.scalars(select(Village.code).where(or_(*clauses)))) if clauses else set()
+        where = access.village_filter(auditor(session, user), "audit")
+        return None if where is None else set(session.scalars(select(Village.code).where(where)))
 
 
 @dataclass

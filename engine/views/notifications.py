@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, select, union
+from sqlalchemy import ColumnElement, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -134,11 +134,6 @@ def queue_due(engine: Engine, now: datetime | None = None) -> int:
 def _recipients(kind: str, now: datetime) -> Any:
     """(username, email, task id, task name, due at, village name) of the pairs to queue for `kind`."""
     wanted = HumanTask.created_at >= now - NEW_WINDOW if kind == "new" else HumanTask.due_at < now
-    covers = {
-        "village": HumanTask.village_code,
-        "kabupaten": HumanTask.kabupaten_code,
-        "national": None,
-    }
     columns = (User.username, User.email, HumanTask.id, HumanTask.name, HumanTask.due_at, Village.name)
     queued = (
         select(OutboxMessage.id)
@@ -151,14 +146,11 @@ def _recipients(kind: str, now: datetime) -> Any:
     )
     common = (HumanTask.suspended.is_(False), wanted, User.active.is_(True), User.email != "", ~queued)
     parts = []
-    for scope, code in covers.items():
-        on = [RoleAssignment.role == HumanTask.role, RoleAssignment.scope == scope]
-        if code is not None:
-            on.append(RoleAssignment.scope_code == code)
+    for grant_acts in access.acting_grants_of_task():
         parts.append(
             select(*columns)
             .select_from(HumanTask)
-            .join(RoleAssignment, and_(*on))
+            .join(RoleAssignment, grant_acts)
             .join(User, User.id == RoleAssignment.user_id)
             .outerjoin(Role, Role.name == RoleAssignment.role)
             .outerjoin(Village, Village.code == HumanTask.village_code)

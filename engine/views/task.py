@@ -13,7 +13,7 @@ from engine.core import Engine
 from engine.definitions import forms
 from engine.directory import access
 from engine.errors import EngineError, NotFound
-from engine.runtime.actions import _check_may_act, _task_row
+from engine.runtime.actions import check_may_act, open_task
 from engine.runtime.step import instance_ref, load_live
 from engine.store.fastsql import Sql
 from engine.store.models import HumanTask, Instance, Village
@@ -48,9 +48,9 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
     was completed (saying by whom and when)."""
     with engine.db.sessions() as session:
         who = access.principal(session, user)
-        task = _task_row(session, task_id, who)
+        task = open_task(session, task_id, who)
         try:
-            override = _check_may_act(who, task)
+            override = check_may_act(who, task)
             may_act = True
         except EngineError:  # the task is visible but not theirs to do (role, or taken by someone)
             override, may_act = False, False
@@ -96,7 +96,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             context=context,
             may_act=may_act,
             override=override,
-            may_reassign=who.is_admin or who.is_national_staff,
+            may_reassign=access.may(who, "change"),
         )
 
 

@@ -71,7 +71,7 @@ def _visible_village(session: Session, code: str, user: str) -> tuple[Village, a
     if village is None:
         raise NotFound(f"no village with code '{code}'")
     who = access.principal(session, user)
-    if not who.may_see_village(code, village.kabupaten_code or access.kabupaten_code_of(code)):
+    if not access.may(who, "see", code):
         raise NotFound(f"no village with code '{code}'")
     return village, who
 
