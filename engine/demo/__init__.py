@@ -1,1 +1,1 @@
-"""demo"""
+"""`desa demo`: example villages and staff played through the deployed program."""
