@@ -37,7 +37,6 @@ def report(path: Path) -> tuple[int, dict[str, Any]]:
 ERRORS = [
     ("unreachable.bpmn", 16, "arsip", "unreachable", ["task 'Arsipkan' can never run", "(end_arsip)"]),
     ("no_start.bpmn", 5, "no_start", "unreachable", ["process 'Tanpa Awal' has no start event"]),
-    ("dead_end.bpmn", 15, "catat", "dead-end", ["task 'Catat Jumlah' has no outgoing sequence flow"]),
     (
         "dead_end_loop.bpmn",
         7,
@@ -83,6 +82,14 @@ WARNINGS = [
     ),
     ("di_missing.bpmn", 17, "f2", "missing-di", ["sequence flow 'f2'", "has no edge"], "di_missing"),
     ("di_none.bpmn", 4, "di_none", "missing-di", ["this file has no diagram"], "di_none"),
+    (
+        "dead_end.bpmn",
+        15,
+        "catat",
+        "implicit-end",
+        ["task 'Catat Jumlah' has no outgoing sequence flow", "an implicit end, which BPMN allows"],
+        "dead_end",
+    ),
 ]
 
 
@@ -137,11 +144,13 @@ def test_each_warning_rule_fires_on_its_fixture_and_exits_0(
 
 
 def test_errors_exit_1_even_beside_warnings() -> None:
-    result = validate("--format", "json", str(BROKEN / "task_no_form.bpmn"), str(BROKEN / "dead_end.bpmn"))
+    result = validate(
+        "--format", "json", str(BROKEN / "task_no_form.bpmn"), str(BROKEN / "dead_end_loop.bpmn")
+    )
     assert result.exit_code == 1
     found = json.loads(result.stdout)
     assert [(Path(p["file"]).name, p["severity"]) for p in found["problems"]] == [
-        ("dead_end.bpmn", "error"),
+        ("dead_end_loop.bpmn", "error"),
         ("task_no_form.bpmn", "warning"),
     ]
 

@@ -1,5 +1,6 @@
 """Checks of how the flow moves through a BPMN file, for `desa validate`: elements no start event
-leads to (`unreachable`), elements from which no end event can be reached (`dead-end`), and
+leads to (`unreachable`), tasks and events with no outgoing flow that end their path without an end
+event (`implicit-end`, which BPMN allows), loops from which no end can be reached (`dead-end`), and
 exclusive or inclusive gateways whose every way out has a condition and none is the default
 (`gateway-without-default`)."""
 
@@ -97,9 +98,11 @@ def _dead_ends(scope: Scope, following: dict[str, set[str]], reached: set[str], 
             name,
             line_of(scope.nodes[n]),
             n,
-            f"{label(scope.nodes[n])} has no outgoing sequence flow and is not an end event: the path "
-            "stops there without saying the work is done; connect it to the next step or to an end event",
-            "dead-end",
+            f"{label(scope.nodes[n])} has no outgoing sequence flow and is not an end event: its path "
+            "ends there (an implicit end, which BPMN allows); connect it to an end event to show in "
+            "the diagram where the work is done",
+            "implicit-end",
+            severity="warning",
         )
         for n in stuck
     ]

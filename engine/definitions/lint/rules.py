@@ -42,7 +42,10 @@ RULES: dict[str, Rule] = {
     "interrupting-event-subprocess": Rule(ERROR, "an event subprocess meant to interrupt, which does not"),
     # the flow
     "unreachable": Rule(ERROR, "an element no start event leads to"),
-    "dead-end": Rule(ERROR, "an element from which no end event can be reached"),
+    "implicit-end": Rule(
+        WARNING, "a task or event with no outgoing flow, which ends its path without an end event"
+    ),
+    "dead-end": Rule(ERROR, "a loop from which no end can be reached"),
     "gateway-without-default": Rule(WARNING, "a gateway whose every way out has a condition, and no default"),
     # code
     "script": Rule(ERROR, "a script or condition the sandbox refuses"),
