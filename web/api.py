@@ -1,19 +1,23 @@
 """The JSON API under /api/v1, for scripts: bearer tokens only (no session cookie, so no CSRF).
 
 Every view calls the engine, which checks role and village scope: a task or village the caller
-may not see is 404, never 403. Errors share one body (`ERROR_SCHEMA`); `/api/v1/openapi.json`
-describes all of it.
+may not see is 404, never 403. Errors share one body (`ERROR_SCHEMA`), whatever refuses the
+request: the engine, the routing (an unknown path, a method the path does not take), the size
+limit, or a failure of ours (500, logged with its traceback; the caller gets none).
+`/api/v1/openapi.json` describes all of it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
 
 from engine.core import Engine
 from engine.directory import access, tokens
@@ -28,6 +32,8 @@ from engine.views.task import task_view
 from .api_spec import SPEC, STATUS_FILTERS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger("desa.api")
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 class ApiError(Exception):
@@ -90,6 +96,45 @@ def _error(status: int, code: str, message: str, fields: list[FieldError] | None
 @bp.errorhandler(ApiError)
 def _api_error(err: ApiError) -> Response:
     return _error(err.status, err.code, err.message, err.fields)
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(err: HTTPException) -> Response | HTTPException:
+    """Refusals of the routing and of Werkzeug (404, 405, 413, 400, ...) under /api/ as JSON; the
+    pages' own elsewhere."""
+    if not _is_api():
+        return err
+    status = err.code or 500
+    code = HTTP_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    response = _error(status, code, _http_message(err, status))
+    if status == 405 and err.get_response().headers.get("Allow"):
+        response.headers["Allow"] = err.get_response().headers["Allow"]
+    return response
+
+
+def _http_message(err: HTTPException, status: int) -> str:
+    if status == 404 and request.url_rule is None:
+        return f"no such API path: {request.path} (the operations are listed in /api/v1/openapi.json)"
+    if status == 405:
+        return f"{request.path} does not take {request.method}"
+    if status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return f"the request body is larger than {limit // (1024 * 1024)} MiB"
+    return str(err.description or err.name)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(err: Exception) -> Response:
+    """A failure of ours: logged with its traceback, answered as JSON without it."""
+    if isinstance(err, HTTPException):
+        result = _http_error(err)
+        return result if isinstance(result, Response) else _error(500, "internal_error", "internal error")
+    log.exception("API %s %s failed", request.method, request.path)
+    return _error(500, "internal_error", "the request failed on the server (the failure is logged)")
+
+
+def _is_api() -> bool:
+    return request.blueprint == "api" or request.path.startswith((bp.url_prefix or "") + "/")
 
 
 @bp.errorhandler(EngineError)

@@ -28,10 +28,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
         403: "The caller may not do this (code forbidden)",
         404: "Not found, or not visible to the caller (code not_found)",
         409: "Someone else changed it first, or it was already done (code conflict)",
+        413: "The body is larger than 2 MiB (code too_large)",
         422: "Invalid input, with a message per field (code invalid_input)",
+        500: "A failure on the server, logged there; the answer holds no detail (code internal_error)",
     }
     # 422 everywhere: a query parameter the operation does not take is refused
-    return {str(s): _json(_ref("Error"), what[s]) for s in sorted({401, 422, *statuses})}
+    return {str(s): _json(_ref("Error"), what[s]) for s in sorted({401, 422, 500, *statuses})}
 
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -71,6 +73,9 @@ SCHEMAS: dict[str, Any] = {
                                 "code": {"type": "string"},
                             },
                         },
+                            "method_not_allowed",
+                            "too_large",
+                            "internal_error",
                     },
                 },
             }
@@ -317,7 +322,7 @@ SPEC: dict[str, Any] = {
                 },
                 "responses": {
                     "200": _json(_ref("StepResult"), "Completed; open_tasks says what comes next"),
-                    **_errors(400, 403, 404, 409, 422),
+                    **_errors(400, 403, 404, 409, 413, 422),
                 },
             }
         },
@@ -331,7 +336,7 @@ SPEC: dict[str, Any] = {
                 },
                 "responses": {
                     "201": _json(_ref("Started"), "Started"),
-                    **_errors(400, 403, 404, 422),
+                    **_errors(400, 403, 404, 413, 422),
                 },
             }
         },

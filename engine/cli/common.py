@@ -35,6 +35,8 @@ def parse_json(text: str | None, what: str = "--data") -> dict[str, Any] | None:
         value = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"{what} is not valid JSON: {err.msg} at column {err.colno}") from err
+    except RecursionError as err:
+        raise InvalidInput(f"{what} is nested too deeply to be task data") from err
     if not isinstance(value, dict):
         raise InvalidInput(f"{what} must be a JSON object, like '{{\"jumlah\": 3}}'")
     return value

@@ -164,7 +164,13 @@ def validate(
     `context` is the task's data: what `x-desa-choices` reads (earlier answers such as the participants)."""
     if not schema:
         return
-    found = errors(schema, data, context)
+    try:
+        found = errors(schema, data, context)
+    except RecursionError as err:  # a form containing itself, deployed before validate refused it
+        raise InvalidInput(
+            f"formulir '{form_name}' tidak dapat diperiksa: sebuah $ref di dalamnya menunjuk kembali ke "
+            "dirinya sendiri (form-ref-cycle); perancang program perlu memperbaikinya"
+        ) from err
     if found:
         summary = "; ".join(f"{e.path}: {e.message}" for e in found[:5])
         raise InvalidInput(f"isian tidak sesuai formulir '{form_name}': {summary}", found)
