@@ -141,6 +141,44 @@ def _text(
         t.text = line
 
 
+@dataclass
+class _Drawing:
+    """What `render` reads from the BPMN file: each element's kind and name, and its diagram."""
+
+    kinds: dict[str, str]
+    names: dict[str, str]
+    shapes: list[etree._Element]
+    edges: list[etree._Element]
+
+    @classmethod
+    def of(cls, root: etree._Element, process_id: str) -> _Drawing:
+        ids = [e for e in root.iter() if isinstance(e.tag, str) and e.get("id")]
+        plane = _diagram_plane(root, process_id)
+        return cls(
+            {e.get("id", ""): _local(e) for e in ids},
+            {e.get("id", ""): e.get("name") or "" for e in ids},
+            list(plane.iterfind(f"{{{BPMNDI}}}BPMNShape")) if plane is not None else [],
+            list(plane.iterfind(f"{{{BPMNDI}}}BPMNEdge")) if plane is not None else [],
+        )
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """min x, min y, max x, max y of every shape (with room for labels under it) and flow."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for shape in self.shapes:
+            box = _bounds(shape)
+            if box:
+                xs += [box[0], box[0] + box[2]]
+                ys += [box[1], box[1] + box[3] + 30]  # room for labels under events
+        for edge in self.edges:
+            for point in edge.iterfind(f"{{{DI}}}waypoint"):
+                xs.append(float(point.get("x") or 0))
+                ys.append(float(point.get("y") or 0))
+        if not xs:
+            return 0.0, 0.0, 200.0, 100.0
+        return min(xs), min(ys), max(xs), max(ys)
+
+
 def render(
     sources: dict[str, str],
     process_id: str,
@@ -155,28 +193,34 @@ def render(
     if filename is None:
         raise KeyError(f"no process '{process_id}' in {sorted(sources)}")
     root = xmlsafe.parse(sources[filename].encode("utf-8"), filename).getroot()
-    kinds = {e.get("id"): _local(e) for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
-    names = {e.get("id"): e.get("name") or "" for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
-    plane = _diagram_plane(root, process_id)
-    shapes = list(plane.iterfind(f"{{{BPMNDI}}}BPMNShape")) if plane is not None else []
-    edges = list(plane.iterfind(f"{{{BPMNDI}}}BPMNEdge")) if plane is not None else []
-
-    xs: list[float] = []
-    ys: list[float] = []
-    for shape in shapes:
+    drawing = _Drawing.of(root, process_id)
+    min_x, min_y, max_x, max_y = drawing.extent()
+    svg = _canvas(process_id, title or drawing.names.get(process_id) or process_id, drawing.extent())
+    containers = _sub(svg, "g", **{"class": "containers"})
+    nodes = _sub(svg, "g", **{"class": "nodes"})
+    flows = _sub(svg, "g", **{"class": "flows"})
+    for shape in drawing.shapes:
+        ident = shape.get("bpmnElement") or ""
+        kind = drawing.kinds.get(ident, "")
         box = _bounds(shape)
-        if box:
-            xs += [box[0], box[0] + box[2]]
-            ys += [box[1], box[1] + box[3] + 30]  # room for labels under events
-    for edge in edges:
-        for point in edge.iterfind(f"{{{DI}}}waypoint"):
-            xs.append(float(point.get("x") or 0))
-            ys.append(float(point.get("y") or 0))
-    min_x, min_y = (min(xs), min(ys)) if xs else (0.0, 0.0)
-    max_x, max_y = (max(xs), max(ys)) if xs else (200.0, 100.0)
+        if box is None:
+            continue
+        if kind in ("participant", "lane"):
+            _draw_container(containers, kind, ident, drawing.names.get(ident, ""), box)
+        elif kind in FLOW_NODES:
+            state = "active" if ident in active else "completed" if ident in completed else "plain"
+            _draw_node(nodes, shape, kind, ident, drawing.names.get(ident, ""), state)
+    for edge in drawing.edges:
+        _draw_flow(flows, edge, drawing.names, process_id)
+    _draw_legend(_sub(svg, "g", **{"class": "legend"}), min_x, max_y + MARGIN, legend_labels or {})
+    return etree.tostring(svg, encoding="unicode")
+
+
+def _canvas(process_id: str, title: str, extent: tuple[float, float, float, float]) -> etree._Element:
+    """The <svg> element sized to the drawing and its legend, with its title and the flows' arrow head."""
+    min_x, min_y, max_x, max_y = extent
     width = max_x - min_x + 2 * MARGIN
     height = max_y - min_y + 2 * MARGIN + LEGEND_HEIGHT
-
     svg = etree.Element(f"{{{SVG}}}svg", nsmap={None: SVG})  # type: ignore[dict-item]
     svg.set("viewBox", f"{min_x - MARGIN:.0f} {min_y - MARGIN:.0f} {width:.0f} {height:.0f}")
     svg.set("width", f"{width:.0f}")
@@ -184,11 +228,9 @@ def render(
     svg.set("role", "img")
     svg.set("class", "bpmn")
     svg.set("data-process", process_id)
-    label = _sub(svg, "title")
-    label.text = title or names.get(process_id) or process_id
-    defs = _sub(svg, "defs")
+    _sub(svg, "title").text = title
     marker = _sub(
-        defs,
+        _sub(svg, "defs"),
         "marker",
         id=f"panah-{process_id}",
         viewBox="0 0 10 10",
@@ -199,116 +241,139 @@ def render(
         orient="auto-start-reverse",
     )
     _sub(marker, "path", d="M 0 0 L 10 5 L 0 10 z", fill="#333")
+    return svg
 
-    containers = _sub(svg, "g", **{"class": "containers"})
-    nodes = _sub(svg, "g", **{"class": "nodes"})
-    flows = _sub(svg, "g", **{"class": "flows"})
-    for shape in shapes:
-        ident = shape.get("bpmnElement") or ""
-        kind = kinds.get(ident, "")
-        box = _bounds(shape)
-        if box is None:
-            continue
-        x, y, w, h = box
-        name = names.get(ident, "")
-        if kind in ("participant", "lane"):
-            group = _sub(containers, "g", **{"class": kind, "data-element": ident})
-            _sub(group, "rect", x=x, y=y, width=w, height=h, fill="none", stroke="#666", stroke_width=1)
-            cx, cy = x + 15, y + h / 2
-            t = _sub(
-                group,
-                "text",
-                x=cx,
-                y=cy,
-                font_size=13,
-                text_anchor="middle",
-                transform=f"rotate(-90 {cx:.1f} {cy:.1f})",
-                font_weight="bold" if kind == "participant" else 600,
-            )
-            t.set("font-family", "system-ui, sans-serif")
-            t.text = name
-            continue
-        if kind not in FLOW_NODES:
-            continue
-        state = "active" if ident in active else "completed" if ident in completed else "plain"
-        fill, stroke = COLOURS[state]
-        thick = 3 if state != "plain" else 1.5
-        group = _sub(
-            nodes, "g", **{"class": f"node {kind} {state}", "data-element": ident, "data-state": state}
-        )
-        tip = _sub(group, "title")
-        tip.text = name or ident
-        if kind in ACTIVITIES:
-            _sub(
-                group,
-                "rect",
-                x=x,
-                y=y,
-                width=w,
-                height=h,
-                rx=10,
-                ry=10,
-                fill=fill,
-                stroke=stroke,
-                stroke_width=thick + (1.5 if kind == "callActivity" else 0),
-            )
-            lines = _wrap(name, max(int(w / 7.2), 8))[:4]
-            _text(group, lines, x + w / 2, y + h / 2 - 7 * len(lines) - 2)
-        elif kind in EVENTS:
-            r = min(w, h) / 2
-            outer = 4.0 if kind == "endEvent" else thick
-            _sub(
-                group, "circle", cx=x + w / 2, cy=y + h / 2, r=r, fill=fill, stroke=stroke, stroke_width=outer
-            )
-            if kind.startswith("intermediate") or kind == "boundaryEvent":
-                _sub(
-                    group,
-                    "circle",
-                    cx=x + w / 2,
-                    cy=y + h / 2,
-                    r=r - 3,
-                    fill="none",
-                    stroke=stroke,
-                    stroke_width=1,
-                )
-        else:
-            cx, cy = x + w / 2, y + h / 2
-            points = f"{cx:.1f},{y:.1f} {x + w:.1f},{cy:.1f} {cx:.1f},{y + h:.1f} {x:.1f},{cy:.1f}"
-            _sub(group, "polygon", points=points, fill=fill, stroke=stroke, stroke_width=thick)
-            mark = "+" if kind == "parallelGateway" else "×" if kind == "exclusiveGateway" else "○"
-            _text(group, [mark], cx, cy - 13, size=18)
-        if kind not in ACTIVITIES and name:
-            label_shape = shape.find(f"{{{BPMNDI}}}BPMNLabel")
-            label_box = _bounds(label_shape) if label_shape is not None else None
-            if label_box:
-                lx, ly, lw, _ = label_box
-            else:
-                lx, ly, lw = x - 30, y + h + 4, w + 60
-            _text(group, _wrap(name, max(int(lw / 6.5), 10))[:3], lx + lw / 2, ly - 2, size=11)
-    for edge in edges:
-        waypoints = [
-            f"{float(p.get('x') or 0):.1f},{float(p.get('y') or 0):.1f}"
-            for p in edge.iterfind(f"{{{DI}}}waypoint")
-        ]
-        if len(waypoints) < 2:
-            continue
-        ident = edge.get("bpmnElement") or ""
-        line = _sub(
-            flows, "polyline", points=" ".join(waypoints), fill="none", stroke="#333", stroke_width=1.2
-        )
-        line.set("marker-end", f"url(#panah-{process_id})")
-        line.set("data-element", ident)
-        if names.get(ident):
-            first = waypoints[0].split(",")
-            t = _sub(flows, "text", x=float(first[0]) + 6, y=float(first[1]) - 6, font_size=11)
-            t.set("font-family", "system-ui, sans-serif")
-            t.text = names[ident]
 
-    legend = _sub(svg, "g", **{"class": "legend"})
-    lx, ly = min_x, max_y + MARGIN
+def _draw_container(
+    parent: etree._Element, kind: str, ident: str, name: str, box: tuple[float, float, float, float]
+) -> None:
+    """A pool or a lane: its frame, and its name written upwards along its left side."""
+    x, y, w, h = box
+    group = _sub(parent, "g", **{"class": kind, "data-element": ident})
+    _sub(group, "rect", x=x, y=y, width=w, height=h, fill="none", stroke="#666", stroke_width=1)
+    cx, cy = x + 15, y + h / 2
+    t = _sub(
+        group,
+        "text",
+        x=cx,
+        y=cy,
+        font_size=13,
+        text_anchor="middle",
+        transform=f"rotate(-90 {cx:.1f} {cy:.1f})",
+        font_weight="bold" if kind == "participant" else 600,
+    )
+    t.set("font-family", "system-ui, sans-serif")
+    t.text = name
+
+
+def _draw_node(
+    parent: etree._Element, shape: etree._Element, kind: str, ident: str, name: str, state: str
+) -> None:
+    """An activity, event or gateway in the colours of its state, with its name."""
+    box = _bounds(shape)
+    assert box is not None
+    group = _sub(parent, "g", **{"class": f"node {kind} {state}", "data-element": ident, "data-state": state})
+    _sub(group, "title").text = name or ident
+    if kind in ACTIVITIES:
+        _draw_activity(group, kind, name, box, state)
+    elif kind in EVENTS:
+        _draw_event(group, kind, box, state)
+    else:
+        _draw_gateway(group, kind, box, state)
+    if kind not in ACTIVITIES and name:
+        _draw_label(group, shape, name, box)
+
+
+def _stroke(state: str) -> tuple[str, str, float]:
+    fill, stroke = COLOURS[state]
+    return fill, stroke, 3 if state != "plain" else 1.5
+
+
+def _draw_activity(
+    group: etree._Element, kind: str, name: str, box: tuple[float, float, float, float], state: str
+) -> None:
+    """A rounded rectangle (a thicker frame for a call activity) with the name inside."""
+    x, y, w, h = box
+    fill, stroke, thick = _stroke(state)
+    _sub(
+        group,
+        "rect",
+        x=x,
+        y=y,
+        width=w,
+        height=h,
+        rx=10,
+        ry=10,
+        fill=fill,
+        stroke=stroke,
+        stroke_width=thick + (1.5 if kind == "callActivity" else 0),
+    )
+    lines = _wrap(name, max(int(w / 7.2), 8))[:4]
+    _text(group, lines, x + w / 2, y + h / 2 - 7 * len(lines) - 2)
+
+
+def _draw_event(group: etree._Element, kind: str, box: tuple[float, float, float, float], state: str) -> None:
+    """A circle: thick for an end event, doubled for an intermediate or boundary event."""
+    x, y, w, h = box
+    fill, stroke, thick = _stroke(state)
+    cx, cy, r = x + w / 2, y + h / 2, min(w, h) / 2
+    outer = 4.0 if kind == "endEvent" else thick
+    _sub(group, "circle", cx=cx, cy=cy, r=r, fill=fill, stroke=stroke, stroke_width=outer)
+    if kind.startswith("intermediate") or kind == "boundaryEvent":
+        _sub(group, "circle", cx=cx, cy=cy, r=r - 3, fill="none", stroke=stroke, stroke_width=1)
+
+
+def _draw_gateway(
+    group: etree._Element, kind: str, box: tuple[float, float, float, float], state: str
+) -> None:
+    """A diamond with its mark: + parallel, × exclusive, ○ any other."""
+    x, y, w, h = box
+    fill, stroke, thick = _stroke(state)
+    cx, cy = x + w / 2, y + h / 2
+    points = f"{cx:.1f},{y:.1f} {x + w:.1f},{cy:.1f} {cx:.1f},{y + h:.1f} {x:.1f},{cy:.1f}"
+    _sub(group, "polygon", points=points, fill=fill, stroke=stroke, stroke_width=thick)
+    mark = "+" if kind == "parallelGateway" else "×" if kind == "exclusiveGateway" else "○"
+    _text(group, [mark], cx, cy - 13, size=18)
+
+
+def _draw_label(
+    group: etree._Element, shape: etree._Element, name: str, box: tuple[float, float, float, float]
+) -> None:
+    """An event's or gateway's name: where the diagram puts its label, else under the shape."""
+    x, y, w, h = box
+    label_shape = shape.find(f"{{{BPMNDI}}}BPMNLabel")
+    label_box = _bounds(label_shape) if label_shape is not None else None
+    if label_box:
+        lx, ly, lw, _ = label_box
+    else:
+        lx, ly, lw = x - 30, y + h + 4, w + 60
+    _text(group, _wrap(name, max(int(lw / 6.5), 10))[:3], lx + lw / 2, ly - 2, size=11)
+
+
+def _draw_flow(parent: etree._Element, edge: etree._Element, names: dict[str, str], process_id: str) -> None:
+    """A sequence or message flow: a polyline ending in an arrow, with its name at its start."""
+    waypoints = [
+        f"{float(p.get('x') or 0):.1f},{float(p.get('y') or 0):.1f}"
+        for p in edge.iterfind(f"{{{DI}}}waypoint")
+    ]
+    if len(waypoints) < 2:
+        return
+    ident = edge.get("bpmnElement") or ""
+    line = _sub(parent, "polyline", points=" ".join(waypoints), fill="none", stroke="#333", stroke_width=1.2)
+    line.set("marker-end", f"url(#panah-{process_id})")
+    line.set("data-element", ident)
+    if names.get(ident):
+        first = waypoints[0].split(",")
+        t = _sub(parent, "text", x=float(first[0]) + 6, y=float(first[1]) - 6, font_size=11)
+        t.set("font-family", "system-ui, sans-serif")
+        t.text = names[ident]
+
+
+def _draw_legend(legend: etree._Element, lx: float, ly: float, labels: dict[str, str]) -> None:
+    """The colours of the states and what each means, in a row under the drawing."""
     for state, default in LEGEND:
-        text = (legend_labels or {}).get(state, default)
-        fill, stroke = COLOURS[state]
+        text = labels.get(state, default)
+        fill, stroke, thick = _stroke(state)
         _sub(
             legend,
             "rect",
@@ -320,10 +385,9 @@ def render(
             ry=5,
             fill=fill,
             stroke=stroke,
-            stroke_width=3 if state != "plain" else 1.5,
+            stroke_width=thick,
         )
         t = _sub(legend, "text", x=lx + 36, y=ly + 14, font_size=13)
         t.set("font-family", "system-ui, sans-serif")
         t.text = text
         lx += 60 + 8 * len(text)
-    return etree.tostring(svg, encoding="unicode")
