@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.core import Engine
-from engine.directory import access, accounts, signin, web_sessions
+from engine.directory import access, accounts, signin, users, web_sessions
 from engine.errors import NotFound
 
 from .i18n import LANGUAGES
@@ -128,3 +128,39 @@ def language() -> ResponseReturnValue:
     if session.get("user"):  # kept with the account, for the next sign-in on any device
         accounts.set_language(engine(), session["user"], session["language"])
     return redirect(_local(request.form.get("next")))
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def password() -> ResponseReturnValue:
+    """The person changes their own password; their other sessions end, this one stays."""
+    if request.method == "GET":
+        return render_template("auth/password.html", error=None)
+    error, status = _change_password(g.user)
+    if error is None:
+        flash(_("Kata sandi Anda sudah diganti. Sesi Anda di perangkat lain sudah diakhiri."))
+        return redirect(url_for("inbox.index"))
+    return render_template("auth/password.html", error=error), status
+
+
+def _change_password(username: str) -> tuple[str | None, int]:
+    """Why the new password was not set (and the status to answer), or (None, 302) once set. The
+    current password is checked as a sign-in is: throttled, and recorded."""
+    current, new = request.form.get("sekarang", ""), request.form.get("baru", "")
+    if not current or not new:
+        return _("Isi kata sandi sekarang dan kata sandi baru."), 400
+    if new != request.form.get("ulangi", ""):
+        return _("Kata sandi baru dan ulangannya tidak sama."), 400
+    if len(new) < users.MIN_PASSWORD:
+        return _("Kata sandi baru paling sedikit %(count)s karakter.", count=users.MIN_PASSWORD), 400
+    attempt = signin.sign_in(engine(), username, current, request.remote_addr or "")
+    if attempt.retry_after is not None:
+        minutes = max(1, -(-attempt.retry_after // 60))
+        return _(
+            "Terlalu banyak percobaan yang gagal. Coba lagi dalam %(minutes)s menit.", minutes=minutes
+        ), 429
+    if attempt.user is None:
+        return _("Kata sandi sekarang salah."), 400
+    with engine().db.transaction() as s:
+        users.set_password(s, username, new, keep_session=session.get("sid"))
+    return None, 302

@@ -63,6 +63,8 @@ WEB: dict[str, Row] = {
     "POST /masuk": {"-": "302 302 302 302 302 302 302 302 401"},  # own password; the visitor a wrong one
     "POST /keluar": {"-": "302 302 302 302 302 302 302 302 302"},
     "POST /bahasa": {"-": "302 302 302 302 302 302 302 302 302"},
+    "GET /akun/kata-sandi": {"-": SIGNED_IN},
+    "POST /akun/kata-sandi": {"-": "302 302 302 302 302 302 302 302 masuk"},  # own password, changed
     "GET /static/<path:filename>": {"-": ALL_200},
     "GET /status": {"-": ALL_200},
     "GET /healthz": {"-": ALL_200},

@@ -26,7 +26,7 @@ from engine.core import Engine
 from engine.directory import tokens
 from engine.runtime import actions as runtime
 from engine.store.db import Database
-from engine.store.models import AuditCheck, HumanTask, Instance
+from engine.store.models import AuditCheck, HumanTask, Instance, User
 from engine.views import queries
 from tests.conftest import FIXTURES, LEMPUR, PG_URL, SIGI, _fresh_postgres, set_up
 from tests.web import access_table
@@ -231,6 +231,15 @@ def build(w: World, route: str, person: str, target: str) -> Call:
         return Call(method, rule, {"username": person, "password": password})
     if rule == "/bahasa":
         return Call(method, rule, {"language": "id", "next": "/"})
+    if route == "POST /akun/kata-sandi":  # to the same password: a new hash, and everyone signs in still
+        own = "rahasia-" + person
+
+        def stored() -> str | None:
+            with w.engine.db.sessions() as s:
+                return s.scalar(select(User.password_hash).where(User.username == person))
+
+        form = {"sekarang": own, "baru": own, "ulangi": own}
+        return Call(method, rule, form, snapshot=stored, effect=lambda before, after: before != after)
     return Call(method, rule, {} if method == "POST" else None)
 
 

@@ -74,6 +74,10 @@ def _posts(engine: Engine) -> dict[str, tuple[str, dict[str, str]]]:
     return {
         "/masuk": ("/masuk", {"username": "admin", "password": "rahasia-admin"}),
         "/bahasa": ("/bahasa", {"language": "en", "next": "/"}),
+        "/akun/kata-sandi": (
+            "/akun/kata-sandi",
+            {"sekarang": "rahasia-admin", "baru": "rahasia-admin", "ulangi": "rahasia-admin"},
+        ),
         "/tugas/<task_id>": (f"/tugas/{pusat}", {"_kirim": "1"}),
         "/tugas/<task_id>/ambil": (f"/tugas/{daerah}/ambil", {}),
         "/tugas/<task_id>/lepas": (f"/tugas/{daerah}/lepas", {}),
