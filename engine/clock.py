@@ -10,7 +10,6 @@ the same instant; that instant is recorded in the step's audit event, which make
 
 from __future__ import annotations
 
-import os
 import re
 from calendar import monthrange
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import config
 from engine.errors import Forbidden, InvalidInput
 from engine.store.fastsql import Sql
 from engine.store.models import ClockSetting
@@ -33,7 +33,7 @@ def real_now() -> datetime:
 
 
 def movable() -> bool:
-    return os.environ.get("DESA_ENV", "development") != "production"
+    return not config.settings().production
 
 
 def now(session: Session) -> datetime:

@@ -16,14 +16,13 @@ cycles are collected, only less often.
 from __future__ import annotations
 
 import gc
-import os
 
-DEFAULT_THRESHOLD = 50_000
+from engine import config
 
 
 def tune_for_server() -> tuple[int, int, int]:
     """Set the collector for a server process; returns the thresholds now in force."""
-    first = int(os.environ.get("DESA_GC_THRESHOLD", DEFAULT_THRESHOLD))
+    first = config.settings().gc_threshold
     gc.collect()
     gc.freeze()
     gc.set_threshold(first, 20, 100)

@@ -7,7 +7,6 @@ or SpiffWorkflow objects.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from engine import gc_settings
+from engine import config, gc_settings
 from engine.core import Engine
 from engine.store.db import Database
 
@@ -29,8 +28,8 @@ CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action '
 
 def _secret_key() -> str:
     """DESA_SECRET_KEY, or a key kept in instance/secret_key (made on first start)."""
-    if os.environ.get("DESA_SECRET_KEY"):
-        return os.environ["DESA_SECRET_KEY"]
+    if config.settings().secret_key:
+        return config.settings().secret_key
     path = Path("instance") / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,7 +40,7 @@ def _secret_key() -> str:
 
 def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None = None) -> Flask:
     app = Flask(__name__)
-    production = os.environ.get("DESA_ENV") == "production"
+    production = config.settings().production
     app.config.from_mapping(
         DATABASE_URL=None,
         SESSION_COOKIE_HTTPONLY=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 from contextlib import ExitStack
@@ -13,7 +12,7 @@ from typing import Any
 import click
 from click._termui_impl import ProgressBar
 
-from engine import clock, gc_settings
+from engine import clock, config, gc_settings
 from engine.cli.common import emit_json, engine, parse_json, report_errors, table
 from engine.errors import InvalidInput
 from engine.runtime import actions as runtime
@@ -309,7 +308,7 @@ def serve(host: str, port: int, no_worker: bool, worker_interval: float, reload_
         loop.start_thread()
     reloader = None
     if reload_processes:
-        if os.environ.get("DESA_ENV") == "production":
+        if config.settings().production:
             raise InvalidInput(
                 "--reload-processes is for development; deploy with `desa deploy` in production"
             )

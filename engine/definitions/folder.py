@@ -7,7 +7,6 @@ file, line and element id in the terms of the person who edits the file.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine import spiff
+from engine import config, spiff
 from engine.definitions import roles as roles_mod
 from engine.definitions.lint import bpmn as bpmn_checks
 from engine.definitions.lint import dmn as dmn_checks
@@ -47,14 +46,15 @@ class Bundle:
 
 
 def default_processes_dir() -> Path:
-    return Path(os.environ.get("DESA_PROCESSES_DIR", "processes/model_desa"))
+    return config.settings().processes_dir or Path("processes/model_desa")
 
 
 def forms_dir_for(processes_dir: Path) -> Path:
     """The forms of a program folder: `DESA_FORMS_DIR`, else a `forms` folder beside it, else the
     folder of the same name under the checkout's `forms/` (`processes/NAME` -> `forms/NAME`)."""
-    if os.environ.get("DESA_FORMS_DIR"):
-        return Path(os.environ["DESA_FORMS_DIR"])
+    configured = config.settings().forms_dir
+    if configured is not None:
+        return configured
     folder = processes_dir.resolve()
     beside = folder.parent / "forms"
     return beside if beside.is_dir() else folder.parent.parent / "forms" / folder.name

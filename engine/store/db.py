@@ -3,12 +3,11 @@
 `DESA_DATABASE_URL` names the database. Without it the embedded SQLite file `instance/desa.sqlite`
 in the current folder is used (WAL mode, so the web server and the worker can share it). On
 PostgreSQL the pool is sized by DESA_DB_POOL_SIZE / DESA_DB_MAX_OVERFLOW / DESA_DB_POOL_RECYCLE
-and session settings can be passed with DESA_DATABASE_OPTIONS (see POOL_SETTINGS).
+and session settings can be passed with DESA_DATABASE_OPTIONS (see `pool_settings`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,18 +16,25 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of log at most before a request pays for a checkpoint
-# PostgreSQL connection pool of each process (environment variable, SQLAlchemy option, default):
-# a web process holds at most pool_size + max_overflow connections (its threads, plus the timer
-# worker thread of `desa serve`); every process has its own pool, so the server's max_connections
-# must cover the sum over all web and worker processes (docs/operations.md). Connections idle
-# longer than pool_recycle seconds are replaced; pre-ping drops ones the server closed.
-POOL_SETTINGS = (
-    ("DESA_DB_POOL_SIZE", "pool_size", 10),
-    ("DESA_DB_MAX_OVERFLOW", "max_overflow", 20),
-    ("DESA_DB_POOL_RECYCLE", "pool_recycle", 1800),
-)
+
+
+def pool_settings() -> dict[str, int]:
+    """The PostgreSQL connection pool of each process (DESA_DB_POOL_SIZE, DESA_DB_MAX_OVERFLOW,
+    DESA_DB_POOL_RECYCLE): a web process holds at most pool_size + max_overflow connections (its
+    threads, plus the timer worker thread of `desa serve`); every process has its own pool, so the
+    server's max_connections must cover the sum over all web and worker processes
+    (docs/operations.md). Connections idle longer than pool_recycle seconds are replaced; pre-ping
+    drops ones the server closed."""
+    found = config.settings()
+    return {
+        "pool_size": found.db_pool_size,
+        "max_overflow": found.db_max_overflow,
+        "pool_recycle": found.db_pool_recycle,
+    }
 
 
 def default_url() -> str:
@@ -36,7 +42,7 @@ def default_url() -> str:
 
 
 def database_url() -> str:
-    return os.environ.get("DESA_DATABASE_URL") or default_url()
+    return config.settings().database_url or default_url()
 
 
 PG_OPTIONS = "-c jit=off"
@@ -81,13 +87,13 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    for name, option, default in POOL_SETTINGS:
-        kwargs.setdefault(option, int(os.environ.get(name) or default))
+    for option, value in pool_settings().items():
+        kwargs.setdefault(option, value)
     kwargs.setdefault("pool_pre_ping", True)
     # Per connection. JIT off: the engine's statements are small lookups, and a misestimated row
     # count made PostgreSQL spend seconds compiling one (docs/operations.md); DESA_DATABASE_OPTIONS
     # adds to it or overrides it (e.g. "-c work_mem=16MB", "-c jit=on").
-    options = " ".join(filter(None, [PG_OPTIONS, os.environ.get("DESA_DATABASE_OPTIONS")]))
+    options = " ".join(filter(None, [PG_OPTIONS, config.settings().database_options]))
     kwargs.setdefault("connect_args", {"options": options})
     return create_engine(url, **kwargs)
 

@@ -11,7 +11,6 @@ task and kind (new or overdue) not queued before; the unique constraint makes it
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import ColumnElement, func, insert, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, config
 from engine.core import Engine
 from engine.directory import access
 from engine.store.models import HumanTask, OutboxMessage, Role, RoleAssignment, User, Village
@@ -105,7 +104,7 @@ BODIES = {
 
 
 def _message(kind: str, task_id: str, name: str, due_at: datetime | None, village: str) -> tuple[str, str]:
-    base = os.environ.get("DESA_PUBLIC_URL", "").rstrip("/")
+    base = config.settings().public_url
     due = f"Batas waktu: {clock.as_utc(due_at).date().isoformat()}\n" if due_at else ""
     values = {"task": name, "village": village, "due": due, "link": f"{base}/tugas/{task_id}"}
     return SUBJECTS[kind].format(**values), BODIES[kind].format(**values)

@@ -11,15 +11,13 @@ send the same row.
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import or_, select
 
-from engine import clock
+from engine import clock, config
 from engine.core import Engine
 from engine.store.models import OutboxMessage
 from engine.views import notifications, queries
@@ -27,31 +25,6 @@ from engine.views import notifications, queries
 log = logging.getLogger("desa.mailer")
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=6)
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 25
-    sender: str = "desa@localhost"
-    user: str | None = None
-    password: str | None = None
-    starttls: bool = False
-
-
-def settings_from_env() -> SmtpSettings | None:
-    """The SMTP settings from DESA_SMTP_*, or None when DESA_SMTP_HOST is not set."""
-    host = os.environ.get("DESA_SMTP_HOST", "").strip()
-    if not host:
-        return None
-    return SmtpSettings(
-        host=host,
-        port=int(os.environ.get("DESA_SMTP_PORT") or 25),
-        sender=os.environ.get("DESA_SMTP_FROM") or "desa@localhost",
-        user=os.environ.get("DESA_SMTP_USER") or None,
-        password=os.environ.get("DESA_SMTP_PASSWORD") or None,
-        starttls=os.environ.get("DESA_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-    )
 
 
 def retry_after(attempts: int) -> timedelta:
@@ -136,7 +109,7 @@ def _failed(row: OutboxMessage, error: str, now: datetime) -> None:
 
 def send_configured(engine: Engine, now: datetime | None = None) -> int:
     """Send the pending e-mails when DESA_SMTP_HOST is set; otherwise send nothing."""
-    settings = settings_from_env()
+    settings = config.settings().smtp
     if settings is None:
         return 0
     return send_pending(
