@@ -159,19 +159,35 @@ def test_no_module_uses_another_modules_private_names(folder: str) -> None:
     assert private_violations(ROOT / folder) == []
 
 
-RULE_ONLY_IN_ACCESS = {"grants", "covers", "allows", "audit_scope", "may_see_village", "may_change_village"}
+RULE_ONLY_IN_ACCESS = {"covers", "allows", "audit_scope", "may_see_village", "may_change_village"}
+SCOPES = {"national", "kabupaten", "village"}
+
+
+def rule_copies(path: Path) -> list[str]:
+    """Where a module asks a grant what it covers or allows, or compares a `.scope` with a scope's
+    name: the signs of a copy of the rule of who may see or act where."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and node.attr in RULE_ONLY_IN_ACCESS:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            scoped = any(isinstance(n, ast.Attribute) and n.attr == "scope" for n in sides)
+            named = any(isinstance(n, ast.Constant) and n.value in SCOPES for n in sides)
+            if scoped and named:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} compares a scope")
+    return found
 
 
 def test_who_may_see_or_act_is_decided_in_one_place() -> None:
-    """Only engine/directory/access.py reads a person's grants: everyone else asks `access.may`."""
+    """Only engine/directory/access.py reads what a grant covers: everyone else asks `access.may`."""
     access = ENGINE / "directory" / "access.py"
     found = [
-        f"{path.relative_to(ROOT)}:{node.lineno} reads .{node.attr}"
+        copy
         for folder in (ENGINE, ROOT / "web")
         for path in modules(folder)
         if path != access
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.Attribute) and node.attr in RULE_ONLY_IN_ACCESS
+        for copy in rule_copies(path)
     ]
     assert found == []
 
