@@ -88,7 +88,7 @@ def test_a_too_large_body_is_413_json(api: tuple[FlaskClient, dict[str, str]]) -
 def test_what_werkzeug_refuses_under_the_api_is_json(basic: Engine) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "test"}, engine=basic)
 
-    def refuse() -> None:
+    def refuse() -> str:
         abort(400, "the request could not be read")
 
     app.add_url_rule("/api/v1/uji-tolak", "uji_tolak", refuse)
