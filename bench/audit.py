@@ -37,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import model_desa as demo
 from engine.core import Engine
 from engine.definitions import registry
-from engine.demo import runner as demo
 from engine.history import replay, verify
 from engine.runtime.step import load_live
 from engine.store.db import Database

@@ -41,9 +41,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import model_desa as demo
 from engine.core import Engine
 from engine.definitions import registry
-from engine.demo import runner as demo
 from engine.history.export import read as export_read
 from engine.history.export import stream as export
 from engine.store.db import Database

@@ -43,13 +43,13 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import text  # noqa: E402
 
+from bench import model_desa as demo  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
 from bench.scale_table import completion_figures, print_table  # noqa: E402
 from engine import clock
 from engine.core import Engine
 from engine.definitions import registry
-from engine.demo import runner as demo
 from engine.directory import tokens
 from engine.history import replay, verify
 from engine.store.db import Database, normalise_url

@@ -34,9 +34,9 @@ from typing import Any
 
 from sqlalchemy import text
 
+from bench import model_desa as demo
 from engine import clock
 from engine.core import Engine, decode, encode
-from engine.demo import runner as demo
 from engine.directory import access, kemendagri, passwords
 from engine.directory.kemendagri import OfficialVillage
 from engine.runtime.projections import HUMAN_TASK_COLUMNS

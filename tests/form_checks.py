@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.definitions import forms
-from engine.demo.data import FORM_EXAMPLES, context_for
 from engine.errors import FieldError
+from tests.model_desa_program import FORM_EXAMPLES, context_for
 
 FORMS = Path(__file__).resolve().parent.parent / "forms" / "model_desa"
 

@@ -15,6 +15,7 @@ from engine.demo import runner as demo
 from engine.directory import passwords
 from engine.store.models import User
 from engine.views import queries
+from tests.model_desa_program import PROGRAM
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
@@ -30,7 +31,7 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def loaded(engine: Engine) -> tuple[Engine, demo.DemoResult]:
     registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
-    result = demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="demo-rahasia", today=TODAY)
+    result = demo.run(engine, PROGRAM, password="demo-rahasia", today=TODAY)
     return engine, result
 
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from engine.definitions import forms
-from engine.demo.data import context_for
 from engine.errors import FieldError, InvalidInput
 from tests.form_checks import FORMS, example, schema
 from tests.hostile import examples, long_only_when_selected  # noqa: F401  (a fixture)
+from tests.model_desa_program import context_for
 from web import formdata
 
 NAMES = sorted(p.name for p in FORMS.glob("*.json"))

@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 
 from engine.definitions import forms
-from engine.demo.data import context_for
-from engine.demo.village import KETUA
 from engine.errors import InvalidInput
 from tests.form_checks import check, example, only, schema
+from tests.model_desa_program import KETUA, context_for
 
 
 def test_31_participants_are_refused() -> None:

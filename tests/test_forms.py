@@ -11,9 +11,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from engine.definitions import forms
-from engine.demo.data import FORM_EXAMPLES, context_for
-from engine.demo.village import NAMA_PESERTA
 from tests.form_checks import FORMS, check, example, load, only, schema
+from tests.model_desa_program import FORM_EXAMPLES, NAMA_PESERTA, context_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes" / "model_desa"

@@ -11,12 +11,12 @@ import pytest
 from engine import clock
 from engine.core import Engine
 from engine.definitions import folder as definitions
-from engine.demo.data import FORM_EXAMPLES
 from engine.runtime import actions as runtime
 from engine.views import queries
 from engine.worker import timers
 from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from tests.engine.helpers import set_clock
+from tests.model_desa_program import FORM_EXAMPLES
 
 T0 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 

@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from bench import scale
 from bench.scale_load import staff_of
 from engine.core import Engine
-from engine.demo import runner as demo
 from engine.history import verify
 from engine.runtime import actions as runtime
 from engine.store.db import Database
-from engine.store.models import AuditEvent, Instance
+from engine.store.models import AuditEvent, Instance, Village
 from engine.views import queries
+from tests import model_desa_program as program
 
 VILLAGES = 500
 
@@ -71,10 +71,13 @@ def test_the_scale_bench_loads_sweeps_and_verifies(tmp_path: Path, monkeypatch: 
             assert verify.verify_instance(engine, session, instance_id).ok
     task = next(t for t in queries.tasks(engine, limit=2000) if t.instance > 100 and t.bpmn_id in _forms())
     doer = staff_of(task.village).get(task.lane, "pusat.andi")
-    runtime.complete(engine, task.id, doer, demo.task_data(task, demo.Story(age_days=0), {}))
+    with engine.db.sessions() as session:
+        village_row = session.get(Village, task.village)
+    answer = program.task_data(task, program.Story(village_row, age_days=0), {})
+    runtime.complete(engine, task.id, doer, answer)
     with engine.db.sessions() as session:
         assert verify.verify_instance(engine, session, task.instance).ok
 
 
 def _forms() -> set[str]:
-    return {name.removesuffix(".json") for name in demo.FORM_EXAMPLES}
+    return {name.removesuffix(".json") for name in program.FORM_EXAMPLES}

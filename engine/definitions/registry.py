@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, spiff
 from engine.definitions import folder as definitions
+from engine.definitions import programs
 from engine.errors import DefinitionError, NotFound
 from engine.store.db import Database
 from engine.store.models import ProcessVersion, Role
@@ -54,10 +55,23 @@ class Prepared:
 
 
 def prepare(paths: list[Path]) -> tuple[definitions.Bundle, list[Prepared]]:
-    """Validate files and prepare each process for deployment; refuses on any error."""
-    bundle = definitions.load(paths)
-    if not bundle.ok:
-        raise DefinitionError([p for p in bundle.problems if p.severity == "error"])
+    """Validate files and prepare each process for deployment; refuses on any error. A folder of
+    program folders (`processes/`) is every program in it, each checked as its own bundle."""
+    each = prepare_each(paths)
+    whole = programs.merged([bundle for bundle, _ in each])
+    return whole, [item for _, prepared in each for item in prepared]
+
+
+def prepare_each(paths: list[Path]) -> list[tuple[definitions.Bundle, list[Prepared]]]:
+    """Per bundle (one per program when `paths` name a folder of programs): its processes, ready."""
+    bundles = programs.load_bundles(paths)
+    whole = programs.merged(bundles)
+    if not whole.ok:
+        raise DefinitionError([p for p in whole.problems if p.severity == "error"])
+    return [(bundle, _prepared(bundle)) for bundle in bundles]
+
+
+def _prepared(bundle: definitions.Bundle) -> list[Prepared]:
     prepared = []
     for process_id, spec in sorted(bundle.specs.items()):
         spec_dict = spiff.spec_to_dict(spec)
@@ -66,7 +80,7 @@ def prepare(paths: list[Path]) -> tuple[definitions.Bundle, list[Prepared]]:
         prepared.append(
             Prepared(process_id, spec, spec_dict, forms, sources, content_hash(spec_dict, forms, sources))
         )
-    return bundle, prepared
+    return prepared
 
 
 def existing_version(session: Session, item: Prepared) -> ProcessVersion | None:
@@ -85,14 +99,16 @@ def latest_number(session: Session, process_id: str) -> int:
 
 
 def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[VersionInfo]:
-    """Validate and deploy; all processes of the change or none. Returns one entry per process."""
-    bundle, prepared = prepare(paths)
+    """Validate and deploy; all processes of the change or none (of every program, when `paths`
+    name a folder of programs). Returns one entry per process."""
+    each = prepare_each(paths)
     results = []
     with db.transaction() as session:
         now = clock.now(session)
-        if bundle.roles is not None:
-            sync_roles(session, bundle.roles)
-        for item in prepared:
+        for bundle, _ in each:
+            if bundle.roles is not None:
+                sync_roles(session, bundle.roles)
+        for item in (item for _, prepared in each for item in prepared):
             existing = existing_version(session, item)
             if existing is not None:
                 results.append(_info(existing, created=False))
@@ -115,15 +131,20 @@ def deploy(db: Database, paths: list[Path], actor: str = "system") -> list[Versi
 
 
 def sync_roles(session: Session, roles: Any) -> None:
+    """Add or update the roles a roles file declares. Its `default_role` becomes the default (the
+    role of tasks drawn outside any lane) unless another program's role already is: the default
+    moves only between roles of the same file, so deploying a second program keeps the first's."""
+    current = session.scalars(select(Role.name).where(Role.is_default)).first()
+    takes_default = bool(roles.default_role) and (current is None or current in roles.roles)
     for role in roles.roles.values():
         row = session.get(Role, role.name) or Role(name=role.name)
         row.description = role.description
         row.scope = role.scope
         row.read_only = role.read_only
         row.designer = role.designer
-        row.is_default = role.name == roles.default_role
+        row.is_default = role.name == roles.default_role if takes_default else bool(row.is_default)
         session.add(row)
-    if roles.default_role:
+    if takes_default:
         for row in session.scalars(select(Role).where(Role.name != roles.default_role, Role.is_default)):
             row.is_default = False
 

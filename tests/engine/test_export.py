@@ -32,6 +32,7 @@ from engine.runtime.step import Step
 from engine.store.db import Database
 from engine.store.models import AuditEvent, Instance
 from engine.views import queries
+from tests import model_desa_program as program
 from tests.conftest import PG_URL, PROGRAM, _fresh_postgres
 from tests.engine import xes_structure
 
@@ -51,7 +52,7 @@ def _more_history(engine: Engine) -> int:
     """An instance whose history has what the demo never does: claims, a suspension with an awkward
     reason, awkward start data, a cancellation, and an event type of a later engine."""
     code = queries.instances(engine)[0].village
-    started = runtime.start(engine, demo.PROCESS, code, "pusat.andi", START_DATA)
+    started = runtime.start(engine, program.PROCESS, code, "pusat.andi", START_DATA)
     task = queries.tasks(engine, instance_id=started.instance_id)[0]
     runtime.claim(engine, task.id, "admin")
     runtime.unclaim(engine, task.id, "admin")
@@ -77,7 +78,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
             db.upgrade()
         engine = Engine(db)
         registry.deploy(db, [PROGRAM])
-        demo.run(engine, PROGRAM / "desa-2006-2009.csv", password="demo-rahasia", today=TODAY)
+        demo.run(engine, program.PROGRAM, password="demo-rahasia", today=TODAY)
         _more_history(engine)
     yield engine
     db.dispose()
@@ -160,7 +161,7 @@ def test_xes_follows_the_standard_with_one_trace_per_instance(history: Engine) -
     assert sorted(events) == stored(history)
 
     first = attributes(traces[0])
-    assert first["desa.village"] and first["desa.provinsi"] and first["desa.process"] == demo.PROCESS
+    assert first["desa.village"] and first["desa.provinsi"] and first["desa.process"] == program.PROCESS
     completed = [attributes(e) for e in log.iter("event") if attributes(e)["desa.type"] == "TASK_COMPLETED"]
     assert all(
         e["concept:name"] == e["desa.task"] and e["lifecycle:transition"] == "complete" for e in completed

@@ -2,7 +2,7 @@
 
 Each client owns some demo villages (no two clients share one), lists their open tasks with the
 admin's token and completes each with the token of the staff member of the task's role, with
-the answers the demo gives (`engine.demo.task_data`, valid for every form). A connection that
+the answers the demo gives (the program's demo stories, valid for every form). A connection that
 fails (the server was killed) is retried with the same data until the server answers; a 409
 "already completed" after such a failure is the answer to the earlier request (it was applied,
 its reply lost). What every client was told is kept for the checks.
@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.demo import runner as demo
 from engine.views import queries
+from tests import model_desa_program as program
 
 from .procs import call
 
@@ -27,12 +27,12 @@ class Village:
     code: str
     name: str
     kabupaten: str
-    story: demo.Story
+    story: Any  # the program's demo story of this village
     seen: Counter[str]  # completions per BPMN id so far (the demo's answers depend on it)
 
     def actor(self, role: str) -> str:
         """Who does a task of this role here: the staff member the demo gives it to."""
-        return demo._actor(self, role)  # type: ignore[arg-type]  (a Village by duck typing)
+        return str(self.story.actor(role))
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Client(threading.Thread):
 
     def complete(self, village: Village, task: queries.TaskRow) -> None:
         actor = village.actor(task.lane)
-        data = demo.task_data(task, village.story, dict(village.seen))
+        data = program.task_data(task, village.story, dict(village.seen))
         path = f"/api/v1/tasks/{task.id}/complete"
         reply, lost_reply = self.request("POST", path, self.tokens[actor], data)
         message = (

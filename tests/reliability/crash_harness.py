@@ -32,7 +32,6 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.core import Engine
-from engine.demo import runner as demo
 from engine.directory import tokens
 from engine.errors import EngineError
 from engine.history import verify
@@ -41,6 +40,7 @@ from engine.runtime import audit
 from engine.store.db import Database
 from engine.store.models import AuditEvent, Instance, Timer, WaitingMessage
 from engine.store.models import Village as VillageRow
+from tests import model_desa_program as program
 
 from .crash_clients import Client, Told, Village
 from .procs import DESA, ROOT, Service, desa, env_for, free_port
@@ -109,7 +109,7 @@ def prepare(folder: Path) -> tuple[str, Engine, list[Village], dict[str, str]]:
             ).all()
         )
         villages = [
-            Village(v.code, v.name, v.kabupaten, demo.STORIES[n % len(demo.STORIES)], Counter())
+            Village(v.code, v.name, v.kabupaten, program.story(v, "", n), Counter())
             for n, v in enumerate(rows)
         ]
         for village in villages:
@@ -159,7 +159,7 @@ class Mover(threading.Thread):
         with self.engine.db.sessions() as s:
             waiting = sorted(set(s.execute(select(WaitingMessage.name, WaitingMessage.village_code)).all()))
         for name, code in waiting:
-            payload = {"diterima_oleh": demo._receiver(name), "tanggal": "2027-01-01"}
+            payload = {"diterima_oleh": name, "tanggal": "2027-01-01"}
             with suppress(EngineError):  # nobody waits any more (a timer or a task got there first)
                 self.messages += len(runtime.deliver_message(self.engine, name, code, "pusat.andi", payload))
 

@@ -18,9 +18,9 @@ from werkzeug.test import TestResponse
 
 from engine.cli import main
 from engine.core import Engine
-from engine.demo.data import FORM_EXAMPLES
 from engine.directory import tokens
 from engine.store.models import ApiToken
+from tests.model_desa_program import FORM_EXAMPLES
 from web import create_app
 from web.api import SPEC
 

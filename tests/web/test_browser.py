@@ -17,9 +17,9 @@ import pytest
 
 from engine.core import Engine
 from engine.definitions import registry
-from engine.demo.data import FORM_EXAMPLES
 from engine.directory import access, users, villages
 from engine.runtime import actions as runtime
+from tests.model_desa_program import FORM_EXAMPLES
 from web import formdata
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -157,10 +157,11 @@ def test_demo_day_of_a_pendamping_and_a_central_facilitator(
 
     from engine.demo import runner as demo
     from engine.views import queries
+    from tests.model_desa_program import PROGRAM
 
     monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
     registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
-    loaded = demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="demo-browser")
+    loaded = demo.run(engine, PROGRAM, password="demo-browser")
     # Lempur Mudik is in preparation; the admin brings it to the registration of participants.
     instance = next(i for i in queries.instances(engine) if i.village == LEMPUR)
     for _ in range(10):

@@ -10,6 +10,7 @@ import pytest
 from engine.core import Engine
 from engine.definitions import registry
 from engine.demo import runner as demo
+from tests.model_desa_program import PROGRAM
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -20,7 +21,7 @@ TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
 def demo_loaded(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     monkeypatch.delenv("DESA_VERIFY_STATE", raising=False)  # see tests/test_demo.py
     registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
-    demo.run(engine, ROOT / "processes" / "model_desa" / "desa-2006-2009.csv", password="rahasia", today=TODAY)
+    demo.run(engine, PROGRAM, password="rahasia", today=TODAY)
     with engine.db.transaction() as session:
         from engine import clock
 

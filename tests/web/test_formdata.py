@@ -11,8 +11,8 @@ import pytest
 
 from engine.core import Engine
 from engine.definitions import forms
-from engine.demo.data import FORM_EXAMPLES, context_for
 from tests.form_checks import schema as form_schema
+from tests.model_desa_program import FORM_EXAMPLES, context_for
 from web import create_app, formdata, formrender
 
 # --- formrender ------------------------------------------------------------------------------------

@@ -13,13 +13,12 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine.core import Engine
-from engine.demo.data import FORM_EXAMPLES
-from engine.demo.village import PESERTA
 from engine.directory import web_sessions
 from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.conftest import LEMPUR, OTHER, PROGRAM, set_up
 from tests.form_checks import schema as form_schema
+from tests.model_desa_program import FORM_EXAMPLES, PESERTA
 from web import create_app, formdata
 
 _STAFF = [

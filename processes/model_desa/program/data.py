@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from engine.demo.village import (
+from .people import (
     BENDAHARA,
     BUKTI_AWAL,
     BUKTI_EVALUASI,
@@ -372,3 +372,8 @@ def context_for(form: str) -> dict[str, Any]:
         data.update(copy.deepcopy(example))
     data.update(copy.deepcopy(_INSTANCE_ITEM.get(form, {})))
     return data
+
+
+def examples_for(village: Any) -> dict[str, dict[str, Any]]:
+    """The example answers for one village."""
+    return FORM_EXAMPLES
