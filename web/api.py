@@ -142,7 +142,7 @@ def _engine_error(err: EngineError) -> Response:
     if isinstance(err, NotFound):
         return _error(404, "not_found", str(err))
     if isinstance(err, Forbidden):
-        return _error(403, "forbidden", str(err))
+        return _error(403, "forbidden", str(err), getattr(err, "fields", None))
     if isinstance(err, Conflict):
         return _error(409, "conflict", str(err))
     if isinstance(err, InvalidInput):

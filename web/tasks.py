@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from engine.runtime import actions as runtime
 from engine.runtime import drafts
+from engine.runtime.duties import Separated
 from engine.views import task as taskview
 from engine.views.task import TaskView
 
@@ -62,6 +63,12 @@ def _forbidden(view: TaskView | None = None) -> ResponseReturnValue:
         if view is not None
         else _("Anda tidak berhak mengerjakan tugas ini.")
     )
+    return render_template("tasks/message.html", title=_("Bukan tugas Anda"), message=message), 403
+
+
+def _separated(error: Separated) -> ResponseReturnValue:
+    """The person did an earlier task this one must be kept apart from (separate_from)."""
+    message = error.message_en if _lang() == "en" else error.message
     return render_template("tasks/message.html", title=_("Bukan tugas Anda"), message=message), 403
 
 
@@ -197,6 +204,8 @@ def submit(task_id: str) -> ResponseReturnValue:
         return _page(view, raw, revision, error.fields, notice, 422)
     except NotFound:
         return _not_found()
+    except Separated as error:
+        return _separated(error)
     except Forbidden:
         return _forbidden(view)
     except Conflict as error:
@@ -234,6 +243,8 @@ def _claim(task_id: str, take: bool) -> ResponseReturnValue:
             flash(_("Tugas ini sudah Anda lepaskan."))
     except NotFound:
         return _not_found()
+    except Separated as error:
+        return _separated(error)
     except Forbidden:
         return _forbidden()
     except Conflict as error:

@@ -1,4 +1,8 @@
-"""One engine step = one transaction: load an instance, run SpiffWorkflow, write what changed.
+"""One engine step: load an instance, run SpiffWorkflow, write what changed.
+
+A step that runs a process's code (a completion, a start, a message, a timer) is computed outside
+any write transaction and written after (`Step.commit`, `Step.defer`): scripts and conditions may
+run for seconds, and no one else's write waits for them.
 
 `Step.load` takes the live workflow from the in-process cache when the cached revision is the
 stored one (else it rebuilds it from the header and task rows). `Step.save` writes, in the
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -102,6 +108,7 @@ class Step:
     now: datetime
     carried: Live | None = None  # a bare step's cached workflow, handed on to the next revision
     open_tasks: list[spiff.HumanTaskView] = field(default_factory=list)  # after save: what is open now
+    deferred: list[tuple[datetime, tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
 
     @property
     def workflow(self) -> Any:
@@ -215,6 +222,47 @@ class Step:
         if os.environ.get("DESA_VERIFY_STATE") and self.live is not None:
             verify_stored(sql, row.id, self.live.workflow, self.spec)
         return event
+
+    @staticmethod
+    @contextmanager
+    def reading(engine: Engine) -> Iterator[Session]:
+        """A session to compute steps in: reads only, all from one snapshot of the database (a
+        read transaction on SQLite, REPEATABLE READ on PostgreSQL), so the revision a step loads
+        is the one its state was read at, and the write's revision check covers everything."""
+        with engine.db.sessions() as session:
+            if not engine.db.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A write transaction for a step computed outside one; `save` in it writes there.
+
+        The process's code (scripts, conditions) ran while the step held no write lock: the lock
+        is taken only now, to write, and `save`'s revision check refuses the write (Conflict) if
+        anyone changed the instance since it was loaded."""
+        with self.engine.db.transaction() as session:
+            self.sql = Sql.of(session)
+            yield session
+
+    def commit(self, *args: Any, **kwargs: Any) -> audit.EventHead:
+        """`save` in a write transaction of its own (`writing`)."""
+        with self.writing():
+            return self.save(*args, **kwargs)
+
+    def defer(self, *args: Any, **kwargs: Any) -> None:
+        """Note a `save` (same arguments) to make later with `save_deferred`, at this step's time."""
+        self.deferred.append((self.now, args, kwargs))
+
+    def save_deferred(self, sql: Sql) -> int:
+        """Make the saves `defer` noted, in order, in the caller's transaction; how many. The first
+        writes the state the step reached, each writes its event; all under the revision check."""
+        self.sql = sql
+        noted, self.deferred = self.deferred, []
+        for at, args, kwargs in noted:
+            self.now = at
+            self.save(*args, **kwargs)
+        return len(noted)
 
     def keep(self) -> None:
         """After the transaction committed: keep the live workflow for the next step."""

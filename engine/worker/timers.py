@@ -4,9 +4,11 @@
 loads only instances with a due timer, and fires their timers in due order, each at its own due
 time, so a clock moved six months ahead plays the months out in order. Instances are taken in
 batches, one transaction (one commit) per batch and a savepoint per instance: one that fails is
-rolled back alone, marked failed and logged, and the sweep goes on. On PostgreSQL, several
-workers may sweep at once: a batch's instance rows are taken with FOR UPDATE SKIP LOCKED, and the
-due timers are read again under that lock, so no timer fires twice.
+rolled back alone, marked failed and logged, and the sweep goes on. A batch is computed with reads
+only (the timers' scripts run with no lock held) and written after in one transaction, each
+instance under the revision check of `Step.save`: when several workers sweep at once, or a person
+acts on the instance meanwhile, the first write wins and the other is dropped, so no timer fires
+twice.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine import clock, spiff
 from engine.core import Engine
-from engine.errors import EngineError
+from engine.errors import Conflict, EngineError
 from engine.runtime import audit
 from engine.runtime.actions import fail
 from engine.runtime.step import InstanceRef, Step
@@ -74,10 +76,10 @@ def fire_due(
 ) -> int:
     """Fire every timer due at or before `now` (the engine clock by default); returns how many fired.
 
-    Instances are taken `batch` at a time, earliest due first, in one transaction per batch (one
-    commit for many instances); on PostgreSQL their rows are locked FOR UPDATE SKIP LOCKED, so
-    workers sweeping at once share the work. Each instance runs in a savepoint: one that fails
-    is rolled back alone, and marked failed after the batch commits. At most `limit` instances
+    Instances are taken `batch` at a time, earliest due first: computed with reads only, then
+    written in one transaction per batch (one commit for many instances), each in a savepoint and
+    under the revision check: one that fails is rolled back alone, and marked failed after the
+    batch commits; one that changed meanwhile is left to the next sweep. At most `limit` instances
     per call; `progress(done, total)` after each batch."""
     if now is None:
         with engine.db.sessions() as session:
@@ -111,8 +113,8 @@ def fire_due(
 def _candidates(
     engine: Engine, session: Session, now: datetime, size: int, passed: set[int]
 ) -> list[InstanceRef]:
-    """Up to `size` active instances with a due timer, earliest due first, locked on PostgreSQL:
-    their rows as a step needs them (read under the lock, so the revision is the current one)."""
+    """Up to `size` active instances with a due timer, earliest due first: their rows as a step
+    needs them (the revision read here is the one the write checks)."""
     columns = [getattr(Instance, c) for c in InstanceRef.__dataclass_fields__]
     query = (
         select(*columns)
@@ -121,8 +123,6 @@ def _candidates(
         .order_by(Timer.due_at)
         .limit(size)  # an instance with several due timers comes once per timer: fewer than size
     )
-    if not engine.db.is_sqlite:
-        query = query.with_for_update(of=Instance, skip_locked=True)
     found: dict[int, InstanceRef] = {}
     for row in session.execute(query):
         if row[0] not in passed and row[0] not in found:
@@ -175,10 +175,11 @@ def _collector_paused() -> Iterator[None]:
 def _fire_batch(
     engine: Engine, now: datetime, size: int, passed: set[int], keep: bool = True
 ) -> tuple[list[int], int, list[tuple[int, str]]]:
-    kept: list[Step] = []
     failures: list[tuple[int, str]] = []
-    fired = 0
-    with engine.db.transaction() as session:
+    computed: list[tuple[Step, int]] = []
+    # Computed with reads only: the timers' scripts and expressions run while no write lock (and
+    # on PostgreSQL no row lock) is held, so no one else's write waits for them.
+    with Step.reading(engine) as session:
         rows = _candidates(engine, session, now, size, passed)
         taken = [row.id for row in rows]
         due = _due_timers(Sql.of(session), taken, now)
@@ -191,16 +192,13 @@ def _fire_batch(
             steps = {}
         for row in with_due:
             try:
-                with session.begin_nested():
-                    step = steps.get(row.id) or Step.load_many(engine, session, [row], now)[row.id]
-                    fired += _fire_instance(step, due[row.id], now)
+                if row.id not in steps:
+                    with session.begin_nested():
+                        steps[row.id] = Step.load_many(engine, session, [row], now)[row.id]
+                computed.append((steps[row.id], _fire_instance(steps[row.id], due[row.id], now)))
             except Exception as err:  # one broken instance must not stop the sweep
-                log.exception("instance %s failed while firing timers", row.id)
-                failures.append(
-                    (row.id, str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}")
-                )
-                continue
-            kept.append(step)
+                _failed(failures, row.id, err)
+    fired, kept = _write_batch(engine, computed, failures)
     for step in kept:  # committed: keep the live workflows for the next step, or free them
         if keep:
             step.keep()
@@ -208,6 +206,42 @@ def _fire_batch(
             release(step.live.workflow)
             step.live = None
     return taken, fired, failures
+
+
+def _failed(failures: list[tuple[int, str]], instance_id: int, err: Exception) -> None:
+    log.error(
+        "instance %s failed while firing timers: %s",
+        instance_id,
+        err,
+        exc_info=not isinstance(err, EngineError),
+    )
+    failures.append(
+        (instance_id, str(err) if isinstance(err, EngineError) else f"{type(err).__name__}: {err}")
+    )
+
+
+def _write_batch(
+    engine: Engine, computed: list[tuple[Step, int]], failures: list[tuple[int, str]]
+) -> tuple[int, list[Step]]:
+    """Write the computed steps in one transaction, a savepoint each; one that lost a race (its
+    instance changed since it was read: another worker fired it, or a person acted) is left out."""
+    fired, kept = 0, list[Step]()
+    if not computed:
+        return fired, kept
+    with engine.db.transaction() as session:
+        for step, count in computed:
+            try:
+                with session.begin_nested():
+                    step.save_deferred(Sql.of(session))
+            except Conflict:
+                log.info("instance %s changed while its timers ran; left to the next sweep", step.row.id)
+                continue
+            except Exception as err:
+                _failed(failures, step.row.id, err)
+                continue
+            fired += count
+            kept.append(step)
+    return fired, kept
 
 
 def _fire_instance(step: Step, due: list[_Due], now: datetime) -> int:
@@ -229,7 +263,7 @@ def _fire_instance(step: Step, due: list[_Due], now: datetime) -> int:
         if not fired_now:
             raise EngineError(f"timers {[t.bpmn_id for t in batch]} were due at {at} but did not fire")
         for timer in fired_now:
-            step.save(
+            step.defer(
                 audit.TIMER_FIRED,
                 "system",
                 {"due_at": at.isoformat(), "fired_at": now.isoformat()},
@@ -237,11 +271,10 @@ def _fire_instance(step: Step, due: list[_Due], now: datetime) -> int:
                 timer.bpmn_id,
             )
             fired += 1
-        # What the timer table holds now (the save just wrote it, under this transaction's lock).
-        assert step.live is not None
-        timers = step.live.projection.timers if step.row.status in ACTIVE else {}
+        # What the timer table will hold once the step is written.
+        timers = {} if step.workflow.is_completed() else after
         due = sorted(
-            (_Due(t, after[t].bpmn_id, d) for t, d in timers.items() if d <= now and t in after),
+            (_Due(t, e.bpmn_id, e.due_at) for t, e in timers.items() if e.due_at and e.due_at <= now),
             key=lambda t: t.due_at,
         )
     return fired

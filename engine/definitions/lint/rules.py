@@ -15,6 +15,7 @@ from engine.definitions.lint import bpmn as bpmn_checks
 from engine.definitions.lint import di as di_checks
 from engine.definitions.lint import flow as flow_checks
 from engine.definitions.lint import form as form_checks
+from engine.definitions.lint import separation as separation_checks
 from engine.definitions.lint import unknown_fields as data_checks
 from engine.errors import Problem
 
@@ -54,6 +55,7 @@ RULES: dict[str, Rule] = {
     "unknown-role": Rule(ERROR, "a lane whose name is no declared role"),
     "read-only-role": Rule(ERROR, "a lane naming a read-only role (an auditor), who may do no task"),
     "no-form": Rule(WARNING, "a user task without a form"),
+    "separate-from": Rule(ERROR, "a task's separate_from names no earlier person's task"),
     "form": Rule(ERROR, "a form file that is missing or not a valid JSON Schema"),
     "form-ref-cycle": Rule(ERROR, "a form whose $ref leads back to where it is: the form contains itself"),
     "unknown-field": Rule(WARNING, "a name read from the task data that nothing writes"),
@@ -110,6 +112,9 @@ def bpmn_problems(
         found.extend(form_checks.problems(tree, name, forms, forms_dir))
         found.extend(flow_checks.problems(tree, name))
         found.extend(di_checks.problems(tree, name))
+        found.extend(
+            separation_checks.problems(tree, name, {n: t for n, t in world.items() if n.endswith(".bpmn")})
+        )
     found.extend(
         data_checks.problems(
             bpmn,

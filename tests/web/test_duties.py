@@ -1,0 +1,99 @@
+"""Separation of duties on every path a person acts by: the task page (completing and taking, in
+Bahasa Indonesia and in English), the JSON API and `desa complete`/`desa claim`. The rule itself is
+tested in tests/engine/test_duties.py."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from engine.cli import main
+from engine.core import Engine
+from engine.runtime import actions as runtime
+from engine.views import queries
+from tests.conftest import LEMPUR, set_up
+from tests.engine.test_duties import DUTIES, STAFF, open_tasks, written_up
+from tests.web.test_api import Api
+from web import create_app
+
+ID_REFUSAL = (
+    "Anda tidak dapat mengerjakan 'Setujui Laporan': tugas ini harus dikerjakan oleh orang yang berbeda "
+    "dari yang mengerjakan 'Tulis Laporan', dan 'Tulis Laporan' Anda yang mengerjakan."
+)
+EN_REFUSAL = (
+    "you may not do 'Setujui Laporan': it must be done by someone other than whoever did "
+    "'Tulis Laporan', and you did 'Tulis Laporan'"
+)
+
+
+@pytest.fixture
+def duties(engine: Engine) -> Engine:
+    return set_up(engine, DUTIES, [LEMPUR], STAFF, admin=True)
+
+
+def signed_in(engine: Engine, user: str) -> FlaskClient:
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test"}, engine=engine)
+    client = app.test_client()
+    response = client.post("/masuk", data={"username": user, "password": "rahasia-" + user})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def page_text(response: TestResponse) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_the_task_page_refuses_the_writer_in_their_language_and_lets_another_approve(duties: Engine) -> None:
+    instance_id = written_up(duties)
+    first, _ = open_tasks(duties, instance_id, "setujui")
+    rina = signed_in(duties, "rina")
+
+    refused = rina.post(f"/tugas/{first}", data={"_kirim": "1"})
+    assert refused.status_code == 403
+    assert ID_REFUSAL in page_text(refused)
+    taken = rina.post(f"/tugas/{first}/ambil")
+    assert taken.status_code == 403 and ID_REFUSAL in page_text(taken)
+
+    rina.post("/bahasa", data={"language": "en"})
+    in_english = rina.post(f"/tugas/{first}", data={"_kirim": "1"})
+    assert in_english.status_code == 403 and EN_REFUSAL in page_text(in_english)
+    assert first in open_tasks(duties, instance_id, "setujui")  # nothing was completed
+
+    tono = signed_in(duties, "tono")
+    done = tono.post(f"/tugas/{first}", data={"_kirim": "1"})
+    assert done.status_code == 302
+    assert first not in open_tasks(duties, instance_id, "setujui")
+
+
+def test_the_api_refuses_with_both_languages_and_lets_another_approve(duties: Engine) -> None:
+    instance_id = written_up(duties)
+    first, _ = open_tasks(duties, instance_id, "setujui")
+    rina = Api(duties, "rina")
+    for path in (f"/tasks/{first}/complete", f"/tasks/{first}/claim"):
+        refused = rina.post(path, json={})
+        assert refused.status_code == 403
+        error = refused.get_json()["error"]
+        assert error["code"] == "forbidden" and error["message"] == EN_REFUSAL
+        assert [(f["path"], f["message"], f["message_en"], f["code"]) for f in error["fields"]] == [
+            ("(task)", ID_REFUSAL, EN_REFUSAL, "separate_from")
+        ]
+    assert Api(duties, "tono").post(f"/tasks/{first}/complete", json={}).status_code == 200
+
+
+def test_the_command_line_refuses_complete_and_claim(duties: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESA_PROCESSES_DIR", str(DUTIES))
+    instance_id = written_up(duties)
+    first, second = open_tasks(duties, instance_id, "setujui")
+    runner = CliRunner()
+    for command in (["complete", first, "--as", "rina"], ["claim", second, "--as", "rina"]):
+        result = runner.invoke(main, command)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"error: {EN_REFUSAL}"
+    assert runner.invoke(main, ["complete", first, "--as", "umi"]).exit_code == 0
+    assert [t.claimed_by for t in queries.tasks(duties, instance_id=instance_id)] == [None]
+    runtime.complete(duties, second, "tono")
+    assert open_tasks(duties, instance_id, "tandatangani")
