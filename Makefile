@@ -25,7 +25,7 @@ test-deps: $(VENV)/.test-deps
 # web app with the timer worker beside it.
 run: venv
 	$(BIN)/desa init
-	$(BIN)/desa deploy processes/model_desa
+	$(BIN)/desa deploy processes
 	$(BIN)/desa demo
 	$(BIN)/desa serve --host $(HOST) --port $(PORT)
 

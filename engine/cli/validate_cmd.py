@@ -9,6 +9,7 @@ import click
 
 from engine.cli.common import emit_json
 from engine.definitions import folder as definitions
+from engine.definitions import programs
 from engine.errors import Problem
 
 
@@ -28,9 +29,10 @@ def _order(problem: Problem) -> tuple[str, int, str]:
 def validate_command(paths: tuple[Path, ...], fmt: str, processes: Path | None) -> None:
     """Check process, decision, form and role files; exits non-zero on any error (warnings alone
     exit zero). Single files are checked with the roles, forms and processes of the processes
-    folder (DESA_PROCESSES_DIR, or --processes)."""
+    folder (DESA_PROCESSES_DIR, or --processes). A folder of program folders (`processes/`) checks
+    each program as its own bundle."""
     chosen = list(paths) or [definitions.default_processes_dir()]
-    bundle = definitions.load(chosen, processes)
+    bundle = programs.merged(programs.load_bundles(chosen, processes))  # each program of processes/
     problems = sorted(bundle.problems, key=_order)
     if fmt == "json":
         emit_json(

@@ -22,6 +22,7 @@ from engine.definitions import forms, registry
 from engine.directory import access
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.runtime import audit
+from engine.runtime.duties import check_given, check_open, check_task
 from engine.runtime.projections import clear_projections
 from engine.runtime.step import InstanceRef, Step
 from engine.sandbox import json_input
@@ -74,7 +75,7 @@ def start(
         raise InvalidInput("start data must be a JSON object")
     json_input.check(data, "start data")
     json_input.check_names("process", process_id)
-    with Step.reading(engine) as session:  # the process's code runs with no lock held
+    with engine.db.transaction() as session:
         who = access.acting(session, actor)
         village = _village(session, village_code)
         if not access.may(who, "see", village.code):
@@ -84,10 +85,9 @@ def start(
         version = registry.latest(session, process_id)
         spec = engine.specs.get(session, version.id).spec_for_instance()
         now = clock.now(session)
-    with clock.pinned(now):
-        workflow = spiff.new_workflow(spec, data)
-        spiff.run_engine(workflow)
-    with engine.db.transaction() as session:
+        with clock.pinned(now):
+            workflow = spiff.new_workflow(spec, data)
+            spiff.run_engine(workflow)
         row = Instance(
             process_version_id=version.id,
             process_id=process_id,
@@ -189,7 +189,7 @@ def complete(
         raise InvalidInput("task data must be a JSON object")
     json_input.check(data, "task data")
     try:
-        with Step.reading(engine) as session:  # the process's code runs with no lock held
+        with engine.db.transaction() as session:
             who = access.acting(session, actor)
             task = open_task(session, task_id, who)
             override = check_may_act(who, task)
@@ -197,6 +197,7 @@ def complete(
             spiff_task = spiff.find_task(step.workflow, task_id)
             if spiff_task is None or not spiff.task_is_ready_human(spiff_task):
                 raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
+            overridden = check_task(step.sql, who, task.instance_id, spiff_task)
             # Replay matches tasks by BPMN id; among parallel instances of one element, by their order.
             siblings = [t.id for t in spiff.ready_human(step.workflow, task.bpmn_id)]
             if task.form:
@@ -205,14 +206,15 @@ def complete(
             with clock.pinned(step.now):
                 spiff.complete(step.workflow, spiff_task, data)
             event_data: dict[str, Any] = {"data": data, "role": task.role, "name": task.name}
-            if override:
+            if override or overridden:
                 event_data["override"] = True
+            if overridden:
+                event_data["overridden"] = overridden
             if len(siblings) > 1:
                 event_data["occurrence"] = siblings.index(spiff_task.id)
             thrown = spiff.thrown_messages(step.workflow)
             if thrown:
                 event_data["messages_sent"] = thrown
-        with step.writing() as session:  # written if the instance is still as loaded
             event = step.save(
                 audit.TASK_COMPLETED,
                 actor,
@@ -248,6 +250,7 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
             if task.claimed_by:
                 raise Conflict(f"task '{task.name}' is taken by {task.claimed_by}")
             check_may_act(who, task)
+            check_open(engine, session, who, task)
         elif task.claimed_by is None:
             raise Conflict(f"task '{task.name}' is not taken by anyone")
         elif task.claimed_by != actor and not who.is_admin:
@@ -287,6 +290,7 @@ def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResu
         target = access.principal(session, to_user)
         if not access.may(target, "act", task.village_code, task.role):
             raise InvalidInput(f"{to_user} does not hold role '{task.role}' for village {task.village_code}")
+        check_given(engine, session, target, task)
         if task.suspended:
             raise Conflict(f"the instance of task '{task.name}' is suspended; resume it first")
         step = Step.bare(engine, session, task.instance_id, clock.now(session))
@@ -322,7 +326,7 @@ def deliver_message(
         raise NotFound(f"no instance in village {village_code} is waiting for message '{name}'")
     results = []
     for instance_id in targets:
-        with Step.reading(engine) as session:  # the process's code runs with no lock held
+        with engine.db.transaction() as session:
             step = Step.load(engine, session, instance_id, clock.now(session))
             if step.row.status == "suspended":
                 raise Conflict(f"instance {instance_id} is suspended; resume it before delivering messages")
@@ -330,7 +334,7 @@ def deliver_message(
                 caught = spiff.catch_message(step.workflow, name, payload)
             if not caught:
                 continue
-            event = step.commit(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
+            event = step.save(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
             results.append(step_result(step, event))
         step.keep()
     return results
