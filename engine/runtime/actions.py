@@ -75,7 +75,7 @@ def start(
         raise InvalidInput("start data must be a JSON object")
     json_input.check(data, "start data")
     json_input.check_names("process", process_id)
-    with engine.db.transaction() as session:
+    with Step.reading(engine) as session:  # the process's code runs with no lock held
         who = access.acting(session, actor)
         village = _village(session, village_code)
         if not access.may(who, "see", village.code):
@@ -85,9 +85,10 @@ def start(
         version = registry.latest(session, process_id)
         spec = engine.specs.get(session, version.id).spec_for_instance()
         now = clock.now(session)
-        with clock.pinned(now):
-            workflow = spiff.new_workflow(spec, data)
-            spiff.run_engine(workflow)
+    with clock.pinned(now):
+        workflow = spiff.new_workflow(spec, data)
+        spiff.run_engine(workflow)
+    with engine.db.transaction() as session:
         row = Instance(
             process_version_id=version.id,
             process_id=process_id,
@@ -189,7 +190,7 @@ def complete(
         raise InvalidInput("task data must be a JSON object")
     json_input.check(data, "task data")
     try:
-        with engine.db.transaction() as session:
+        with Step.reading(engine) as session:  # the process's code runs with no lock held
             who = access.acting(session, actor)
             task = open_task(session, task_id, who)
             override = check_may_act(who, task)
@@ -215,6 +216,7 @@ def complete(
             thrown = spiff.thrown_messages(step.workflow)
             if thrown:
                 event_data["messages_sent"] = thrown
+        with step.writing() as session:  # written if the instance is still as loaded
             event = step.save(
                 audit.TASK_COMPLETED,
                 actor,
@@ -326,7 +328,7 @@ def deliver_message(
         raise NotFound(f"no instance in village {village_code} is waiting for message '{name}'")
     results = []
     for instance_id in targets:
-        with engine.db.transaction() as session:
+        with Step.reading(engine) as session:  # the process's code runs with no lock held
             step = Step.load(engine, session, instance_id, clock.now(session))
             if step.row.status == "suspended":
                 raise Conflict(f"instance {instance_id} is suspended; resume it before delivering messages")
@@ -334,7 +336,7 @@ def deliver_message(
                 caught = spiff.catch_message(step.workflow, name, payload)
             if not caught:
                 continue
-            event = step.save(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
+            event = step.commit(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
             results.append(step_result(step, event))
         step.keep()
     return results
