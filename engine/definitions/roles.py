@@ -8,6 +8,9 @@ scope = "village"                  # national | kabupaten | village
 description = "..."
 read_only = false                  # true: sees its villages, changes nothing (auditors)
 designer = false                   # true: reads the definitions and versions (program designers)
+
+A folder without a roles file, or a roles file naming no `default_role`, gives the tasks drawn
+outside any lane to the built-in role `Petugas` (DEFAULT_ROLE): admins and anyone granted it work them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ ROLES_FILE = "roles.toml"
 SCOPES = ("national", "kabupaten", "village")
 # How wide each scope is; a role may be granted for its own scope or a narrower one.
 SCOPE_WIDTH = {"national": 3, "kabupaten": 2, "village": 1}
+# The built-in role of the tasks outside any lane when no roles file names a default role.
+DEFAULT_ROLE = "Petugas"
+DEFAULT_ROLE_DESCRIPTION = "Peran bawaan: mengerjakan tugas yang tidak berada di lajur (lane) mana pun"
 
 
 @dataclass(frozen=True)
@@ -38,17 +44,22 @@ class Roles:
     roles: dict[str, RoleDef]
     default_role: str | None
     file: str
+    exists: bool = True  # False: the folder has no roles file
 
     def __contains__(self, name: object) -> bool:
         return name in self.roles
 
 
+def _with_built_in(roles: dict[str, RoleDef]) -> dict[str, RoleDef]:
+    """`roles` and the built-in default role, unless a role of that name is declared."""
+    built_in = RoleDef(DEFAULT_ROLE, "national", DEFAULT_ROLE_DESCRIPTION)
+    return roles if DEFAULT_ROLE in roles else {**roles, DEFAULT_ROLE: built_in}
+
+
 def load(path: Path) -> tuple[Roles, list[Problem]]:
     name = str(path)
     if not path.exists():
-        return Roles({}, None, name), [
-            Problem(name, None, None, "the roles file is missing: lanes cannot be checked", "roles-missing")
-        ]
+        return Roles(_with_built_in({}), None, name, exists=False), []
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
@@ -92,4 +103,4 @@ def load(path: Path) -> tuple[Roles, list[Problem]]:
         )
     if not roles:
         problems.append(Problem(name, None, None, "no role is declared", "roles-invalid"))
-    return Roles(roles, default, name), problems
+    return Roles(roles if default is not None else _with_built_in(roles), default, name), problems

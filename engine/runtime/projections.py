@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from engine import spiff
 from engine.core import Projection
+from engine.definitions import roles
 from engine.directory.access import kabupaten_code_of
 from engine.store.fastsql import Sql, insert_sql
 
@@ -35,8 +36,10 @@ HUMAN_TASK_COLUMNS = (
 
 
 def default_role(sql: Sql) -> str:
+    """The role of the tasks drawn outside any lane: the one a roles file names as its default_role,
+    else the built-in role (deployed with every folder that names no default)."""
     found = sql.one("SELECT name FROM role WHERE is_default = :yes", yes=True)
-    return str(found[0]) if found else ""
+    return str(found[0]) if found else roles.DEFAULT_ROLE
 
 
 def _delete_ids(sql: Sql, table: str, ids: list[str]) -> None:

@@ -166,7 +166,6 @@ def _folder(tmp_path: Path, roles: str | None) -> Path:
 @pytest.mark.parametrize(
     ("roles", "rule", "element"),
     [
-        (None, "roles-missing", None),
         ("[[role]\nname = ", "roles-syntax", None),
         (
             '[[role]]\nname = "Pendamping"\nscope = "village"\n[[role]]\nname = "Camat"\nscope = "desa"\n',
@@ -175,7 +174,7 @@ def _folder(tmp_path: Path, roles: str | None) -> Path:
         ),
     ],
 )
-def test_a_roles_file_that_is_missing_or_wrong_is_an_error(
+def test_a_roles_file_that_is_wrong_is_an_error(
     roles: str | None, rule: str, element: str | None, tmp_path: Path
 ) -> None:
     folder = _folder(tmp_path, roles)
@@ -207,10 +206,11 @@ def _fired() -> set[str]:
     from tests.engine.test_definitions import CORPUS
 
     covered = {c[3] for c in CORPUS} | {c[3] for c in ERRORS} | {c[3] for c in WARNINGS}
-    # These fire in tests of their own: the roles files, an empty folder, a huge file, a lane naming the
-    # read-only Auditor role (test_a_lane_naming_the_read_only_auditor_role_is_refused), a form
-    # containing itself (tests/engine/test_form_ref_cycle.py).
-    extra = {"roles-missing", "roles-syntax", "roles-invalid", "no-files", "too-large", "read-only-role"}
+    # These fire in tests of their own: the roles files (default-role: tests/engine/test_any_bpmn.py),
+    # an empty folder, a huge file, a lane naming the read-only Auditor role
+    # (test_a_lane_naming_the_read_only_auditor_role_is_refused), a form containing itself
+    # (tests/engine/test_form_ref_cycle.py).
+    extra = {"default-role", "roles-syntax", "roles-invalid", "no-files", "too-large", "read-only-role"}
     extra.add("form-ref-cycle")
     extra.add("separate-from")  # tests/engine/test_duties.py
     return covered | extra

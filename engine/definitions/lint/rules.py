@@ -12,6 +12,7 @@ from lxml import etree
 
 from engine.definitions import roles as roles_mod
 from engine.definitions.lint import bpmn as bpmn_checks
+from engine.definitions.lint import default_role as default_role_checks
 from engine.definitions.lint import di as di_checks
 from engine.definitions.lint import flow as flow_checks
 from engine.definitions.lint import form as form_checks
@@ -53,6 +54,7 @@ RULES: dict[str, Rule] = {
     "timer-expression": Rule(ERROR, "a timer expression that does not give a valid ISO 8601 time"),
     # people, forms and data
     "unknown-role": Rule(ERROR, "a lane whose name is no declared role"),
+    "default-role": Rule(WARNING, "tasks outside any lane that go to the built-in role"),
     "read-only-role": Rule(ERROR, "a lane naming a read-only role (an auditor), who may do no task"),
     "no-form": Rule(WARNING, "a user task without a form"),
     "separate-from": Rule(ERROR, "a task's separate_from names no earlier person's task"),
@@ -71,7 +73,6 @@ RULES: dict[str, Rule] = {
     "dmn-expression": Rule(ERROR, "a decision table entry or input that cannot run as Python"),
     "dmn-rule-entries": Rule(ERROR, "a rule with more or fewer entries than the table has columns"),
     # roles and the folder
-    "roles-missing": Rule(ERROR, "the processes folder has no roles.toml"),
     "roles-syntax": Rule(ERROR, "roles.toml is not valid TOML"),
     "roles-invalid": Rule(ERROR, "a role of roles.toml is incomplete or declared twice"),
     "no-files": Rule(WARNING, "nothing to check"),
@@ -108,6 +109,7 @@ def bpmn_problems(
         found.extend(bpmn_checks.call_problems(tree, name, known_processes))
         found.extend(bpmn_checks.decision_problems(tree, name, known_decisions))
         found.extend(bpmn_checks.lane_problems(tree, name, roles))
+        found.extend(default_role_checks.problems(tree, name, roles))
         found.extend(bpmn_checks.expression_problems(tree, name))
         found.extend(form_checks.problems(tree, name, forms, forms_dir))
         found.extend(flow_checks.problems(tree, name))
