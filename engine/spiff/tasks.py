@@ -235,11 +235,14 @@ def cancel(workflow: Any) -> None:
 
 
 def thrown_messages(workflow: Any) -> list[dict[str, Any]]:
-    """Messages the step threw that nothing in this instance caught (for the history)."""
+    """Messages the step threw that nothing in this instance caught (for the history); other events
+    the step let out (a terminate end event's, say) are no messages and are not recorded."""
     out = []
     for event in workflow.get_events():
-        name = getattr(event.event_definition, "name", "")
-        out.append({"name": name, "payload": json.loads(json.dumps(event.payload, cls=StateEncoder))})
+        definition = event.event_definition
+        if isinstance(definition, MessageEventDefinition) and definition.name:
+            payload = json.loads(json.dumps(event.payload, cls=StateEncoder))
+            out.append({"name": definition.name, "payload": payload})
     return out
 
 
