@@ -22,7 +22,7 @@ from engine.views import audit as audit_view
 from engine.views import diagram
 
 from .auth import engine, login_required, principal
-from .village import _event_names, _step_names
+from .village import _event_names, _step_names, program_processes
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -39,7 +39,11 @@ def _refused(err: Forbidden) -> ResponseReturnValue:
 
 
 def _names() -> dict[str, Any]:
-    return {"event_names": _event_names(), "step_names": _step_names()}
+    return {
+        "event_names": _event_names(),
+        "step_names": _step_names(),
+        "program_processes": program_processes(),
+    }
 
 
 @bp.get("/")

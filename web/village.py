@@ -1,39 +1,40 @@
-"""The village page: where a village is in the program, what happened, its plan and its scores."""
+"""The village page: where a village is in its program, what happened, and the sections its
+program's description asks for (a table, before/after scores, single fields)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from engine.definitions import programs
+from engine.definitions.programs import text
 from engine.errors import NotFound
 from engine.views import village as views
 
 from .auth import engine, login_required
+from .i18n import select_locale
 
 bp = Blueprint("village", __name__)
-SCALE = 5  # scores run from 1 to 5 (docs/ketahanan-sosial.md)
 BAR = 60  # px per score point in the chart
 
 
+def label(value: Any) -> str:
+    """A program's text ({id, en}) or a plain value, in the reader's language."""
+    return text(value, select_locale())
+
+
 def _step_names() -> dict[str, str]:
-    return {
-        "persiapan": _("Persiapan"),
-        "pelaksanaan_pengembangan": _("Pelaksanaan Pengembangan"),
-        "monitoring_evaluasi_pelaporan": _("Monitoring, Evaluasi dan Pelaporan"),
-        "terminasi": _("Terminasi"),
-        "refleksi": _("Refleksi"),
-    }
+    """Every installed program's steps (process id -> label), in the reader's language."""
+    return {s.process: label(s.label) for p in programs.installed() for s in p.steps}
 
 
-def _dimension_names() -> dict[str, str]:
-    return {
-        "perlindungan_sosial": _("Perlindungan sosial"),
-        "partisipasi": _("Partisipasi"),
-        "pengendalian_konflik": _("Pengendalian konflik"),
-        "kearifan_lokal": _("Kearifan lokal"),
-    }
+def program_processes() -> set[str]:
+    """The processes villages run as a program (drawn as "the whole program")."""
+    return {p.process for p in programs.installed()}
 
 
 def _event_names() -> dict[str, str]:
@@ -71,10 +72,8 @@ def show(code: str) -> ResponseReturnValue:
         "village/show.html",
         v=view,
         svgs=svgs,
-        steps=views.STEPS,
-        step_names=_step_names(),
-        dimension_names=_dimension_names(),
+        step_names={s.process: label(s.label) for s in view.steps},
         event_names=_event_names(),
-        scale=SCALE,
+        label=label,
         bar=BAR,
     )

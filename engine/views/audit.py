@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from engine import clock, spiff
 from engine.core import Engine
+from engine.definitions import programs
 from engine.directory import access
 from engine.errors import Forbidden, NotFound
 from engine.history import verify
 from engine.history.replay import Event, Replay, events_of, spec_source
 from engine.store.models import AuditEvent, Instance, ProcessVersion, Village
 from engine.views import diagram
-from engine.views.village import PROGRAM, STEPS
 
 
 def auditor(session: Session, user: str) -> access.Principal:
@@ -252,16 +252,19 @@ class StepView:
     active: set[str]
 
 
-def _drawn(model: diagram.Model, event: Event, active: set[str]) -> list[str]:
+def _drawn(model: diagram.Model, process: str, event: Event, active: set[str]) -> list[str]:
+    """The step the event happened in (else the last step open), then the whole of `process`."""
+    program = programs.of_process(process)
+    steps = [s.process for s in program.steps] if program is not None else []
     element = model.elements.get(event.bpmn_id or "")
     step = element.process_id if element is not None else None
-    if step is None or step == PROGRAM:
+    if step is None or step == process:
         open_steps = [
-            s for s in STEPS if any(model.elements[a].process_id == s for a in active if a in model.elements)
+            s for s in steps if any(model.elements[a].process_id == s for a in active if a in model.elements)
         ]
         step = open_steps[-1] if open_steps else None
     drawn = [step] if step and step in model.files else []
-    return drawn + ([PROGRAM] if PROGRAM in model.files and step != PROGRAM else [])
+    return drawn + ([process] if process in model.files and step != process else [])
 
 
 def step_view(engine: Engine, user: str, code: str, instance_id: int, seq: int) -> StepView:
@@ -298,7 +301,7 @@ def step_view(engine: Engine, user: str, code: str, instance_id: int, seq: int) 
             data_diff(before, after),
             sorted({v.name for v in spiff.human_tasks(replay.workflow)}),
             sources,
-            _drawn(model, event, active),
+            _drawn(model, row.process_id, event, active),
             completed,
             active,
         )

@@ -1,4 +1,5 @@
-"""One village's program at a glance: where it is, what happened, its action plan and its scores.
+"""One village's program at a glance: where it is, what happened, and what its program's
+description (`program.toml`) says the page shows of its data (`engine.views.sections`).
 
 Read-only; a person who may not see the village gets NotFound, never "forbidden".
 """
@@ -15,21 +16,13 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.core import Engine
+from engine.definitions import programs
 from engine.directory import access
 from engine.errors import NotFound
 from engine.runtime import audit
 from engine.store.models import AuditEvent, HumanTask, Instance, ProcessVersion, Timer, Village
-from engine.views import diagram, inbox, queries
+from engine.views import diagram, inbox, queries, sections
 
-PROGRAM = "program_desa"
-STEPS = (
-    "persiapan",
-    "pelaksanaan_pengembangan",
-    "monitoring_evaluasi_pelaporan",
-    "terminasi",
-    "refleksi",
-)
-DIMENSIONS = ("perlindungan_sosial", "partisipasi", "pengendalian_konflik", "kearifan_lokal")
 OPEN = ("running", "waiting", "suspended", "failed")
 
 
@@ -42,18 +35,15 @@ class VillageView:
     provinsi: str
     instances: list[dict[str, Any]] = field(default_factory=list)
     current: int | None = None  # the instance the page is about
-    step: str | None = None  # one of STEPS, or None (not started, or finished)
+    process: str | None = None  # the process of the instance the page is about
+    program: programs.Program | None = None  # its program (None for a process outside any program)
+    steps: list[programs.Step] = field(default_factory=list)  # the program's steps, in order
+    step: str | None = None  # one of the steps' processes, or None (not started, or finished)
     step_number: int | None = None
     step_name: str = ""
     finished: bool = False
     timeline: list[dict[str, Any]] = field(default_factory=list)  # newest first
-    rencana_aksi: list[dict[str, Any]] = field(default_factory=list)
-    kemajuan_bulanan: list[dict[str, Any]] = field(default_factory=list)
-    progress: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)  # kegiatan -> month -> item
-    months: list[int] = field(default_factory=list)
-    scores: list[dict[str, Any]] = field(default_factory=list)  # one row per dimension
-    status_desa: str | None = None
-    dimensi_menguat: list[str] | None = None
+    sections: list[dict[str, Any]] = field(default_factory=list)  # what the program shows of the data
     # What the diagrams need: the sources of the version and the marks.
     sources: dict[str, str] = field(default_factory=dict)
     completed: set[str] = field(default_factory=set)
@@ -153,29 +143,10 @@ def _event_row(event: dict[str, Any], instance_id: int, model: diagram.Model) ->
     }
 
 
-def _scores(data: dict[str, Any]) -> list[dict[str, Any]]:
-    awal, evaluasi = data.get("skor_awal"), data.get("skor_evaluasi")
-    if not awal and not evaluasi:
-        return []
-    order = data.get("dimensi_urut") or list(DIMENSIONS)
-    tingkat_awal = data.get("tingkat_awal") or []
-    tingkat_evaluasi = data.get("tingkat_evaluasi") or []
-    rows = []
-    for i, dimension in enumerate(order):
-
-        def at(values: Any, index: int = i) -> Any:
-            return values[index] if isinstance(values, list) and index < len(values) else None
-
-        rows.append(
-            {
-                "dimensi": dimension,
-                "awal": at(awal),
-                "evaluasi": at(evaluasi),
-                "tingkat_awal": at(tingkat_awal),
-                "tingkat_evaluasi": at(tingkat_evaluasi),
-            }
-        )
-    return rows
+def _whole(view: VillageView) -> str | None:
+    """The process drawn whole: the program's (whose call activities are the steps), else the
+    instance's own process."""
+    return view.program.process if view.program is not None else view.process
 
 
 def _histories(session: Session, instance_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -253,53 +224,43 @@ def village_view(engine: Engine, code: str, user: str) -> VillageView:
     open_processes = {t[1] for t in tasks}
     open_processes |= {model.elements[t].process_id for t in timers if t in model.elements}
 
-    in_step = [s for s in STEPS if s in open_processes]
+    view.process = current[1]
+    view.program = programs.of_process(current[1])
+    view.steps = view.program.steps if view.program is not None else []
+    step_ids = [s.process for s in view.steps]
+    in_step = [s for s in step_ids if s in open_processes]
     view.step = in_step[-1] if in_step else None
     view.finished = current[3] == "completed"
     touched = {model.elements[i].process_id for i in view.completed if i in model.elements}
     if view.step is not None:
         view.drawn_process = view.step
     else:
-        done_steps = [s for s in STEPS if s in touched]
+        done_steps = [s for s in step_ids if s in touched]
         view.drawn_process = done_steps[-1] if done_steps else None
     if view.drawn_process is not None and view.drawn_process not in model.files:
         view.drawn_process = None
     if view.step is not None:
-        view.step_number = STEPS.index(view.step) + 1
+        view.step_number = step_ids.index(view.step) + 1
     for call_id, called in model.called.items():
         if called == view.step:
             view.program_active.add(call_id)
             view.step_name = model.elements[call_id].name
         elif called in touched or view.finished:
             view.program_completed.add(call_id)
+    whole = _whole(view) or current[1]
     if view.finished:
-        view.program_completed |= {e.id for e in model.flow_nodes(PROGRAM) if e.kind != "callActivity"}
+        view.program_completed |= {e.id for e in model.flow_nodes(whole) if e.kind != "callActivity"}
     elif view.program_completed or view.program_active:
-        view.program_completed |= {e.id for e in model.flow_nodes(PROGRAM) if e.kind == "startEvent"}
-
-    plan = data.get("rencana_aksi")
-    view.rencana_aksi = [p for p in plan if isinstance(p, dict)] if isinstance(plan, list) else []
-    monthly = data.get("kemajuan_bulanan")
-    view.kemajuan_bulanan = [m for m in monthly if isinstance(m, dict)] if isinstance(monthly, list) else []
-    for month in view.kemajuan_bulanan:
-        number = int(month.get("bulan") or 0)
-        if number not in view.months:
-            view.months.append(number)
-        for item in month.get("butir") or []:
-            if isinstance(item, dict) and item.get("kegiatan"):
-                view.progress.setdefault(str(item["kegiatan"]), {})[number] = item
-    view.months.sort()
-    view.scores = _scores(data)
-    view.status_desa = data.get("status_desa")
-    menguat = data.get("dimensi_menguat")
-    view.dimensi_menguat = list(menguat) if isinstance(menguat, list) else None
+        view.program_completed |= {e.id for e in model.flow_nodes(whole) if e.kind == "startEvent"}
+    view.sections = sections.build(view.program, data)
     return view
 
 
 def diagrams(view: VillageView, legend: dict[str, str] | None = None) -> list[tuple[str, str]]:
     """(process id, SVG) for the step the village is in and for the whole program."""
     drawn: list[tuple[str, str]] = []
-    if not view.sources:
+    whole = _whole(view)
+    if not view.sources or whole is None:
         return drawn
     if view.drawn_process is not None:
         drawn.append(
@@ -308,8 +269,8 @@ def diagrams(view: VillageView, legend: dict[str, str] | None = None) -> list[tu
                 VERSIONS.render(view, view.drawn_process, view.completed, view.active, legend),
             )
         )
-    if PROGRAM in VERSIONS.of_version(view.version_id, view.sources).files:
+    if whole in VERSIONS.of_version(view.version_id, view.sources).files and whole != view.drawn_process:
         drawn.append(
-            (PROGRAM, VERSIONS.render(view, PROGRAM, view.program_completed, view.program_active, legend))
+            (whole, VERSIONS.render(view, whole, view.program_completed, view.program_active, legend))
         )
     return drawn

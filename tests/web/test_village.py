@@ -81,7 +81,8 @@ def test_every_flow_node_of_the_drawn_process_has_a_shape(program: Engine) -> No
     Village(program)
     view = village_view.village_view(program, LEMPUR, "pusat")
     model = diagram.read_model(view.sources)
-    for process in village_view.STEPS + ("program_desa",):
+    assert view.program is not None and view.program.name == "model_desa"
+    for process in [s.process for s in view.steps] + [view.program.process]:
         svg = etree.fromstring(diagram.render(view.sources, process, set(), set()))
         shapes = {g.get("data-element") for g in svg.iter(f"{SVG}g")}
         nodes = {e.id for e in model.flow_nodes(process)}
