@@ -162,7 +162,13 @@ def test_participant_lists(name: str) -> None:
     form = load(name)
     field = "calon_peserta" if name.startswith("siapkan") else "peserta"
     people = form["properties"][field]
-    assert (people["type"], people["minItems"], people["maxItems"]) == ("array", 1, 30)
+    # "maksimal 30 (tiga puluh) orang atau sesuai dengan kebutuhan setempat": more with a reason.
+    assert (people["type"], people["minItems"], "maxItems" in people) == ("array", 1, False)
+    data = example(name)
+    data[field] = data[field] + [dict(data[field][0], nama=f"Warga Tambahan {i}") for i in range(3)]
+    assert only(check(name, data)).path == "alasan_lebih_dari_30"
+    data["alasan_lebih_dari_30"] = "Tiga dusun terpencil perlu wakil sendiri."
+    assert check(name, data) == []
     person = resolve_ref(form, people["items"])
     assert set(person["properties"]) == {"nama", "jenis_kelamin", "umur", "pranata", "peran"}
     assert person["properties"]["pranata"]["enum"] == PRANATA
@@ -187,16 +193,26 @@ def test_the_four_dimensions_have_exactly_the_parameters_of_table_1(name: str, f
             assert parameter["title"] and "5 = " in parameter["description"], key
             skor = parameter["properties"]["skor"]
             assert (skor["type"], skor["minimum"], skor["maximum"]) == ("integer", 1, 5)
-            assert parameter["required"] == ["skor", "bukti"]
+            counts = ("warga_merusak_lingkungan", "tren_kelompok_rentan", "warga_dalam_organisasi")
+            if key in (*counts, "warga_dalam_pelayanan_sosial"):  # Table 1 counts people: a number too
+                assert parameter["required"] == ["skor", "bukti", "jumlah"], key
+                assert parameter["properties"]["jumlah"]["type"] == "integer"
+            else:
+                assert parameter["required"] == ["skor", "bukti"], key
             if key in ("warga_merusak_lingkungan", "tren_kelompok_rentan"):
                 assert "turun" in parameter["description"] and "sangat rendah" in parameter["description"]
+    # Dimension 1's four criteria, each its own, as Table 1 lists them.
+    criteria = kondisi["properties"]["perlindungan_sosial"]["description"]
+    assert [f"{n}. " in criteria for n in range(1, 5)] == [True] * 4
+    for n, key in enumerate(DIMENSIONS["perlindungan_sosial"], start=1):
+        description = node_of(form, kondisi, "perlindungan_sosial", key)["description"]
+        assert description.startswith(f"Kriteria {n}: ")
 
 
 @pytest.mark.parametrize(
     ("name", "field"),
     [
         ("koordinasi_dinas_sosial.json", "desa_bersedia"),
-        ("setujui_peserta_kurang.json", "setuju_peserta_kurang"),
         ("monitoring_bulan_3.json", "perlu_revisi"),
         ("evaluasi_pokja.json", "lanjut_siklus"),
     ],
@@ -211,23 +227,26 @@ def test_decisions_the_gateways_read_are_required_booleans(name: str, field: str
 
 
 def test_fields_read_by_scripts_are_required() -> None:
-    # Gateway `hari_ke <= jumlah_hari`; scripts read `hadir`, `catatan_absensi` and `kemajuan`.
-    assert "jumlah_hari" in load("kontrak_belajar.json")["required"]
+    # The schedule is built from the contract's dates and hours; scripts read `hadir`,
+    # `catatan_absensi`, `kemajuan`, the plan's start date and the two teams' names.
+    assert {"tanggal_bimbingan", "jam_mulai", "jam_selesai"} <= set(load("kontrak_belajar.json")["required"])
+    assert "tanggal_mulai_rencana_aksi" in load("rencana_aksi.json")["required"]
+    assert "fasilitator" in load("monitoring_bulan_3.json")["properties"]["monitoring"]["required"]
     assert {"hadir", "catatan_absensi"} <= set(load("absensi_bimbingan.json")["required"])
     assert "kemajuan" in load("catat_kemajuan.json")["required"]
 
 
+def node_of(form: dict[str, Any], kondisi: dict[str, Any], dimension: str, key: str) -> dict[str, Any]:
+    return dict(kondisi["properties"][dimension]["properties"][key])
+
+
 def test_kontrak_belajar_defaults() -> None:
     props = load("kontrak_belajar.json")["properties"]
-    assert (
-        props["jumlah_hari"]["default"],
-        props["jumlah_hari"]["minimum"],
-        props["jumlah_hari"]["maximum"],
-    ) == (
-        4,
-        1,
-        10,
-    )
+    days = props["tanggal_bimbingan"]
+    assert (days["minItems"], days["maxItems"], days["items"]["format"]) == (1, 10, "date")
+    methods = props["metode_bimbingan"]["items"]["enum"]
+    assert methods == ["Ceramah", "Tanya Jawab", "Diskusi (FGD)", "Simulasi", "Games/Role Playing"]
+    assert len(props["prinsip"]["required"]) == 6
     assert (props["jam_mulai"]["default"], props["jam_selesai"]["default"]) == ("08:30", "21:30")
 
 
@@ -251,13 +270,15 @@ def test_examples_agree_with_each_other() -> None:
     kegiatan = {k["kegiatan"] for k in FORM_EXAMPLES["rencana_aksi.json"]["rencana_aksi"]}
     assert kegiatan <= {k["kegiatan"] for k in FORM_EXAMPLES["revisi_rencana_aksi.json"]["rencana_aksi"]}
     pendamping = [p["nama"] for p in FORM_EXAMPLES["tetapkan_petugas.json"]["pendamping"]]
-    assert set(FORM_EXAMPLES["tulis_laporan.json"]["laporan"]["penulis"]) == {*board, *pendamping}
+    assert set(FORM_EXAMPLES["tulis_laporan.json"]["laporan"]["penulis_pengurus"]) == set(board)
+    assert len(pendamping) == 2  # each writes a part of the report when approving it
 
 
 def test_multi_instance_forms_write_one_object_named_by_the_output_item() -> None:
     assert load("setujui_laporan.json")["required"] == ["persetujuan"]
     assert load("berita_acara_serah_terima.json")["required"] == ["serah_terima"]
-    assert check("setujui_laporan.json", {"persetujuan": {"setuju": True}}) == []
+    part = "Pendampingan dua kali sebulan."
+    assert check("setujui_laporan.json", {"persetujuan": {"bagian_laporan": part, "setuju": True}}) == []
     found = check("setujui_laporan.json", {"setuju": True})
     assert [(e.path, e.code) for e in found] == [
         ("setuju", "additionalProperties"),

@@ -84,6 +84,9 @@ class Process:
     nodes: list[Node] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
     messages: dict[str, str] = field(default_factory=dict)  # id -> name
+    # Task-data names that multi-instance tasks read or write (loopDataInputRef, loopDataOutputRef),
+    # declared as process properties so that the references resolve in every BPMN tool.
+    data: list[str] = field(default_factory=list)
 
     def add(self, node: Node) -> Node:
         self.nodes.append(node)
@@ -235,6 +238,16 @@ def _node_xml(proc: etree._Element, n: Node, flows: list[Flow]) -> None:
                 _sub(ext, SPIFF, "messagePayload", n.message_payload)
 
 
+def _declared_data(process: Process) -> list[str]:
+    """The data names multi-instance tasks refer to that name no element of the process."""
+    ids = {n.id for n in process.nodes}
+    names = list(process.data)
+    for n in process.nodes:
+        if n.multi:
+            names += [n.multi["collection"], n.multi.get("output", "")]
+    return [name for name in dict.fromkeys(names) if name and name not in ids]
+
+
 def _bounds(parent: etree._Element, x: float, y: float, w: float, h: float) -> None:
     _sub(parent, DC, "Bounds", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}")
 
@@ -252,6 +265,8 @@ def write(process: Process, path: Path) -> None:
     proc = _sub(root, BPMN, "process", id=process.id, name=process.name, isExecutable="true")
     if process.doc:
         _sub(proc, BPMN, "documentation", process.doc)
+    for name in _declared_data(process):
+        _sub(proc, BPMN, "property", id=name, name=name)
     lane_set = _sub(proc, BPMN, "laneSet", id=f"Lajur_{process.id}")
     for index, lane_name in enumerate(process.lanes):
         lane = _sub(lane_set, BPMN, "lane", id=f"Lajur_{process.id}_{index}", name=lane_name)

@@ -15,7 +15,7 @@ from pathlib import Path
 from bpmn_builder import Node, Process, write
 from layout_monev import monev
 from layout_pelaksanaan import pelaksanaan
-from program_parts import FD, FP, PK, user
+from program_parts import FD, FP, PK, merge, user
 
 
 def program() -> Process:
@@ -113,35 +113,17 @@ def persiapan() -> Process:
         "Menyiapkan Calon Peserta",
         1,
         5,
-        "Fasilitator daerah mendaftar calon peserta (paling banyak 30) dari pranata sosial dan pemangku kepentingan.",
+        "Fasilitator daerah mendaftar calon peserta dari pranata sosial dan pemangku kepentingan: paling "
+        "banyak 30 orang, atau lebih sesuai kebutuhan setempat dengan alasan yang dicatat.",
     )
-    p.add(Node("cek_jumlah_peserta", "exclusiveGateway", "Peserta Kurang dari 30?", 1, 6))
-    user(
-        p,
-        "setujui_peserta_kurang",
-        "Menyetujui Peserta Kurang dari 30",
-        0,
-        7,
-        "Fasilitator pusat memutuskan apakah program berjalan dengan kurang dari 30 peserta.",
-    )
-    p.add(Node("cek_persetujuan", "exclusiveGateway", "Disetujui?", 0, 8))
-    p.add(Node("gabung_peserta", "exclusiveGateway", "", 1, 9))
-    p.add(Node("persiapan_selesai", "endEvent", "Persiapan Selesai", 1, 10))
+    p.add(Node("persiapan_selesai", "endEvent", "Persiapan Selesai", 1, 6))
     p.flow("persiapan_mulai", "tetapkan_petugas")
     p.flow("tetapkan_petugas", "koordinasi_dinas_sosial")
     p.flow("koordinasi_dinas_sosial", "cek_bersedia")
     p.flow("cek_bersedia", "desa_mundur", "Tidak", "desa_bersedia == False")
     p.default("cek_bersedia", "siapkan_lokasi", "Ya")
     p.flow("siapkan_lokasi", "siapkan_calon_peserta")
-    p.flow("siapkan_calon_peserta", "cek_jumlah_peserta")
-    p.flow("cek_jumlah_peserta", "setujui_peserta_kurang", "Ya", "len(calon_peserta) < 30")
-    p.default("cek_jumlah_peserta", "gabung_peserta", "30 orang")
-    p.flow("setujui_peserta_kurang", "cek_persetujuan")
-    p.flow(
-        "cek_persetujuan", "siapkan_calon_peserta", "Tidak: tambah peserta", "setuju_peserta_kurang == False"
-    )
-    p.default("cek_persetujuan", "gabung_peserta", "Ya")
-    p.flow("gabung_peserta", "persiapan_selesai")
+    p.flow("siapkan_calon_peserta", "persiapan_selesai")
     return p
 
 
@@ -203,6 +185,7 @@ def refleksi() -> Process:
     )
     p.add(Node("refleksi_mulai", "startEvent", "Refleksi Dimulai", 0, 0))
     p.add(Node("mulai_siklus", "scriptTask", "Memulai Siklus Refleksi", 0, 1, script="siklus_ke = 1"))
+    merge(p, "gabung_siklus", 0, 1.5, row=1)
     user(
         p,
         "evaluasi_pokja",
@@ -242,14 +225,15 @@ def refleksi() -> Process:
     )
     p.add(Node("refleksi_selesai", "endEvent", "Pokja Menutup Siklus", 0, 4, row=1))
     p.flow("refleksi_mulai", "mulai_siklus")
-    p.flow("mulai_siklus", "evaluasi_pokja")
+    p.flow("mulai_siklus", "gabung_siklus")
+    p.flow("gabung_siklus", "evaluasi_pokja")
     p.flow("evaluasi_pokja", "cek_lanjut")
     p.flow("cek_lanjut", "rencana_aksi_lanjutan", "Ya", "lanjut_siklus == True")
     p.default("cek_lanjut", "refleksi_selesai", "Tidak")
     p.flow("rencana_aksi_lanjutan", "siklus_berikut")
     p.flow("siklus_berikut", "siklus_berjalan")
     p.flow("siklus_berjalan", "laporan_siklus")
-    p.flow("laporan_siklus", "evaluasi_pokja")
+    p.flow("laporan_siklus", "gabung_siklus")
     return p
 
 
@@ -257,9 +241,16 @@ def refleksi() -> Process:
 DOCS = {
     "hitung_skor_awal": "Menghitung rata-rata skor parameter setiap dimensi pada kondisi awal, urut seperti Tabel 1.",
     "tingkat_awal": "Tabel keputusan tingkat_ketahanan memberi tingkat Rendah, Sedang atau Tinggi untuk setiap dimensi.",
-    "mulai_bimbingan": "Memulai hitungan hari bimbingan sosial dan daftar absensinya.",
+    "mulai_bimbingan": "Menyusun jadwal hari-hari bimbingan dari tanggal dan jam kontrak belajar, dan memulai "
+    "daftar absensinya.",
     "catat_absensi": "Menyimpan absensi hari ini dan beralih ke hari bimbingan berikutnya.",
+    "periksa_komitmen": "Mencari peserta yang belum mencatat komitmen; setiap peserta harus berkomitmen.",
+    "jadwal_rencana_aksi": "Menghitung tanggal akhir setiap bulan rencana aksi dari tanggal mulainya.",
     "mulai_bulan": "Memulai hitungan bulan pelaksanaan rencana aksi.",
+    "hasil_monitoring": "Mencatat tim monitoring dari kedua pihak; revisi diminta bila salah satu pihak memintanya.",
+    "hitung_penerapan": "Menghitung kegiatan rencana aksi yang terlaksana di setiap dimensi, beserta skor evaluasinya.",
+    "penerapan_dimensi": "Tabel keputusan penerapan_dimensi menentukan apakah setiap dimensi diterapkan.",
+    "rekap_penerapan": "Mendaftar dimensi yang diterapkan dan menghitung jumlahnya.",
     "bulan_berikut": "Menyimpan kemajuan bulan ini dan beralih ke bulan berikutnya.",
     "hitung_skor_evaluasi": "Menghitung rata-rata skor parameter setiap dimensi pada evaluasi bulan ke-5.",
     "tingkat_evaluasi": "Tabel keputusan tingkat_ketahanan memberi tingkat setiap dimensi pada evaluasi.",
@@ -271,7 +262,9 @@ DOCS = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "processes" / "model_desa")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "processes" / "model_desa"
+    )
     args = parser.parse_args()
     for make in (program, persiapan, pelaksanaan, monev, terminasi, refleksi):
         process = make()

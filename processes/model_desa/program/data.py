@@ -19,11 +19,13 @@ from .people import (
     BENDAHARA,
     BUKTI_AWAL,
     BUKTI_EVALUASI,
+    FORUM,
     KERUPUK,
     KETUA,
     NAMA_PESERTA,
     PENDAMPING,
     PENGURUS,
+    PERDES,
     PESERTA,
     POSYANDU_LANSIA,
     REKENING,
@@ -36,6 +38,31 @@ from .people import (
     kegiatan,
     kondisi,
 )
+
+FASILITATOR_PUSAT = ("Dr. Andi Prasetyo", "Dewi Kartika, M.Si.")
+# Table 1's parameters that count people (jiwa), at the baseline and at the evaluation.
+JUMLAH_AWAL = {
+    "tren_kelompok_rentan": 134,
+    "warga_dalam_organisasi": 210,
+    "warga_dalam_pelayanan_sosial": 35,
+    "warga_merusak_lingkungan": 41,
+}
+JUMLAH_EVALUASI = {
+    "tren_kelompok_rentan": 118,
+    "warga_dalam_organisasi": 296,
+    "warga_dalam_pelayanan_sosial": 58,
+    "warga_merusak_lingkungan": 17,
+}
+
+
+def with_counts(condition: dict[str, Any], counts: dict[str, int]) -> dict[str, Any]:
+    """The four dimensions' scores, with the number of people beside the parameters that count them."""
+    for parameters in condition.values():
+        for key, parameter in parameters.items():
+            if key in counts:
+                parameter["jumlah"] = counts[key]
+    return condition
+
 
 FORM_EXAMPLES: dict[str, dict[str, Any]] = {
     # --- persiapan
@@ -68,11 +95,6 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
         "tanggal_mulai_bimbingan": "2027-02-15",
     },
     "siapkan_calon_peserta.json": {"calon_peserta": copy.deepcopy(PESERTA)},
-    "setujui_peserta_kurang.json": {
-        "setuju_peserta_kurang": True,
-        "alasan_persetujuan": "Dua calon peserta sedang merantau; 28 peserta sudah mewakili semua pranata "
-        "sosial desa.",
-    },
     # --- pelaksanaan pengembangan
     "pemetaan_kondisi_awal.json": {
         "profil_desa": {
@@ -88,7 +110,7 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
                 "Kelompok pengelola hutan adat",
             ],
         },
-        "kondisi_awal": kondisi(SKOR_AWAL, BUKTI_AWAL),
+        "kondisi_awal": with_counts(kondisi(SKOR_AWAL, BUKTI_AWAL), JUMLAH_AWAL),
     },
     "pembekalan.json": {
         "tanggal_pembekalan": "2027-02-13",
@@ -102,7 +124,7 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "registrasi_peserta.json": {"peserta": copy.deepcopy(PESERTA)},
     "kontrak_belajar.json": {
-        "jumlah_hari": 4,
+        "tanggal_bimbingan": ["2027-02-15", "2027-02-16", "2027-02-17", "2027-02-18"],
         "jam_mulai": "08:30",
         "jam_selesai": "21:30",
         "jeda": [
@@ -116,6 +138,15 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
             "Telepon genggam dalam mode senyap selama sesi",
             "Menghargai pendapat setiap peserta",
         ],
+        "metode_bimbingan": ["Ceramah", "Tanya Jawab", "Diskusi (FGD)", "Simulasi", "Games/Role Playing"],
+        "prinsip": {
+            "kesadaran_komunitas": "Masalah dan kebutuhan diungkap oleh warga sendiri dalam asesmen.",
+            "kebersamaan": "Rencana aksi disusun dan dikerjakan bersama semua unsur pranata sosial.",
+            "kemandirian": "Setiap peserta menyumbang modal awal; dana stimulan hanya pancingan.",
+            "kemitraan": "Setiap kegiatan punya mitra kerja di desa, kecamatan atau kabupaten.",
+            "kesetaraan": "Setiap peserta berhak bicara dan memilih, tua dan muda, laki-laki dan perempuan.",
+            "keberlanjutan": "Pokja menyusun rencana aksi berikutnya sendiri setelah program berakhir.",
+        },
     },
     "absensi_bimbingan.json": {
         "hadir": [n for n in NAMA_PESERTA if n not in ("Zulkifli", "Putri Ramadhani", "Dedi Kurniawan")],
@@ -180,7 +211,18 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
             },
         ]
     },
-    "rencana_aksi.json": {"metode": "TOP", "rencana_aksi": RENCANA_AKSI},
+    "rencana_aksi.json": {
+        "metode": "TOP",
+        "tanggal_mulai_rencana_aksi": "2027-03-01",
+        "penyusunan": {
+            "disusun_oleh": NAMA_PESERTA[:26],
+            "fasilitator_pusat": list(FASILITATOR_PUSAT),
+            "fasilitator_daerah": ["Budi Santoso"],
+            "disepakati_oleh": NAMA_PESERTA[:27],
+            "tanggal_kesepakatan": "2027-02-18",
+        },
+        "rencana_aksi": RENCANA_AKSI,
+    },
     "bentuk_pokja.json": {
         "pokja": {
             "nama": "Pokja Tansosmas Lempur Mudik",
@@ -189,6 +231,8 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
             "ketua": KETUA,
             "sekretaris": SEKRETARIS,
             "bendahara": BENDAHARA,
+            "pemilih": NAMA_PESERTA[:27],
+            "hasil_pemilihan": "Musyawarah mufakat 27 peserta yang hadir pada hari terakhir bimbingan.",
             "rekening": dict(REKENING),
         }
     },
@@ -229,10 +273,26 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
                 "bukti": "",
             },
             {"kegiatan": RELAWAN, "status": "Berjalan", "catatan": "Dua dari empat sesi pelatihan selesai."},
+            {
+                "kegiatan": FORUM,
+                "status": "Selesai",
+                "catatan": "Forum rembuk terbentuk dan sudah bertemu dua kali.",
+            },
+            {"kegiatan": PERDES, "status": "Selesai", "catatan": "Peraturan desa hutan adat disahkan BPD."},
         ]
+    },
+    "monitoring_bulan_3_pusat.json": {
+        "monitoring_pusat": {
+            "tanggal_kunjungan": "2027-06-02",
+            "fasilitator": list(FASILITATOR_PUSAT),
+            "temuan": "Pokja aktif bertemu tiap bulan; pembukuan dana stimulan rapi. Usaha kerupuk perlu "
+            "alat pengering sendiri.",
+            "perlu_revisi": False,
+        }
     },
     "monitoring_bulan_3.json": {
         "monitoring": {
+            "fasilitator": ["Budi Santoso"],
             "tanggal_fgd": "2027-06-02",
             "peserta_fgd": [
                 KETUA,
@@ -252,11 +312,28 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "evaluasi_bulan_5.json": {
         "evaluasi": {
-            "tanggal_fgd": "2027-08-04",
+            "fasilitator": ["Budi Santoso"],
+            "tanggal_fgd": "2027-07-02",
             "catatan_fgd": "FGD dengan 24 anggota Pokja, kepala desa dan Dinas Sosial Kabupaten Kerinci. "
             "Lima dari enam kegiatan selesai; peraturan desa hutan adat sudah disahkan.",
         },
-        "kondisi_evaluasi": kondisi(SKOR_EVALUASI, BUKTI_EVALUASI),
+        "kondisi_evaluasi": with_counts(kondisi(SKOR_EVALUASI, BUKTI_EVALUASI), JUMLAH_EVALUASI),
+    },
+    "evaluasi_bulan_5_pusat.json": {
+        "evaluasi_pusat": {
+            "tanggal_kunjungan": "2027-07-02",
+            "fasilitator": list(FASILITATOR_PUSAT),
+            "metode": ["Diskusi (FGD)", "Tanya Jawab"],
+            "penerapan_prinsip": {
+                "kesadaran_komunitas": "Terlaksana",
+                "kebersamaan": "Terlaksana",
+                "kemandirian": "Sebagian",
+                "kemitraan": "Terlaksana",
+                "kesetaraan": "Terlaksana",
+                "keberlanjutan": "Sebagian",
+            },
+            "temuan": "Lima dari enam kegiatan berjalan; iuran anggota menutup biaya Posyandu lansia.",
+        }
     },
     "tulis_laporan.json": {
         "laporan": {
@@ -267,7 +344,7 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
             "kendala": "Alat usaha kerupuk terlambat datang; jalan ke Dusun Baru rusak pada musim hujan.",
             "rekomendasi": "Dinas Sosial Kabupaten Kerinci melanjutkan pembinaan usaha kerupuk; Puskesmas "
             "menetapkan jadwal Pustu keliling.",
-            "penulis": [KETUA, SEKRETARIS, BENDAHARA, PENDAMPING[0]["nama"], PENDAMPING[1]["nama"]],
+            "penulis_pengurus": [KETUA, SEKRETARIS, BENDAHARA],
         }
     },
     "ingatkan_laporan.json": {
@@ -286,7 +363,19 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
         }
     },
     "setujui_laporan.json": {
-        "persetujuan": {"setuju": True, "catatan": "Laporan sesuai dengan kegiatan yang kami dampingi."}
+        "persetujuan": {
+            "bagian_laporan": "Pendampingan dua kali sebulan di balai desa; pembukuan Pokja diperiksa setiap "
+            "bulan. Kegiatan perlindungan sosial dan kearifan lokal berjalan paling baik.",
+            "setuju": True,
+            "catatan": "Laporan sesuai dengan kegiatan yang kami dampingi.",
+        }
+    },
+    "tindak_lanjut_tanda_terima.json": {
+        "tindak_lanjut_tanda_terima": {
+            "tanggal": "2027-09-20",
+            "tindakan": "Menelepon sekretariat penerima; laporan dikirim ulang lewat pos tercatat.",
+            "dikirim_ulang": True,
+        }
     },
     # --- terminasi
     "berita_acara_serah_terima.json": {
