@@ -82,7 +82,7 @@ def breakdown(path: Runner, instances: int) -> list[tuple[str, float, float]]:
     timer.wrap(Engine, "connect", "connect (from the pool)")
     timer.wrap(Connection, "begin", "BEGIN IMMEDIATE")
     timer.wrap(access, "principal", "access.principal (user + grants, one SELECT)")
-    timer.wrap(runtime, "_task_row", "runtime._task_row (human_task row)")
+    timer.wrap(runtime, "open_task", "runtime.open_task (human_task row)")
     timer.wrap(clock, "now", "clock.now (SELECT clock setting)")
     timer.wrap(forms, "validate", "forms.validate (jsonschema)")
     timer.wrap(engine_steps.Step, "load", "Step.load (SELECT instance; workflow from cache)")
