@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, ScriptError
 from engine.runtime import actions as runtime
 from engine.runtime import drafts
 from engine.runtime.duties import Separated
@@ -202,6 +202,9 @@ def submit(task_id: str) -> ResponseReturnValue:
     except InvalidInput as error:
         notice = "" if error.fields else _("Isian tidak dapat diterima.") + " " + str(error)
         return _page(view, raw, revision, error.fields, notice, 422)
+    except ScriptError as error:  # the process's own code failed or was stopped: nothing was saved
+        notice = _("Langkah sesudah tugas ini gagal dijalankan; tidak ada yang disimpan.") + " " + str(error)
+        return _page(view, raw, revision, notice=notice, status=422)
     except NotFound:
         return _not_found()
     except Separated as error:

@@ -1,8 +1,9 @@
 """Processes whose scripts, conditions and timer expressions cannot finish: one process per case, so
 each test starts the case it needs from one deployment. Written into a folder by `write_processes`.
 
-Every process: start -> Isi Data (user task) -> a gateway on `lewat` ('pekerja': first a one-hour
-timer, so the timer worker runs what follows) -> a gateway on `tempat`: 'skrip' runs the case's
+Every process: start -> (with `lewat` 'mulai', straight on to the gateway on `tempat`, so the start
+runs the code) Isi Data (user task) -> a gateway on `lewat` ('pekerja': first a one-hour timer, so
+the timer worker runs what follows) -> a gateway on `tempat`: 'skrip' runs the case's
 script (task "Hitung Berat", id berat), 'syarat' the case's condition (gateway "Cek Berat"),
 'timer' the case's timer expression (event "Tunggu Berat"); anything else ends at once.
 """
@@ -71,14 +72,18 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
   <bpmn:process id="{pid}" name="Berat {case}" isExecutable="true">
     <bpmn:laneSet id="LaneSet_{pid}">
       <bpmn:lane id="Lane_pendamping" name="Pendamping">
-        <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>isi_data</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef><bpmn:flowNodeRef>mulai</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>isi_data</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>lewat</bpmn:flowNodeRef><bpmn:flowNodeRef>jeda</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>tempat</bpmn:flowNodeRef><bpmn:flowNodeRef>berat</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>cek</bpmn:flowNodeRef><bpmn:flowNodeRef>tunggu</bpmn:flowNodeRef>
         <bpmn:flowNodeRef>periksa</bpmn:flowNodeRef><bpmn:flowNodeRef>end</bpmn:flowNodeRef>
       </bpmn:lane>
     </bpmn:laneSet>
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="mulai" name="Langsung Mulai?" default="f1">
+      <bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing><bpmn:outgoing>f_mulai</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
     <bpmn:userTask id="isi_data" name="Isi Data">
       <bpmn:extensionElements><spiffworkflow:properties>
         <spiffworkflow:property name="formJsonSchemaFilename" value="isian.json" />
@@ -96,6 +101,7 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     </bpmn:intermediateCatchEvent>
     <bpmn:exclusiveGateway id="tempat" name="Tempat Kode" default="f_lain">
       <bpmn:incoming>f_langsung</bpmn:incoming><bpmn:incoming>f_jeda</bpmn:incoming>
+      <bpmn:incoming>f_mulai</bpmn:incoming>
       <bpmn:outgoing>f_skrip</bpmn:outgoing><bpmn:outgoing>f_syarat</bpmn:outgoing>
       <bpmn:outgoing>f_timer</bpmn:outgoing><bpmn:outgoing>f_lain</bpmn:outgoing>
     </bpmn:exclusiveGateway>
@@ -121,7 +127,11 @@ TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:incoming>f_lain</bpmn:incoming><bpmn:outgoing>f_end</bpmn:outgoing>
     </bpmn:userTask>
     <bpmn:endEvent id="end"><bpmn:incoming>f_end</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="isi_data" />
+    <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="mulai" />
+    <bpmn:sequenceFlow id="f1" sourceRef="mulai" targetRef="isi_data" />
+    <bpmn:sequenceFlow id="f_mulai" sourceRef="mulai" targetRef="tempat">
+      <bpmn:conditionExpression>lewat == 'mulai'</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f2" sourceRef="isi_data" targetRef="lewat" />
     <bpmn:sequenceFlow id="f_pekerja" sourceRef="lewat" targetRef="jeda">
       <bpmn:conditionExpression>lewat == 'pekerja'</bpmn:conditionExpression>
