@@ -42,6 +42,8 @@ class Village(Base):
     # Region codes of the kabupaten/kota and provinsi above the village, for scoping staff.
     kabupaten_code: Mapped[str] = mapped_column(String(16), default="", index=True)
     provinsi_code: Mapped[str] = mapped_column(String(8), default="", index=True)
+    # The year the program ran there (Table 2's cohorts), when known.
+    tahun: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ProcessVersion(Base):
