@@ -23,6 +23,7 @@ from engine.core import Engine
 from engine.directory import access, tokens
 from engine.errors import Conflict, EngineError, FieldError, Forbidden, InvalidInput, NotFound
 from engine.runtime import actions as runtime
+from engine.runtime import idempotency
 from engine.runtime.actions import StepResult
 from engine.sandbox import json_input
 from engine.store.models import Village
@@ -232,7 +233,19 @@ def complete_task(task_id: str) -> ResponseReturnValue:
         expected = int(revision)
     body = _body(required=False)
     data = _object({} if body is None else body, "the task data")
-    return jsonify(_step(runtime.complete(engine(), task_id, _user(), data, expected)))
+    value, sent = _idempotency_key(), {"data": data, "revision": expected}
+    key = idempotency.key_for(value, task_id, sent) if value is not None else None
+    return jsonify(_step(runtime.complete(engine(), task_id, _user(), data, expected, key=key)))
+
+
+def _idempotency_key() -> str | None:
+    """The `Idempotency-Key` header (bare, or quoted as a structured-field string), if sent."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    value = value.strip()
+    quoted = len(value) >= 2 and value[0] == value[-1] == '"'
+    return value[1:-1] if quoted else value
 
 
 @bp.post("/instances")

@@ -37,6 +37,22 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key of the caller's choosing (a UUID made when the person pressed Selesai, say) that makes "
+        "sending the completion again safe: the first completion under a key is kept with its "
+        "result for 30 days, and the same key from the same user with the same task, data and "
+        "revision answers that result again (same status, same body) without completing anything. "
+        "The same key with a different task, data or revision is refused (422 invalid_input). Keys "
+        "are the user's own: another user's key is never answered. Refusals (409, 422, ...) are not "
+        "kept: they changed nothing, so a retry is answered by what holds then. 1 to 200 visible "
+        "ASCII characters; a structured-field string (in double quotes) is accepted too."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 202},
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -57,6 +73,9 @@ SCHEMAS: dict[str, Any] = {
                             "invalid_input",
                             "unauthorized",
                             "bad_request",
+                            "method_not_allowed",
+                            "too_large",
+                            "internal_error",
                         ]
                     },
                     "message": {"type": "string"},
@@ -73,9 +92,6 @@ SCHEMAS: dict[str, Any] = {
                                 "code": {"type": "string"},
                             },
                         },
-                            "method_not_allowed",
-                            "too_large",
-                            "internal_error",
                     },
                 },
             }
@@ -146,6 +162,12 @@ SCHEMAS: dict[str, Any] = {
             "may_reassign": {
                 "type": "boolean",
                 "description": "The caller may give the task to someone else.",
+            },
+            "separated": {
+                "type": ["object", "null"],
+                "description": "Why the caller may not do this task although their role may: they did "
+                "an earlier task it must be kept apart from (separate_from). message in Bahasa Indonesia, "
+                "message_en in English, code separate_from, params the task and the earlier one.",
             },
         },
     },
@@ -314,6 +336,7 @@ SPEC: dict[str, Any] = {
                         "description": "The instance revision the data was based on; 409 if it moved on.",
                         "schema": {"type": "integer", "minimum": 0},
                     },
+                    IDEMPOTENCY_KEY,
                 ],
                 "requestBody": {
                     "required": False,

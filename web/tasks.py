@@ -2,13 +2,16 @@
 
 GET shows the form pre-filled with the task's data (and the schema's defaults). POST is either a
 row button ("Tambah baris", "Hapus": the form comes back with the input kept and one row more or
-less) or the final submit, which completes the task with the revision the page was drawn from.
-Everything works without JavaScript.
+less) or the final submit, which completes the task with the revision the page was drawn from and the
+page's idempotency key (`_kunci`, new on every page drawn): the same form sent twice (a double tap,
+a resend after a dropped connection) completes the task once and answers the same. Everything
+works without JavaScript; `web.offline_sync` answers the same submit as JSON for the offline layer.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -18,8 +21,10 @@ from flask_babel import gettext as _
 
 from engine.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound, ScriptError
 from engine.runtime import actions as runtime
-from engine.runtime import drafts
+from engine.runtime import drafts, idempotency
+from engine.runtime.actions import StepResult
 from engine.runtime.duties import Separated
+from engine.runtime.idempotency import KeyReused
 from engine.views import task as taskview
 from engine.views.task import TaskView
 
@@ -33,16 +38,17 @@ REMOVE = "_hapus"  # value: the row that goes (`peserta-3`)
 SUBMIT = "_kirim"
 DRAFT = "_draf"
 REVISION = "_revisi"
-CONTROL = {ADD, REMOVE, SUBMIT, DRAFT, REVISION, "csrf_token"}
+KEY = "_kunci"  # the idempotency key of this submit
+CONTROL = {ADD, REMOVE, SUBMIT, DRAFT, REVISION, KEY, "csrf_token"}
 _COMPLETED = re.compile(r"already completed by (?P<who>.+?) at (?P<when>.+?); nothing was changed")
 
 
-def _lang() -> str:
+def lang() -> str:
     locale = get_locale()
     return str(locale.language) if locale is not None else "id"
 
 
-def _yes_no() -> tuple[str, str]:
+def yes_no() -> tuple[str, str]:
     return _("Ya"), _("Tidak")
 
 
@@ -66,23 +72,29 @@ def _forbidden(view: TaskView | None = None) -> ResponseReturnValue:
     return render_template("tasks/message.html", title=_("Bukan tugas Anda"), message=message), 403
 
 
+def completed_message(error: Conflict) -> str:
+    """Who completed the task and when, in the person's language."""
+    found = _COMPLETED.search(str(error))
+    if found:
+        return str(
+            _(
+                "Tugas ini sudah diselesaikan oleh %(who)s pada %(when)s; tidak ada yang diubah.",
+                who=found["who"],
+                when=found["when"],
+            )
+        )
+    return str(_("Tugas ini sudah selesai; tidak ada yang diubah.") + " " + str(error))
+
+
 def _separated(error: Separated) -> ResponseReturnValue:
     """The person did an earlier task this one must be kept apart from (separate_from)."""
-    message = error.message_en if _lang() == "en" else error.message
+    message = error.message_en if lang() == "en" else error.message
     return render_template("tasks/message.html", title=_("Bukan tugas Anda"), message=message), 403
 
 
 def _completed(error: Conflict) -> ResponseReturnValue:
     """The task was completed already (perhaps by this person, before a dropped connection)."""
-    found = _COMPLETED.search(str(error))
-    if found:
-        message = _(
-            "Tugas ini sudah diselesaikan oleh %(who)s pada %(when)s; tidak ada yang diubah.",
-            who=found["who"],
-            when=found["when"],
-        )
-    else:
-        message = _("Tugas ini sudah selesai; tidak ada yang diubah.") + " " + str(error)
+    message = completed_message(error)
     return render_template("tasks/message.html", title=_("Tugas sudah selesai"), message=message), 409
 
 
@@ -95,8 +107,8 @@ def _load(task_id: str) -> TaskView | ResponseReturnValue:
         return _completed(error)
 
 
-def _messages(errors: list[FieldError]) -> list[tuple[str, str]]:
-    english = _lang() == "en"
+def messages(errors: list[FieldError]) -> list[tuple[str, str]]:
+    english = lang() == "en"
     paths = formdata.error_paths((e.path, e.code, e.params) for e in errors)
     return [
         (path, e.message_en if english and e.message_en else e.message)
@@ -112,18 +124,19 @@ def _page(
     notice: str = "",
     status: int = 200,
 ) -> ResponseReturnValue:
-    lang = _lang()
+    language = lang()
     schema = view.schema or {}
-    form = formrender.build(schema, raw, lang, _messages(errors or []), _yes_no())
+    form = formrender.build(schema, raw, language, messages(errors or []), yes_no())
     return (
         render_template(
             "tasks/show.html",
             view=view,
             form=form,
-            form_title=formrender.label(schema, lang),
-            form_help=formrender.help_text(schema, lang),
-            shown=formrender.shown(schema, view.context, lang, _yes_no()),
+            form_title=formrender.label(schema, language),
+            form_help=formrender.help_text(schema, language),
+            shown=formrender.shown(schema, view.context, language, yes_no()),
             revision=view.revision if revision is None else revision,
+            once_key=secrets.token_urlsafe(18),
             notice=notice,
             may_claim=view.may_act and not view.claimed_by,
             may_release=bool(view.claimed_by) and (view.claimed_by == g.user or view.may_act),
@@ -168,7 +181,7 @@ def reassign(task_id: str) -> ResponseReturnValue:
     return redirect(url_for("tasks.show", task_id=task_id))
 
 
-def _posted_revision() -> int | None:
+def posted_revision() -> int | None:
     try:
         return int(request.form.get(REVISION, ""))
     except ValueError:
@@ -178,12 +191,21 @@ def _posted_revision() -> int | None:
 @bp.post("/tugas/<task_id>")
 @login_required
 def submit(task_id: str) -> ResponseReturnValue:
+    raw = formdata.form_raw((k, request.form.getlist(k)) for k in request.form if k not in CONTROL)
+    revision = posted_revision()
+    final = not {ADD, REMOVE, DRAFT} & set(request.form)
+    key = posted_key(task_id, raw, revision) if final else None
+    try:  # sent before under this key (the answer was lost, or a double tap): that answer again
+        answered = runtime.replay(engine(), g.user, key) if key is not None else None
+    except KeyReused:
+        message = key_reused_message()
+        return render_template("tasks/message.html", title=_("Kiriman ditolak"), message=message), 422
+    if answered is not None:
+        return _done(*answered)
     view = _load(task_id)
     if not isinstance(view, TaskView):
         return view
     schema = view.schema or {}
-    raw = formdata.form_raw((k, request.form.getlist(k)) for k in request.form if k not in CONTROL)
-    revision = _posted_revision()
     if ADD in request.form:
         return _page(view, formdata.add_row(schema, raw, request.form[ADD]), revision)
     if REMOVE in request.form:
@@ -198,7 +220,9 @@ def submit(task_id: str) -> ResponseReturnValue:
             return _forbidden(view)
         return _page(_load_view(task_id) or view, raw, None, notice=_("Draf disimpan."))
     try:
-        result = runtime.complete(engine(), task_id, g.user, data, expected_revision=revision)
+        result = runtime.complete(engine(), task_id, g.user, data, expected_revision=revision, key=key)
+    except KeyReused:
+        return _page(view, raw, revision, notice=key_reused_message(), status=422)
     except InvalidInput as error:
         notice = "" if error.fields else _("Isian tidak dapat diterima.") + " " + str(error)
         return _page(view, raw, revision, error.fields, notice, 422)
@@ -213,11 +237,34 @@ def submit(task_id: str) -> ResponseReturnValue:
         return _forbidden(view)
     except Conflict as error:
         return _conflict(task_id, raw, revision, error)
-    flash(_("Tugas selesai: %(name)s", name=view.name))
+    return _done(result, view.name)
+
+
+def _done(result: StepResult, name: str) -> ResponseReturnValue:
+    flash(_("Tugas selesai: %(name)s", name=name))
     if result.open_tasks:
         following = "; ".join(f"{t.name} ({t.lane})" for t in result.open_tasks)
         flash(_("Berikutnya: %(next)s", next=following))
     return redirect(url_for("inbox.index"))
+
+
+def posted_key(task_id: str, raw: formdata.Raw, revision: int | None) -> idempotency.Key | None:
+    """The form's idempotency key, with what it came with; None without one (or with one that is
+    malformed: the form is then sent as forms were before keys)."""
+    value = request.form.get(KEY, "")
+    try:
+        return idempotency.key_for(value, task_id, {"form": raw, "revision": revision}) if value else None
+    except InvalidInput:
+        return None
+
+
+def key_reused_message() -> str:
+    return str(
+        _(
+            "Kiriman ini memakai kunci yang sudah dipakai untuk isian lain; tidak ada yang disimpan. "
+            "Periksa isian Anda, lalu kirim lagi."
+        )
+    )
 
 
 def _conflict(task_id: str, raw: formdata.Raw, revision: int | None, error: Conflict) -> ResponseReturnValue:

@@ -9,7 +9,7 @@ workflow at the engine clock's time, and writes state, projections and the audit
 from __future__ import annotations
 
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from engine.core import Engine, Live, Projection, encode
 from engine.definitions import forms, registry
 from engine.directory import access
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.runtime import audit
+from engine.runtime import audit, idempotency
 from engine.runtime.duties import check_given, check_open, check_task
 from engine.runtime.projections import clear_projections
 from engine.runtime.step import InstanceRef, Step
@@ -183,15 +183,21 @@ def complete(
     actor: str,
     data: dict[str, Any] | None = None,
     expected_revision: int | None = None,
+    key: idempotency.Key | None = None,
 ) -> StepResult:
-    """Complete a READY human task with the data submitted for it."""
+    """Complete a READY human task with the data submitted for it. With an idempotency `key`, a
+    completion this actor made already under it is answered again (`engine.runtime.idempotency`)."""
     data = data or {}
     if not isinstance(data, dict):
         raise InvalidInput("task data must be a JSON object")
     json_input.check(data, "task data")
+    once = key
     try:
         with Step.reading(engine) as session:  # the process's code runs with no lock held
             who = access.acting(session, actor)
+            done = idempotency.recorded(session, actor, once) if once is not None else None
+            if done is not None:
+                return _result_of(done)
             task = open_task(session, task_id, who)
             override = check_may_act(who, task)
             step = Step.load(engine, session, task.instance_id, clock.now(session))
@@ -226,12 +232,35 @@ def complete(
                 expected_revision=expected_revision,
             )
             result = step_result(step, event)
+            if once is not None:
+                idempotency.record(session, actor, once, task_id, {**asdict(result), "task_name": task.name})
     except Conflict:  # lost a race (on PostgreSQL the winner may commit mid-step): say who and when
-        with engine.db.sessions() as session, suppress(NotFound):
-            open_task(session, task_id, access.acting(session, actor))
+        with engine.db.sessions() as session:
+            done = idempotency.recorded(session, actor, once) if once is not None else None
+            if done is not None:  # to a twin of this request, sent under the same key
+                return _result_of(done)
+            with suppress(NotFound):
+                open_task(session, task_id, access.acting(session, actor))
         raise
     step.keep()
     return result
+
+
+def _result_of(recorded: dict[str, Any]) -> StepResult:
+    """The result of a completion recorded under an idempotency key, as it was answered then."""
+    following = [OpenTask(**t) for t in recorded.get("open_tasks", [])]
+    return StepResult(
+        recorded["instance_id"], recorded["revision"], recorded["status"], recorded["event_seq"], following
+    )
+
+
+def replay(engine: Engine, actor: str, key: idempotency.Key) -> tuple[StepResult, str] | None:
+    """The result (and the task's name) of a completion `actor` made already under `key`; None when
+    there is none. Raises `idempotency.KeyReused` when the key came with another submission."""
+    with engine.db.sessions() as session:
+        access.acting(session, actor)
+        done = idempotency.recorded(session, actor, key)
+    return (_result_of(done), str(done.get("task_name", ""))) if done is not None else None
 
 
 def claim(engine: Engine, task_id: str, actor: str) -> StepResult:

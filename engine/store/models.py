@@ -329,3 +329,20 @@ class SignInAttempt(Base):
     username: Mapped[str] = mapped_column(String(100))  # as typed, folded to lower case
     address: Mapped[str] = mapped_column(String(64))  # the client address
     outcome: Mapped[str] = mapped_column(String(8))  # failed | refused | ok
+
+
+class CompletionKey(Base):
+    """A task completion made under an idempotency key: the same key from the same person answers
+    this result again instead of completing twice. Written in the completion's transaction; kept
+    `engine.runtime.idempotency.KEEP` (30 days: a phone may stay offline a week or more)."""
+
+    __tablename__ = "completion_key"
+    __table_args__ = (UniqueConstraint("username", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    task_id: Mapped[str] = mapped_column(String(36))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of the task, data and revision
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
