@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.demo.runner import Person
@@ -31,7 +31,9 @@ def slug(text: str) -> str:
 SLOW = {
     "catat_kemajuan": 2,
     "monitoring_bulan_3": 4,
+    "monitoring_bulan_3_pusat": 3,
     "evaluasi_bulan_5": 5,
+    "evaluasi_bulan_5_pusat": 4,
     "tulis_laporan": 9,
     "setujui_laporan": 3,
     "berita_acara_serah_terima": 4,
@@ -60,6 +62,7 @@ class Story:
     delay_days: float = 1.0
     starter: str = "pusat.andi"
     slow: dict[str, float] = field(default_factory=lambda: dict(SLOW))
+    pendamping_turns: int = 0  # the two pendamping take turns: the report's approvals are two people's
 
     @property
     def message_days(self) -> float:
@@ -67,10 +70,12 @@ class Story:
 
     def actor(self, role: str) -> str:
         base = slug(self.village.name)
+        if role == "Pendamping":
+            self.pendamping_turns += 1
         return {
             "Fasilitator Pusat": "pusat.andi",
             "Fasilitator Daerah": f"daerah.{slug(self.village.kabupaten)}",
-            "Pendamping": f"pendamping1.{base}",
+            "Pendamping": f"pendamping{1 + self.pendamping_turns % 2}.{base}",
             "Pengurus Pokja": f"pokja.{base}",
         }.get(role, "admin")
 
@@ -95,6 +100,13 @@ class Story:
             data["kondisi_evaluasi"] = _scores(data["kondisi_evaluasi"], self.skor_evaluasi)
         if task.bpmn_id == "monitoring_bulan_3":
             data["perlu_revisi"] = self.perlu_revisi
+        # The dates agreed in the village count from the day it agrees them (the example's are 2027's).
+        today = datetime.fromisoformat(task.created_at or "2027-02-15") + timedelta(days=self.delay(task))
+        if task.bpmn_id == "kontrak_belajar":
+            days = len(data["tanggal_bimbingan"])
+            data["tanggal_bimbingan"] = [(today + timedelta(days=d)).date().isoformat() for d in range(days)]
+        if task.bpmn_id == "rencana_aksi":
+            data["tanggal_mulai_rencana_aksi"] = (today + timedelta(days=5)).date().isoformat()
         if task.bpmn_id == "evaluasi_pokja":
             data["lanjut_siklus"] = self.lanjut_siklus and seen.get("evaluasi_pokja", 0) < 1
         return data
