@@ -1,10 +1,10 @@
 """Every environment variable desa reads, read here and nowhere else.
 
-`settings()` returns the settings of the process's environment as one frozen `Settings`. They are
-built once and kept; the accessor compares the raw values of the variables below with those it
-was built from, and builds them again only when one changed (a test that sets a variable, a
-command that sets `DESA_DATABASE_URL`), so every caller sees the environment as it is without
-parsing it again. `reload()` rebuilds them unconditionally.
+`settings()` returns the settings of the process's environment as one frozen `Settings`, read from
+the environment on first use and kept: the engine asks for them on every step (the clock asks
+whether it may be moved), so asking costs a global lookup and nothing else. `reload()` reads the
+environment again, for whoever changes it in a running process (the test suite does, after every
+`monkeypatch.setenv`).
 
 `VARIABLES` lists each variable with its default and meaning; docs/operations.md shows the same
 table (a test keeps the two in step).
@@ -132,24 +132,16 @@ class Settings:
         )
 
 
-_built: tuple[tuple[str | None, ...], Settings] | None = None
-
-
-def _raw() -> tuple[str | None, ...]:
-    return tuple(os.environ.get(name) for name in NAMES)
+_built: Settings | None = None
 
 
 def settings() -> Settings:
-    """The settings of the environment as it is now (built again only when a variable changed)."""
-    raw = _raw()
-    if _built is None or _built[0] != raw:
-        return reload()
-    return _built[1]
+    """The settings of the environment, read once."""
+    return _built if _built is not None else reload()
 
 
 def reload() -> Settings:
     """Read the environment again."""
     global _built
-    raw = _raw()
-    _built = (raw, Settings.from_environ(os.environ))
-    return _built[1]
+    _built = Settings.from_environ(os.environ)
+    return _built

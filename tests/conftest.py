@@ -10,11 +10,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from engine import config
 from engine.core import Engine
 from engine.definitions import registry
 from engine.directory import access, users, villages
 from engine.store.db import Database
 from engine.store.models import Base
+
+
+def _then_reread_settings(change: Callable[..., None]) -> Callable[..., None]:
+    def changed(self: pytest.MonkeyPatch, *args: object, **kwargs: object) -> None:
+        change(self, *args, **kwargs)
+        config.reload()
+
+    return changed
+
+
+# The engine reads the environment once (engine/config.py); a test that sets a variable with
+# monkeypatch, and the undoing of it after the test, make it read the environment again.
+for _change in ("setenv", "delenv", "undo"):
+    setattr(pytest.MonkeyPatch, _change, _then_reread_settings(getattr(pytest.MonkeyPatch, _change)))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASIC = FIXTURES / "basic" / "processes"

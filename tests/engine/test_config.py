@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -34,17 +35,25 @@ def test_defaults_without_any_variable() -> None:
     assert found.gc_threshold == 50_000 and not found.verify_state
 
 
-def test_a_variable_set_later_is_seen_without_restarting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DESA_ENV", raising=False)
+def test_the_environment_is_read_once_until_reloaded() -> None:
+    before = config.reload()
+    os.environ["DESA_ENV"] = "production"
+    try:
+        assert config.settings() is before and clock.movable() == (not before.production)
+        assert config.reload().production and not clock.movable()
+    finally:
+        del os.environ["DESA_ENV"]
+        config.reload()
     assert clock.movable()
-    monkeypatch.setenv("DESA_ENV", "production")
-    assert config.settings().production and not clock.movable()
+
+
+def test_a_variable_a_test_sets_is_seen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESA_DATABASE_URL", "sqlite:////tmp/elsewhere.sqlite")
     assert db.database_url() == "sqlite:////tmp/elsewhere.sqlite"
-
-
-def test_the_same_environment_gives_the_same_settings_object() -> None:
-    assert config.settings() is config.settings()
+    monkeypatch.setenv("DESA_ENV", "production")
+    assert not clock.movable()
+    monkeypatch.undo()
+    assert clock.movable() and db.database_url() != "sqlite:////tmp/elsewhere.sqlite"
 
 
 def test_smtp_settings_come_together() -> None:
