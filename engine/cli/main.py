@@ -93,10 +93,13 @@ def villages_add(code: str, name: str, kecamatan: str, kabupaten: str, provinsi:
 def villages_import(
     csv_file: Path | None, kemendagri: bool, province: str | None, kabupaten: str | None
 ) -> None:
-    """Import villages from a CSV (code,name,kecamatan,kabupaten,provinsi), or the official list.
+    """Import villages from a CSV (code,name,kecamatan,kabupaten,provinsi,tahun), or the official list.
 
-    Rows of the CSV without a code (the unresolved villages of processes/desa-2006-2009.csv) are
-    skipped and named, one line each. Villages already stored as they are are left alone."""
+    Rows of the CSV without a code are skipped and named, one line each. Villages already stored as
+    they are are left alone. A provisional code (71.04.13.P001: a village the official list lacks)
+    imports like any other; after an official import, each stored provisional village is named,
+    with the official village that now matches it if there is one, to move it onto with
+    `desa villages replace-code`."""
     if kemendagri == (csv_file is not None):
         raise click.UsageError("give either a CSV file or --kemendagri")
     if csv_file is not None:
@@ -129,6 +132,39 @@ def villages_import(
         f"{len(rows)} official villages{scope}: {result.added} added, {result.updated} updated, "
         f"{result.unchanged} unchanged ({official.SOURCE})"
     )
+    _provisional_left(within)
+
+
+def _provisional_left(within: str | None) -> None:
+    """Name the stored provisional villages (of the imported area) and what may replace each."""
+    from engine.directory import kemendagri as official
+    from engine.views.queries import village_rows
+
+    for v in village_rows(engine()):
+        if not villages.is_provisional(v.code) or not v.code.startswith(within or ""):
+            continue
+        found = official.match(v.provinsi, v.kabupaten, v.kecamatan, v.name)
+        if found.code is not None:
+            hint = (
+                f"the official list has it as {found.code}: desa villages replace-code {v.code} {found.code}"
+            )
+        else:
+            hint = (
+                f"not in the official list; once its code is known: desa villages replace-code {v.code} CODE"
+            )
+        click.echo(f"provisional {v.code} {v.name} (kec. {v.kecamatan}, {v.kabupaten}): {hint}")
+
+
+@villages_group.command("replace-code")
+@click.argument("provisional")
+@click.argument("official")
+@report_errors
+def villages_replace_code(provisional: str, official: str) -> None:
+    """Move a village from its provisional code onto its official Kemendagri code, with its
+    instances, open tasks and staff (the provisional code goes)."""
+    with engine().db.transaction() as session:
+        moved = villages.replace_code(session, provisional, official)
+    click.echo(f"{provisional} -> {official} {moved.village.name}: {moved.instances} instance(s) moved")
 
 
 @villages_group.command("list")
@@ -139,9 +175,39 @@ def villages_list(as_json: bool) -> None:
 
     rows = village_rows(engine())
     if as_json:
-        emit_json([{c: getattr(v, c) for c in villages.COLUMNS} for v in rows])
-    else:
-        table([[v.code, v.name, v.kecamatan, v.kabupaten, v.provinsi] for v in rows], list(villages.COLUMNS))
+        emit_json(
+            [
+                {
+                    **{c: getattr(v, c) for c in villages.COLUMNS},
+                    "tahun": v.tahun,
+                    "provisional": villages.is_provisional(v.code),
+                }
+                for v in rows
+            ]
+        )
+        return
+    kinds = {True: "provisional", False: "official"}
+    table(
+        [
+            [
+                v.code,
+                v.name,
+                v.kecamatan,
+                v.kabupaten,
+                v.provinsi,
+                v.tahun,
+                kinds[villages.is_provisional(v.code)],
+            ]
+            for v in rows
+        ],
+        [*villages.COLUMNS, "tahun", "code_kind"],
+    )
+    provisional = sum(villages.is_provisional(v.code) for v in rows)
+    if provisional:
+        click.echo(
+            f"{provisional} provisional code(s): villages the official list lacks, to be moved onto their "
+            "official code with desa villages replace-code"
+        )
 
 
 @main.group("users")
