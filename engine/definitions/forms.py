@@ -20,9 +20,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
+from jsonschema.validators import extend
 
 from engine.definitions.form_messages import describe
 from engine.errors import FieldError, InvalidInput
+from engine.sandbox import guard, patterns
 
 CHOICES = "x-desa-choices"
 _MISSING = re.compile(r"^'(.+)' is a required property$")
@@ -33,16 +35,68 @@ def field_path(parts: Any) -> str:
     return "/".join(str(p) for p in parts)
 
 
+def _matches(pattern: str, text: str) -> bool | None:
+    """Whether `text` matches; None when it could not be checked in time."""
+    try:
+        return patterns.search(pattern, text)
+    except guard.SandboxError:
+        return None
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Any:
+    if not validator.is_type(instance, "string"):
+        return
+    matched = _matches(pattern, instance)
+    if matched is None:
+        yield ValidationError(f"{instance!r} could not be checked against {pattern!r} in time")
+    elif not matched:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, by_pattern: dict[str, Any], instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in by_pattern.items():
+        for name, value in instance.items():
+            if _matches(pattern, name):
+                yield from validator.descend(value, subschema, path=name, schema_path=pattern)
+
+
+def _additional_properties(validator: Any, allowed: Any, instance: Any, schema: dict[str, Any]) -> Any:
+    if not validator.is_type(instance, "object"):
+        return
+    known, by_pattern = schema.get("properties", {}), schema.get("patternProperties", {})
+    extras = [
+        name for name in instance if name not in known and not any(_matches(p, name) for p in by_pattern)
+    ]
+    if validator.is_type(allowed, "object"):
+        for name in extras:
+            yield from validator.descend(instance[name], allowed, path=name)
+    elif not allowed and extras:
+        listed = ", ".join(repr(name) for name in sorted(extras, key=str))
+        yield ValidationError(f"Additional properties are not allowed ({listed} unexpected)")
+
+
+# JSON Schema with the form's regular expressions run by `engine.sandbox.patterns` (RE2, linear
+# time), not by Python's backtracking `re`: a `pattern` such as ^(a+)+$ cannot hold a completion.
+FormValidator = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator,
+    {
+        "pattern": _pattern,
+        "patternProperties": _pattern_properties,
+        "additionalProperties": _additional_properties,
+    },
+)
 _FORMAT_CHECKER = FormatChecker()
 # Validators by schema identity: a deployed version's schemas live as long as its cache entry.
-_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
 
 
-def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+def _validator(schema: dict[str, Any]) -> Any:
     cached = _VALIDATORS.get(id(schema))
     if cached is not None and cached[0] is schema:
         return cached[1]
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    validator = FormValidator(schema, format_checker=_FORMAT_CHECKER)
     if len(_VALIDATORS) > 512:
         _VALIDATORS.clear()
     _VALIDATORS[id(schema)] = (schema, validator)

@@ -176,7 +176,8 @@ def _rebuilt(name: str, args: tuple[Any, ...], text: str) -> Exception:
 
 
 def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) -> Any:
-    """Run `source` ("eval" or "exec") in a sandbox process; the value, or the script's data after it."""
+    """Run `source` in a sandbox process: "eval" (its value), "exec" (the script's data after it)
+    or "match" (whether the regular expression `source` matches `context["text"]`)."""
     seconds = guard.TIME_BUDGET_SECONDS
     try:
         body = pickle.dumps((kind, source, context, extra, seconds), protocol=pickle.HIGHEST_PROTOCOL)

@@ -37,14 +37,15 @@ HARD_LIMIT = 30.0  # seconds a child may take before the test fails instead of h
 PLACES = {"skrip": "Hitung Berat", "syarat": "Cek Berat", "timer": "Tunggu Berat"}
 
 
-def in_child(body: Callable[[], Any], engine: Engine, seconds: float = HARD_LIMIT) -> Any:
+def in_child(body: Callable[[], Any], engine: Engine | None, seconds: float = HARD_LIMIT) -> Any:
     """`body()` run in a forked child: its JSON result, or pytest.fail when it is still running
     after `seconds` (the child is killed) or raised."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its own database connections, its own sandbox processes
         os.close(read)
-        engine.db.engine.dispose(close=False)
+        if engine is not None:
+            engine.db.engine.dispose(close=False)
         try:
             outcome: Any = {"value": body()}
         except BaseException as err:  # noqa: BLE001 - reported to the parent
