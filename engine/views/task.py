@@ -12,8 +12,9 @@ from engine import clock, spiff
 from engine.core import Engine
 from engine.definitions import forms
 from engine.directory import access
-from engine.errors import EngineError, NotFound
+from engine.errors import EngineError, FieldError, NotFound
 from engine.runtime.actions import check_may_act, open_task
+from engine.runtime.duties import Separated, check_task
 from engine.runtime.step import instance_ref, load_live
 from engine.store.fastsql import Sql
 from engine.store.models import HumanTask, Instance, Village
@@ -41,6 +42,8 @@ class TaskView:
     may_act: bool = False
     override: bool = False
     may_reassign: bool = False  # a fasilitator pusat or an admin may give it to someone else
+    # Why the person may not do it though their role may (separate_from): both languages.
+    separated: FieldError | None = None
 
 
 def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
@@ -70,6 +73,12 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             engine.workflows.put(ref.id, ref.revision, live)
         if spiff_task is None:
             raise NotFound(f"no open task {task_id}")
+        separated = None
+        if may_act:
+            try:
+                check_task(sql, who, ref.id, spiff_task)
+            except Separated as refused:
+                may_act, separated = False, refused.fields[0]
         context = spiff.task_data(spiff_task)
         row = session.get(HumanTask, task_id)
         village = session.get(Village, task.village_code)
@@ -97,6 +106,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             may_act=may_act,
             override=override,
             may_reassign=access.may(who, "change"),
+            separated=separated,
         )
 
 

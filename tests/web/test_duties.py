@@ -52,6 +52,12 @@ def test_the_task_page_refuses_the_writer_in_their_language_and_lets_another_app
     first, _ = open_tasks(duties, instance_id, "setujui")
     rina = signed_in(duties, "rina")
 
+    page = page_text(rina.get(f"/tugas/{first}"))  # the page says why, and offers neither taking nor doing
+    assert ID_REFUSAL in page
+    assert f"/tugas/{first}/ambil" not in page and 'name="_kirim"' not in page
+    offered = page_text(signed_in(duties, "tono").get(f"/tugas/{first}"))
+    assert f"/tugas/{first}/ambil" in offered and 'name="_kirim"' in offered
+
     refused = rina.post(f"/tugas/{first}", data={"_kirim": "1"})
     assert refused.status_code == 403
     assert ID_REFUSAL in page_text(refused)
@@ -73,6 +79,10 @@ def test_the_api_refuses_with_both_languages_and_lets_another_approve(duties: En
     instance_id = written_up(duties)
     first, _ = open_tasks(duties, instance_id, "setujui")
     rina = Api(duties, "rina")
+    view = rina.get(f"/tasks/{first}").get_json()
+    assert view["may_act"] is False
+    assert (view["separated"]["message"], view["separated"]["message_en"]) == (ID_REFUSAL, EN_REFUSAL)
+    assert Api(duties, "tono").get(f"/tasks/{first}").get_json()["separated"] is None
     for path in (f"/tasks/{first}/complete", f"/tasks/{first}/claim"):
         refused = rina.post(path, json={})
         assert refused.status_code == 403
