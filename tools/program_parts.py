@@ -15,7 +15,9 @@ ZONA = "+07:00"
 
 def user(p: Process, id: str, name: str, lane: int, col: float, doc: str, row: int = 0, **kw: object) -> Node:
     props = {"formJsonSchemaFilename": f"{id}.json"}
-    props.update(kw.pop("props", {}))  # type: ignore[arg-type]
+    extra = kw.pop("props", {})
+    assert isinstance(extra, dict)
+    props.update(extra)
     return p.add(Node(id, "userTask", name, lane, col, row, doc=doc, props=props, **kw))  # type: ignore[arg-type]
 
 
