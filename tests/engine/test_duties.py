@@ -15,6 +15,7 @@ from engine.cli import main
 from engine.core import Engine
 from engine.definitions import folder
 from engine.errors import InvalidInput
+from engine.history import verify
 from engine.runtime import actions as runtime
 from engine.runtime.duties import Separated
 from engine.store.models import AuditEvent
@@ -136,6 +137,8 @@ def test_an_admin_may_override_and_the_history_names_the_rule(duties: Engine) ->
         (True, {"rule": "separate_from", "task": "tulis", "same_task": False}),
         (True, {"rule": "separate_from", "task": "tulis", "same_task": False}),
     ]
+    with duties.db.sessions() as session:  # the overridden history replays and verifies as any other
+        assert verify.verify_instance(duties, session, instance_id).ok
 
 
 def test_the_rule_holds_per_run_of_a_multi_instance_task_and_per_instance(duties: Engine) -> None:
