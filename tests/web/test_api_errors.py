@@ -158,6 +158,13 @@ def test_a_form_containing_itself_deployed_before_the_rule_never_answers_500(
     assert error["code"] == "invalid_input" and "isian.json" in error["message"]
     again = client.get(f"/api/v1/tasks/{task['id']}", headers=headers)
     assert again.status_code == 200
+    web = create_app({"TESTING": True, "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False}, engine=basic)
+    person = web.test_client()
+    assert person.post("/masuk", data={"username": "rina", "password": "rahasia-rina"}).status_code == 302
+    assert person.get(f"/tugas/{task['id']}").status_code == 200
+    sent = person.post(f"/tugas/{task['id']}", data={"catatan": "x", "_kirim": "1"})
+    assert sent.status_code == 422 and "form-ref-cycle" in sent.get_data(as_text=True)
+    assert client.get(f"/api/v1/tasks/{task['id']}", headers=headers).status_code == 200  # still open
 
 
 @pytest.fixture
