@@ -172,7 +172,12 @@ def rule_copies(path: Path) -> list[str]:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
         elif isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            scoped = any(isinstance(n, ast.Attribute) and n.attr == "scope" for n in sides)
+            scoped = any(  # a grant's scope; a model's column (RoleAssignment.scope) is SQL that moves grants
+                isinstance(n, ast.Attribute)
+                and n.attr == "scope"
+                and not (isinstance(n.value, ast.Name) and n.value.id[:1].isupper())
+                for n in sides
+            )
             named = any(isinstance(n, ast.Constant) and n.value in SCOPES for n in sides)
             if scoped and named:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno} compares a scope")
