@@ -58,7 +58,20 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
 
-    from . import api, audit, auth, dashboard, design, inbox, notifications, status, tasks, village
+    from . import (
+        api,
+        audit,
+        auth,
+        dashboard,
+        design,
+        inbox,
+        notifications,
+        offline,
+        offline_sync,
+        status,
+        tasks,
+        village,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox.bp)
@@ -69,6 +82,8 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(notifications.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(design.bp)
+    app.register_blueprint(offline.bp)  # the service worker, manifest and offline queue's key
+    app.register_blueprint(offline_sync.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF
 
     @app.errorhandler(CSRFError)
