@@ -85,7 +85,7 @@ def submit(task_id: str) -> ResponseReturnValue:
     except NotFound:
         return _gone()
     except Forbidden:
-        return _answer(403, "bukan", _("Tugas ini bukan tugas Anda lagi: %(lane)s.", lane=view.lane))
+        return _answer(403, "bukan", _("Tugas ini bukan tugas Anda lagi: %(lane)s.", lane=view.role))
     except Conflict as error:
         return _answer(409, "konflik", _conflict_message(task_id, revision, error))
     return _completed(result, view.name)

@@ -65,7 +65,7 @@ def _not_found() -> ResponseReturnValue:
 
 def _forbidden(view: TaskView | None = None) -> ResponseReturnValue:
     message = (
-        _("Tugas ini untuk %(lane)s di %(village)s.", lane=view.lane, village=view.village_name)
+        _("Tugas ini untuk %(lane)s di %(village)s.", lane=view.role, village=view.village_name)
         if view is not None
         else _("Anda tidak berhak mengerjakan tugas ini.")
     )

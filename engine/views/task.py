@@ -30,7 +30,7 @@ class TaskView:
     process_id: str
     bpmn_id: str
     name: str
-    lane: str
+    role: str
     documentation: str
     claimed_by: str | None
     due_at: str | None
@@ -94,7 +94,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             process_id=row.process_id if row else "",
             bpmn_id=task.bpmn_id,
             name=task.name,
-            lane=task.role,
+            role=task.role,
             documentation=spiff_task.task_spec.documentation or "",
             claimed_by=task.claimed_by,
             due_at=_iso(row.due_at) if row else None,
