@@ -19,7 +19,7 @@ from engine.core import Engine
 from engine.definitions import registry
 from engine.directory import access, users, villages, web_sessions
 from engine.runtime import actions as runtime
-from engine.runtime import audit
+from engine.runtime import audit, drafts
 from engine.store.models import AuditEvent
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
@@ -323,4 +323,56 @@ def test_a_disabled_accounts_queue_is_refused_with_a_clear_message(
     page.get_by_role("button", name="Hapus").click()
     page.wait_for_selector("text=Akun pusat dinonaktifkan", state="detached")
     assert completions(engine) == 0
+    context.close()
+
+
+COPY_ROW = """([list, from, to]) => {
+  for (const field of document.querySelectorAll(`[name^="${list}-${from}-"]`)) {
+    const name = field.name.replace(`${list}-${from}-`, `${list}-${to}-`);
+    for (const target of document.querySelectorAll(`[name="${name}"]`)) {
+      if (field.type === 'radio' || field.type === 'checkbox') {
+        if (field.checked && target.value === field.value) target.checked = true;
+      } else {
+        target.value = field.value;
+      }
+    }
+  }
+}"""  # what a person would type: the values of one row into another
+
+
+def test_rows_are_added_and_removed_offline_as_the_server_would(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, engine = site
+    with engine.db.transaction() as s:
+        users.add(s, "daerah", password="kata-sandi-daerah")
+        access.assign(s, "daerah", "Fasilitator Daerah", None, "15.01")
+        users.add(s, "admin", password="kata-sandi-admin", admin=True)
+    instance = queries.instances(engine)[0].id
+    while (task := queries.tasks(engine, instance_id=instance)[0]).bpmn_id != "siapkan_calon_peserta":
+        runtime.complete(engine, task.id, "admin", copy.deepcopy(FORM_EXAMPLES[f"{task.bpmn_id}.json"]))
+    candidates = copy.deepcopy(FORM_EXAMPLES["siapkan_calon_peserta.json"])
+    drafts.save(engine, task.id, "daerah", candidates)  # the page opens with every row filled
+    names = [p["nama"] for p in candidates["calon_peserta"]]
+    context = _context(chromium, tmp_path / "profil")
+    page = context.new_page()
+    _sign_in(page, url, "daerah")
+    context.set_offline(True)
+    page.click(f"text={task.name}")
+    page.wait_for_selector("form.task-form")
+    _ready(page)
+    last = len(names) - 1
+    page.locator('button[name="_hapus"][value="calon_peserta-0"]').click()  # the first row goes
+    assert page.input_value('[name="calon_peserta-0-nama"]') == names[1]  # the others move up
+    assert page.locator(f'[name="calon_peserta-{last}-nama"]').count() == 0
+    page.locator('button[name="_tambah"][value="calon_peserta"]').click()  # an empty row at the end
+    assert page.input_value(f'[name="calon_peserta-{last}-nama"]') == ""
+    assert page.input_value('[name="calon_peserta-n"]') == str(len(names))
+    page.evaluate(COPY_ROW, ["calon_peserta", last - 1, last])
+    page.get_by_role("button", name="Selesaikan tugas").click()
+    page.wait_for_selector("#luring-kiriman :text('Menunggu koneksi')")
+    context.set_offline(False)
+    page.wait_for_selector(f"#luring-kiriman :text('Tugas selesai: {task.name}')")
+    kept = queries.instance_data(engine, instance)["calon_peserta"]
+    assert [p["nama"] for p in kept] == [*names[1:], names[-1]]
     context.close()

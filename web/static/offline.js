@@ -259,6 +259,60 @@
     location.assign('/');
   }
 
+  // Rows offline, as the server does them: "Tambah baris" copies the last row empty, "Hapus" takes
+  // a row out and moves the ones below it up (their names, ids and labels renumbered).
+
+  function rowsOf(list) {
+    const count = document.querySelector('input[name="' + CSS.escape(list + '-n') + '"]');
+    const box = count && count.parentElement;
+    if (!box) return null;
+    const rows = Array.from(box.children).filter((c) => c.matches('fieldset.row, .form-row'));
+    return { count, box, rows };
+  }
+
+  function renumber(row, list, from, to) {
+    const old = new RegExp(list.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') + '-' + from + '(?=$|[-\\s])', 'g');
+    for (const node of [row, ...row.querySelectorAll('*')]) {
+      for (const name of ['name', 'id', 'for', 'aria-describedby', 'value']) {
+        const value = node.getAttribute(name);
+        if (value && (name !== 'value' || node.name === '_hapus')) node.setAttribute(name, value.replace(old, list + '-' + to));
+      }
+    }
+    const legend = row.querySelector(':scope > legend');
+    if (legend) legend.textContent = legend.textContent.replace(/\d+(?!.*\d)/, String(to + 1));
+  }
+
+  function addRow(list) {
+    const found = rowsOf(list);
+    if (!found || !found.rows.length) return false;
+    const last = found.rows[found.rows.length - 1];
+    const copy = last.cloneNode(true);
+    renumber(copy, list, found.rows.length - 1, found.rows.length);
+    for (const field of copy.querySelectorAll('input, select, textarea')) {
+      if (field.type === 'radio' || field.type === 'checkbox') field.checked = false;
+      else if (field.tagName === 'SELECT') field.selectedIndex = 0;
+      else if (field.type !== 'hidden' && field.type !== 'submit') field.value = '';
+      field.removeAttribute('aria-invalid');
+    }
+    for (const message of copy.querySelectorAll('.field-error')) message.remove();
+    last.after(copy);
+    found.count.value = String(found.rows.length + 1);
+    const first = copy.querySelector('input:not([type=hidden]), select, textarea');
+    if (first) first.focus();
+    return true;
+  }
+
+  function removeRow(name) {
+    const list = name.replace(/-\d+$/, '');
+    const index = Number(name.slice(list.length + 1));
+    const found = rowsOf(list);
+    if (!found || !found.rows[index]) return false;
+    found.rows[index].remove();
+    for (let i = index + 1; i < found.rows.length; i += 1) renumber(found.rows[i], list, i, i - 1);
+    found.count.value = String(found.rows.length - 1);
+    return true;
+  }
+
   function offlineSubmit(event) {
     if (navigator.onLine) return; // online, the form goes to the server as without this script
     event.preventDefault();
@@ -266,7 +320,8 @@
     const button = event.submitter;
     const action = button && button.name ? button.name : '_kirim';
     if (action === '_tambah' || action === '_hapus') {
-      notice(t('baris'), 'error');
+      const done = action === '_tambah' ? addRow(button.value) : removeRow(button.value);
+      if (!done) notice(t('baris'), 'error');
     } else if (action === '_draf') {
       keepDraft(form);
     } else {
@@ -344,7 +399,9 @@
     if (item.status === 'menunggu') {
       li.append(el('p', { class: 'badge luring-menunggu' }, t('menunggu')));
     } else if (item.status === 'terkirim') {
-      li.append(el('p', { class: 'flash' }, [answer.pesan, answer.berikutnya].filter(Boolean).join(' ')));
+      const said = el('p', { class: 'flash' }, answer.pesan || '');
+      if (answer.berikutnya) said.append(el('br'), answer.berikutnya);
+      li.append(said);
       li.append(el('button', { type: 'button', class: 'secondary', 'data-tutup': item.id }, t('tutup')));
     } else {
       li.append(el('p', { class: 'error' }, answer.pesan || ''));
