@@ -67,6 +67,13 @@ def _village(session: Session, code: str) -> Village:
     return village
 
 
+def sent_messages(workflow: Any) -> dict[str, Any]:
+    """`messages_sent` for the event of a step, when the step threw messages nothing in the instance
+    caught (read once: the messages of a step are recorded by that step's event)."""
+    thrown = spiff.thrown_messages(workflow)
+    return {"messages_sent": thrown} if thrown else {}
+
+
 def start(
     engine: Engine, process_id: str, village_code: str, actor: str, data: dict[str, Any] | None = None
 ) -> StepResult:
@@ -116,6 +123,7 @@ def start(
                 "version": version.version,
                 "version_id": version.id,
                 "data": data or {},
+                **sent_messages(workflow),
             },
         )
         result = step_result(step, event)
@@ -219,9 +227,7 @@ def complete(
                 event_data["overridden"] = overridden
             if len(siblings) > 1:
                 event_data["occurrence"] = siblings.index(spiff_task.id)
-            thrown = spiff.thrown_messages(step.workflow)
-            if thrown:
-                event_data["messages_sent"] = thrown
+            event_data.update(sent_messages(step.workflow))
         with step.writing() as session:  # written if the instance is still as loaded
             event = step.save(
                 audit.TASK_COMPLETED,
@@ -365,7 +371,8 @@ def deliver_message(
                 caught = spiff.catch_message(step.workflow, name, payload)
             if not caught:
                 continue
-            event = step.commit(audit.MESSAGE_RECEIVED, actor, {"name": name, "payload": payload})
+            received = {"name": name, "payload": payload, **sent_messages(step.workflow)}
+            event = step.commit(audit.MESSAGE_RECEIVED, actor, received)
             results.append(step_result(step, event))
         step.keep()
     return results

@@ -109,6 +109,8 @@ def waiting_events(workflow: Any, completed: bool | None = None) -> list[Waiting
         for definition in _definitions(spec.event_definition):
             if isinstance(definition, TimerEventDefinition):
                 value = definition.details(task).value
+                if isinstance(value, dict):  # a cycle that has run out: due at once, so that it ends
+                    value = value.get("next")
                 if value is None:
                     continue
                 due = clock.as_utc(datetime.fromisoformat(str(value)))
@@ -317,7 +319,7 @@ def boundary_timer_due(workflow: Any) -> dict[str, datetime]:
         if not isinstance(spec.event_definition, TimerEventDefinition):
             continue
         value = spec.event_definition.details(task).value
-        if value is None or task.parent is None:
+        if value is None or isinstance(value, dict) or task.parent is None:  # dict: a cycle run out
             continue
         at = clock.as_utc(datetime.fromisoformat(str(value)))
         for sibling in task.parent.children:
