@@ -1,8 +1,8 @@
 """Checks of how the flow moves through a BPMN file, for `desa validate`: elements no start event
 leads to (`unreachable`), tasks and events with no outgoing flow that end their path without an end
-event (`implicit-end`, which BPMN allows), loops from which no end can be reached (`dead-end`), and
-exclusive or inclusive gateways whose every way out has a condition and none is the default
-(`gateway-without-default`)."""
+event (`implicit-end`, which BPMN allows), loops from which no end can be reached and gateways with
+no way out to choose (`dead-end`), and exclusive or inclusive gateways whose every way out has
+a condition and none is the default (`gateway-without-default`)."""
 
 from __future__ import annotations
 
@@ -93,19 +93,7 @@ def _dead_ends(scope: Scope, following: dict[str, set[str]], reached: set[str], 
         for n, node in scope.nodes.items()
         if n in reached and n not in ends and not following[n] and not is_event_subprocess(node)
     ]
-    found = [
-        Problem(
-            name,
-            line_of(scope.nodes[n]),
-            n,
-            f"{label(scope.nodes[n])} has no outgoing sequence flow and is not an end event: its path "
-            "ends there (an implicit end, which BPMN allows); connect it to an end event to show in "
-            "the diagram where the work is done",
-            "implicit-end",
-            severity="warning",
-        )
-        for n in stuck
-    ]
+    found = [_stuck(scope.nodes[n], n, name) for n in stuck]
     preceding: dict[str, set[str]] = {n: set() for n in scope.nodes}
     for node_id, nexts in following.items():
         for nxt in nexts:
@@ -127,6 +115,35 @@ def _dead_ends(scope: Scope, following: dict[str, set[str]], reached: set[str], 
             )
         )
     return found
+
+
+# Gateways that choose their way out: with none, SpiffWorkflow 3.2 refuses to complete the step
+# before them ("At least one output required": exclusive, inclusive) or waits forever (event-based).
+_CHOOSING = ("exclusiveGateway", "inclusiveGateway", "eventBasedGateway")
+
+
+def _stuck(node: etree._Element, node_id: str, name: str) -> Problem:
+    """An element with no way out: an implicit end, unless it is a gateway that must choose one."""
+    if local(node) in _CHOOSING:
+        return Problem(
+            name,
+            line_of(node),
+            node_id,
+            f"{label(node)} has no outgoing sequence flow: it must choose a way out and has none, so the "
+            "work cannot go on once it gets there (completing the step before it fails, or the instance "
+            "waits forever); connect it to the next step, or end the path with an end event instead",
+            "dead-end",
+        )
+    return Problem(
+        name,
+        line_of(node),
+        node_id,
+        f"{label(node)} has no outgoing sequence flow and is not an end event: its path ends there "
+        "(an implicit end, which BPMN allows); connect it to an end event to show in the diagram "
+        "where the work is done",
+        "implicit-end",
+        severity="warning",
+    )
 
 
 def _closed_loops(trapped: list[str], following: dict[str, set[str]]) -> list[list[str]]:

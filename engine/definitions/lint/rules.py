@@ -17,6 +17,7 @@ from engine.definitions.lint import di as di_checks
 from engine.definitions.lint import flow as flow_checks
 from engine.definitions.lint import form as form_checks
 from engine.definitions.lint import separation as separation_checks
+from engine.definitions.lint import spiff_limits
 from engine.definitions.lint import unknown_fields as data_checks
 from engine.errors import Problem
 
@@ -42,12 +43,17 @@ RULES: dict[str, Rule] = {
     "unsupported-element": Rule(ERROR, "an element SpiffWorkflow 3.2 cannot run"),
     "spiff": Rule(ERROR, "SpiffWorkflow refuses the file for another reason"),
     "interrupting-event-subprocess": Rule(ERROR, "an event subprocess meant to interrupt, which does not"),
+    "link-event": Rule(ERROR, "a link event, which SpiffWorkflow 3.2 does not follow"),
+    "conditional-event": Rule(ERROR, "a conditional event, which SpiffWorkflow 3.2 never fires once waiting"),
+    "timer-event-subprocess": Rule(
+        WARNING, "an event subprocess a timer starts, which keeps the instance open"
+    ),
     # the flow
     "unreachable": Rule(ERROR, "an element no start event leads to"),
     "implicit-end": Rule(
         WARNING, "a task or event with no outgoing flow, which ends its path without an end event"
     ),
-    "dead-end": Rule(ERROR, "a loop from which no end can be reached"),
+    "dead-end": Rule(ERROR, "a loop from which no end can be reached, or a gateway with no way out"),
     "gateway-without-default": Rule(WARNING, "a gateway whose every way out has a condition, and no default"),
     # code
     "script": Rule(ERROR, "a script or condition the sandbox refuses"),
@@ -106,6 +112,7 @@ def bpmn_problems(
     for name, tree in bpmn.items():
         found.extend(bpmn_checks.unsupported_elements(tree, name))
         found.extend(bpmn_checks.event_subprocess_problems(tree, name))
+        found.extend(spiff_limits.problems(tree, name))
         found.extend(bpmn_checks.call_problems(tree, name, known_processes))
         found.extend(bpmn_checks.decision_problems(tree, name, known_decisions))
         found.extend(bpmn_checks.lane_problems(tree, name, roles))
