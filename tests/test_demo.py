@@ -53,7 +53,7 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
             assert passwords.check_password(user.password_hash, password)
 
     where = [w for _, _, w in result.villages]
-    assert len(where) == 22  # the villages of the 2006-2009 table that match an official code
+    assert len(where) == 29  # every village of the 2006-2009 table
     for stage in (
         "Persiapan:",
         "Pelaksanaan Pengembangan:",
@@ -71,7 +71,7 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
     assert 2 in cycles  # one Pokja is in its second reflection cycle
 
     everyone = queries.tasks(engine)
-    assert {t.lane for t in everyone} >= {
+    assert {t.role for t in everyone} >= {
         "Fasilitator Pusat",
         "Fasilitator Daerah",
         "Pendamping",
@@ -97,4 +97,4 @@ def test_demo_command_loads_once(engine: Engine, monkeypatch: pytest.MonkeyPatch
     second = runner.invoke(main, ["demo", "--villages", csv_file])
     assert second.exit_code == 0
     assert "already loaded" in second.output and "pusat.andi" in second.output
-    assert len(queries.instances(engine)) == 22
+    assert len(queries.instances(engine)) == 29

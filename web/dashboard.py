@@ -1,4 +1,4 @@
-"""Dasbor: the program across all villages, for the central facilitators."""
+"""Dasbor: every program across all villages, for the central facilitators."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from engine.errors import Forbidden
 from engine.views import dashboard as engine_dashboard
 
 from .auth import engine, login_required
+from .village import label
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,4 +21,4 @@ def index() -> ResponseReturnValue:
         board = engine_dashboard.dashboard(engine(), g.user)
     except Forbidden:
         abort(403)
-    return render_template("dashboard/index.html", d=board)
+    return render_template("dashboard/index.html", d=board, label=label)

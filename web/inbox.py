@@ -12,9 +12,10 @@ from flask.typing import ResponseReturnValue
 
 from engine.views import queries
 from engine.views import task as taskview
-from engine.views.dashboard import STEPS
+from engine.views.dashboard import step_labels
 
 from .auth import engine, login_required
+from .village import label
 
 bp = Blueprint("inbox", __name__)
 SOON = timedelta(days=3)
@@ -88,7 +89,7 @@ def index() -> ResponseReturnValue:
         status=status,
         villages=sorted(summary.villages.items(), key=lambda item: item[1]),
         step=step,
-        steps=[(key, label) for key, label in STEPS if key in summary.process_ids],
+        steps=[(key, label(name)) for key, name in step_labels() if key in summary.process_ids],
         role=role,
         roles=sorted(summary.roles),
     )

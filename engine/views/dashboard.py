@@ -1,5 +1,7 @@
-"""What a fasilitator pusat sees across the program: villages per province and step, overdue
-work per kabupaten, the month-3 and month-5 visits ahead, and the reports with their copies.
+"""What the central staff see across every program: per program, its villages per province and
+step; overdue work per kabupaten; the visits ahead (the timers each program's `program.toml` lists
+under `[[dashboard.visits]]`); and, for a program that sends a report, the reports with the
+receipts that came back (`[dashboard.reports]`).
 
 Reads the projections and the history only; no workflow is deserialized. Counting is done by
 the database (grouped statements), so the page costs a handful of statements at any scale; the
@@ -16,34 +18,49 @@ from sqlalchemy import and_, func, or_, select
 
 from engine import clock, spiff
 from engine.core import Engine
+from engine.definitions import programs
 from engine.directory import access
 from engine.errors import Forbidden
 from engine.store.models import AuditEvent, HumanTask, Instance, Timer, Village, WaitingMessage
 
-STEPS = [
-    ("persiapan", "Persiapan"),
-    ("pelaksanaan_pengembangan", "Pelaksanaan Pengembangan"),
-    ("monitoring_evaluasi_pelaporan", "Monitoring, Evaluasi dan Pelaporan"),
-    ("terminasi", "Terminasi"),
-    ("refleksi", "Refleksi"),
-]
-VISITS = {"tunggu_bulan_3": "Monitoring Bulan ke-3", "tunggu_bulan_5": "Evaluasi Bulan ke-5"}
-RECEIPTS = ("tanda_terima_badiklit", "tanda_terima_dinsos_kabupaten", "tanda_terima_dinsos_provinsi")
-# The task whose completion sends the report (its event records `messages_sent`: laporan_dikirim).
-REPORT_SENT_BY = ("setujui_laporan",)
 VISITS_SHOWN = 500  # the first visits of the coming days (at national scale, thousands fall due)
 REPORTS_SHOWN = 100  # the most recent reports
 
 
 @dataclass
-class Dashboard:
-    now: datetime
-    steps: list[tuple[str, str]]
+class Board:
+    """One program's figures (a process run outside any program gets a board of its own)."""
+
+    process: str  # the process its villages run
+    title: dict[str, str]
+    steps: list[tuple[str, dict[str, str]]]  # (step process, label)
     by_province: dict[str, Counter[str]] = field(default_factory=dict)  # provinsi -> step -> villages
     finished: Counter[str] = field(default_factory=Counter)  # provinsi -> villages done or withdrawn
+    receipts: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (message, label)
+    reports: list[dict[str, Any]] = field(default_factory=list)  # per village: when each copy arrived
+
+
+@dataclass
+class Dashboard:
+    now: datetime
+    boards: list[Board] = field(default_factory=list)
     overdue: list[tuple[str, int]] = field(default_factory=list)  # (kabupaten, overdue tasks)
     visits: list[dict[str, Any]] = field(default_factory=list)  # visits due in the next 30 days
-    reports: list[dict[str, Any]] = field(default_factory=list)  # per village: when each copy arrived
+
+
+def board_of(program: programs.Program) -> Board:
+    reports = program.dashboard.get("reports") or {}
+    return Board(
+        program.process,
+        program.title,
+        [(s.process, s.label) for s in program.steps],
+        receipts=[(str(r["message"]), dict(r.get("label") or {})) for r in reports.get("receipts", [])],
+    )
+
+
+def step_labels() -> list[tuple[str, dict[str, str]]]:
+    """Every installed program's steps, in order: (step process, label)."""
+    return [(s.process, s.label) for p in programs.installed() for s in p.steps]
 
 
 def _element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[int, dict[str, str]]:
@@ -80,6 +97,7 @@ def _step_rows(session: Any) -> list[Any]:
     found: list[Any] = session.execute(
         select(
             Village.provinsi,
+            Instance.process_id,
             Instance.process_version_id,
             Instance.status,
             h.c.step,
@@ -93,6 +111,7 @@ def _step_rows(session: Any) -> list[Any]:
         .outerjoin(m, m.c.instance_id == Instance.id)
         .group_by(
             Village.provinsi,
+            Instance.process_id,
             Instance.process_version_id,
             Instance.status,
             h.c.step,
@@ -102,12 +121,18 @@ def _step_rows(session: Any) -> list[Any]:
     return found
 
 
-def _reports(session: Any) -> list[dict[str, Any]]:
-    """The most recent reports (at most REPORTS_SHOWN): instances whose copies are arriving or
-    awaited, read through the receipts' partial index and the waiting-message index."""
+def _reports(session: Any, program: programs.Program) -> list[dict[str, Any]]:
+    """The program's most recent reports (at most REPORTS_SHOWN): instances whose copies are
+    arriving or awaited, read through the receipts' partial index and the waiting-message index."""
+    spec = program.dashboard.get("reports") or {}
+    receipts = [str(r["message"]) for r in spec.get("receipts", [])]
+    sent_by, report = [str(t) for t in spec.get("sent_by", [])], spec.get("message")
+    if not receipts or not sent_by:
+        return []
     received = (
         select(AuditEvent.instance_id)
-        .where(AuditEvent.type == "MESSAGE_RECEIVED")
+        .join(Instance, Instance.id == AuditEvent.instance_id)
+        .where(AuditEvent.type == "MESSAGE_RECEIVED", Instance.process_id == program.process)
         .group_by(AuditEvent.instance_id)
         .order_by(func.max(AuditEvent.id).desc())
         .limit(REPORTS_SHOWN)
@@ -115,7 +140,7 @@ def _reports(session: Any) -> list[dict[str, Any]]:
     waiting = (
         select(WaitingMessage.instance_id)
         .join(Instance, Instance.id == WaitingMessage.instance_id)
-        .where(WaitingMessage.name.in_(RECEIPTS))
+        .where(WaitingMessage.name.in_(receipts), Instance.process_id == program.process)
         .group_by(WaitingMessage.instance_id)
         .order_by(func.max(Instance.updated_at).desc())
         .limit(REPORTS_SHOWN)
@@ -138,41 +163,87 @@ def _reports(session: Any) -> list[dict[str, Any]]:
             AuditEvent.instance_id.in_(ids),
             or_(
                 AuditEvent.type == "MESSAGE_RECEIVED",
-                and_(AuditEvent.type == "TASK_COMPLETED", AuditEvent.bpmn_id.in_(REPORT_SENT_BY)),
+                and_(AuditEvent.type == "TASK_COMPLETED", AuditEvent.bpmn_id.in_(sent_by)),
             ),
         )
         .order_by(AuditEvent.instance_id, AuditEvent.seq)
     ).all()
     reports: dict[int, dict[str, Any]] = {}
     for e in events:
-        sent = [m for m in (e.data or {}).get("messages_sent", []) if m.get("name") == "laporan_dikirim"]
+        sent = [m for m in (e.data or {}).get("messages_sent", []) if m.get("name") == report]
         if e.type == "TASK_COMPLETED" and sent:
             reports[e.instance_id] = {"village": e.name, "code": e.code, "sent": clock.as_utc(e.engine_time)}
         elif e.type == "MESSAGE_RECEIVED" and e.instance_id in reports:
             name = (e.data or {}).get("name")
-            if name in RECEIPTS:
+            if name in receipts:
                 payload = (e.data or {}).get("payload") or {}
                 reports[e.instance_id][name] = payload.get("tanggal") or clock.as_utc(e.engine_time).date()
     return sorted(reports.values(), key=lambda r: r["sent"], reverse=True)[:REPORTS_SHOWN]
 
 
+def _visits_of(installed: list[programs.Program]) -> dict[tuple[str, str], dict[str, str]]:
+    """(process, timer element) -> what the visit is called, for every program's listed timers."""
+    return {
+        (p.process, str(v["timer"])): dict(v.get("label") or {"id": str(v["timer"])})
+        for p in installed
+        for v in p.dashboard.get("visits", [])
+    }
+
+
+def _count(engine: Engine, session: Any, boards: dict[str, Board]) -> None:
+    """Each instance under its program's board, by provinsi and step (or finished)."""
+    rows = _step_rows(session)
+    steps_of = _element_steps(engine, session, {r.process_version_id for r in rows})
+    for r in rows:
+        board = boards.get(r.process_id)
+        if board is None:  # a process run outside any program
+            board = boards[r.process_id] = Board(r.process_id, {"id": r.process_id}, [])
+        counts = board.by_province.setdefault(r.provinsi or "-", Counter())
+        if r.status in ("completed", "cancelled", "failed"):
+            board.finished[r.provinsi or "-"] += r.n
+            continue
+        step = r.step or (steps_of[r.process_version_id].get(r.element) if r.element else None)
+        counts[step or "-"] += r.n
+
+
+def _visits(session: Any, installed: list[programs.Program], horizon: datetime) -> list[dict[str, Any]]:
+    named = _visits_of(installed)
+    if not named:
+        return []
+    visits = session.execute(
+        select(
+            Instance.process_id, Timer.bpmn_id, Timer.due_at, Village.name, Village.code, Village.kabupaten
+        )
+        .join(Instance, Instance.id == Timer.instance_id)
+        .join(Village, Village.code == Instance.village_code)
+        .where(Timer.bpmn_id.in_({timer for _, timer in named}), Timer.due_at <= horizon)
+        .order_by(Timer.due_at, Village.code)
+        .limit(VISITS_SHOWN)
+    ).all()
+    return [
+        {
+            "visit": named[(v.process_id, v.bpmn_id)],
+            "due": clock.as_utc(v.due_at),
+            "village": v.name,
+            "code": v.code,
+            "kabupaten": v.kabupaten,
+        }
+        for v in visits
+        if (v.process_id, v.bpmn_id) in named
+    ]
+
+
 def dashboard(engine: Engine, user: str, days_ahead: int = 30) -> Dashboard:
     """The dashboard in a handful of grouped statements, whatever the number of villages."""
+    installed = programs.installed()
     with engine.db.sessions() as session:
         who = access.principal(session, user)
         if not access.may(who, "see"):  # every village: a national grant
             raise Forbidden("the dashboard is for the central facilitators")
         now = clock.now(session)
-        result = Dashboard(now=now, steps=STEPS)
-        rows = _step_rows(session)
-        steps_of = _element_steps(engine, session, {r.process_version_id for r in rows})
-        for r in rows:
-            counts = result.by_province.setdefault(r.provinsi or "-", Counter())
-            if r.status in ("completed", "cancelled", "failed"):
-                result.finished[r.provinsi or "-"] += r.n
-                continue
-            step = r.step or (steps_of[r.process_version_id].get(r.element) if r.element else None)
-            counts[step or "-"] += r.n
+        result = Dashboard(now=now)
+        boards = {p.process: board_of(p) for p in installed}
+        _count(engine, session, boards)
         overdue = session.execute(
             select(Village.kabupaten, func.count())
             .select_from(HumanTask)
@@ -181,24 +252,9 @@ def dashboard(engine: Engine, user: str, days_ahead: int = 30) -> Dashboard:
             .group_by(Village.kabupaten)
         ).all()
         result.overdue = sorted(((k, int(n)) for k, n in overdue), key=lambda item: (-item[1], item[0]))
-        horizon = now + timedelta(days=days_ahead)
-        visits = session.execute(
-            select(Timer.bpmn_id, Timer.due_at, Village.name, Village.code, Village.kabupaten)
-            .join(Instance, Instance.id == Timer.instance_id)
-            .join(Village, Village.code == Instance.village_code)
-            .where(Timer.bpmn_id.in_(VISITS), Timer.due_at <= horizon)
-            .order_by(Timer.due_at, Village.code)
-            .limit(VISITS_SHOWN)
-        ).all()
-        result.visits = [
-            {
-                "visit": VISITS[v.bpmn_id],
-                "due": clock.as_utc(v.due_at),
-                "village": v.name,
-                "code": v.code,
-                "kabupaten": v.kabupaten,
-            }
-            for v in visits
-        ]
-        result.reports = _reports(session)
+        result.visits = _visits(session, installed, now + timedelta(days=days_ahead))
+        for program in installed:
+            boards[program.process].reports = _reports(session, program)
+        # The programs in use first (in their folders' order), then processes outside any program.
+        result.boards = [b for b in boards.values() if b.by_province or b.finished]
         return result

@@ -133,13 +133,13 @@ COHORTS: dict[str, list[dict[str, Any]]] = {
     "2009": [  # preparing, or in the four days of guidance
         {"age_days": 1.5},
         {"age_days": 6, "bersedia": False},
-        {"age_days": 19.5},
+        {"age_days": 9.5},
         {"age_days": 13.5},
         {"age_days": 4.5, "calon_peserta": 26},
         {"age_days": 16.5},
-        {"age_days": 9.5},
+        {"age_days": 11},
     ],
-    "2008": [  # carrying out the action plan
+    "2008": [  # carrying out the action plan: monthly progress, the month-3 visit, the month-5 evaluation
         {"age_days": 83, "calon_peserta": 28},
         {"age_days": 112, "perlu_revisi": True},
         {"age_days": 53},
@@ -151,22 +151,22 @@ COHORTS: dict[str, list[dict[str, Any]]] = {
         {"age_days": 90},
         {"age_days": 70},
     ],
-    "2007": [  # evaluated, reporting, handing over, finishing
-        {"age_days": 174, "skor_evaluasi": 2},
-        {"age_days": 252, "laporan_delay_days": 40},
+    "2007": [  # evaluated, reporting (one report late), handing over
+        {"age_days": 160, "skor_evaluasi": 2},
+        {"age_days": 225, "laporan_delay_days": 40},
         {"age_days": 180, "skor_evaluasi": 4},
-        {"age_days": 262},
+        {"age_days": 205},
+        {"age_days": 212},
         {"age_days": 218},
-        {"age_days": 231},
-        {"age_days": 240, "skor_evaluasi": 2},
-        {"age_days": 224.5},
-        {"age_days": 210},
+        {"age_days": 221, "skor_evaluasi": 2},
+        {"age_days": 195},
+        {"age_days": 170},
     ],
-    "2006": [  # finished, or reflecting again
+    "2006": [  # finished, reflecting, or in the Pokja's second cycle
         {"age_days": 300, "lanjut_siklus": True},
-        {"age_days": 275, "skor_evaluasi": 4},
-        {"age_days": 290},
+        {"age_days": 245, "skor_evaluasi": 4},
         {"age_days": 265},
+        {"age_days": 230},
     ],
 }
 
