@@ -229,10 +229,18 @@ class Step:
         """A session to compute steps in: reads only, all from one snapshot of the database (a
         read transaction on SQLite, REPEATABLE READ on PostgreSQL), so the revision a step loads
         is the one its state was read at, and the write's revision check covers everything."""
-        with engine.db.sessions() as session:
-            if not engine.db.is_sqlite:
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            yield session
+        connect = engine.db.engine
+        if not engine.db.is_sqlite:
+            connect = connect.execution_options(isolation_level="REPEATABLE READ")
+        # As `Database.transaction` does for writes: the session joins the connection's
+        # transaction, and `engine.store.fastsql` uses the connection directly.
+        with connect.connect() as connection, connection.begin():
+            session = Session(bind=connection, expire_on_commit=False, join_transaction_mode="rollback_only")
+            session.info["desa_connection"] = connection
+            try:
+                yield session
+            finally:
+                session.close()
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
