@@ -55,7 +55,7 @@ def test_the_service_worker_and_manifest_are_served_from_the_root_under_the_csp(
     assert "Tugas Desa" in described["name"]
     for icon in described["icons"]:
         assert client.get(icon["src"]).status_code == 200
-    for path in ("/static/offline.js", "/static/offline.css", "/static/sw.js"):
+    for path in ("/static/offline.js", "/static/luring/kirim.js", "/static/offline.css", "/static/sw.js"):
         assert client.get(path).status_code == 200
 
 

@@ -12,13 +12,17 @@
  */
 'use strict';
 
-const VERSION = '1';
+const VERSION = '2';
 const STATIC_CACHE = 'desa-statis-' + VERSION;
 const PAGE_CACHE = 'desa-halaman';
 const STATIC_FILES = [
   '/static/desa.css',
   '/static/offline.css',
   '/static/offline.js',
+  '/static/luring/dasar.js',
+  '/static/luring/simpanan.js',
+  '/static/luring/formulir.js',
+  '/static/luring/kirim.js',
   '/static/ikon.svg',
   '/static/ikon-192.png',
   '/static/ikon-512.png',
