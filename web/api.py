@@ -210,8 +210,8 @@ def list_tasks() -> ResponseReturnValue:
 
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str) -> ResponseReturnValue:
-    view = asdict(task_view(engine(), task_id, _user()))
-    return jsonify({("lane" if key == "role" else key): value for key, value in view.items()})  # its JSON name
+    view = asdict(task_view(engine(), task_id, _user()))  # the JSON calls the task's role lane
+    return jsonify({("lane" if key == "role" else key): value for key, value in view.items()})
 
 
 @bp.post("/tasks/<task_id>/claim")
