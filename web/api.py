@@ -135,7 +135,8 @@ def _unexpected(err: Exception) -> Response:
 
 
 def _is_api() -> bool:
-    return request.blueprint == "api" or request.path.startswith((bp.url_prefix or "") + "/")
+    prefix = bp.url_prefix or ""
+    return request.blueprint == "api" or request.path == prefix or request.path.startswith(prefix + "/")
 
 
 @bp.errorhandler(EngineError)

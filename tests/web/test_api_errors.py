@@ -59,6 +59,7 @@ def start(client: FlaskClient, headers: dict[str, str], data: Any = None) -> Tes
     [
         ("GET", "/api/v1/tidak-ada", 404, "not_found"),
         ("GET", "/api/v1/", 404, "not_found"),
+        ("GET", "/api/v1", 404, "not_found"),
         ("POST", "/api/v1/tasks/abc/ambil", 404, "not_found"),
         ("DELETE", "/api/v1/tasks", 405, "method_not_allowed"),
         ("PUT", "/api/v1/instances", 405, "method_not_allowed"),

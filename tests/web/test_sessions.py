@@ -166,6 +166,23 @@ def test_changing_ones_own_password_ends_the_other_sessions_only(app: Flask) -> 
     assert is_in(signed_in(app, "pendamping", "Sandi-2027!"))
 
 
+def test_guessing_the_current_password_is_throttled_as_signing_in_is(app: Flask) -> None:
+    """A phone left signed in is no way to learn its owner's password."""
+    taken = signed_in(app, "pendamping")
+    guess = {"baru": "Sandi-2027!", "ulangi": "Sandi-2027!"}
+    for attempt in range(5):
+        wrong = taken.post("/akun/kata-sandi", data={**guess, "sekarang": f"tebakan-{attempt}"})
+        assert wrong.status_code == 400
+    refused = taken.post("/akun/kata-sandi", data={**guess, "sekarang": "rahasia-pendamping"})
+    assert refused.status_code == 429 and "Coba lagi dalam" in refused.get_data(as_text=True)
+    assert (
+        app.test_client()
+        .post("/masuk", data={"username": "pendamping", "password": "rahasia-pendamping"})
+        .status_code
+        == 429
+    )
+
+
 def test_a_session_unused_for_12_hours_has_ended(app: Flask, desk: Engine) -> None:
     phone = signed_in(app, "pendamping")
     assert is_in(phone)
