@@ -5,15 +5,18 @@ sending each one to another process would cost more than evaluating it. An expre
 here only when its syntax alone shows that its cost is bounded by the size of the data it reads,
 which the engine has already bounded (`engine.sandbox.shape`, `engine.sandbox.json_input`):
 
-- names, constants, subscripts by a constant (`alamat['rt']`, `peserta[0]`);
+- names, constants, subscripts (`alamat['rt']`, `jadwal[hari_ke - 1]`);
+- `+` and `-` (on numbers, or joining two texts or lists already in the data: linear in their
+  size), at most MAX_ADDITIONS of them, and `len(x)` (constant time);
 - comparisons (`==`, `!=`, `<`, `<=`, `>`, `>=`, `is`, `is not`), with `in`/`not in` only against
   a written list of constants (`kategori in ('a', 'b')`; a substring search in long text is not
   linear in every case);
 - `and`, `or`, `not`, unary `-` and `+`.
 
-No calls, no attributes, no arithmetic (`*`, `**`, `<<` build values), no comprehensions, no
-slices: everything else runs in a sandbox process under the operating system's limits. An
-admitted expression is compiled and guarded by `engine.sandbox.guard` like any other.
+At most MAX_NODES syntax nodes. No other calls, no attributes, no other arithmetic (`*`, `**`,
+`<<` build values, `%` formats text), no comprehensions, no slices: everything else runs in a
+sandbox process under the operating system's limits. An admitted expression is compiled and
+guarded by `engine.sandbox.guard` like any other.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ _NODES = (
     ast.Constant,
     ast.Subscript,
     ast.Load,
+    ast.Add,
+    ast.Sub,
     ast.And,
     ast.Or,
     ast.Not,
@@ -59,10 +64,24 @@ def _admitted(node: ast.AST) -> bool:
             if isinstance(op, ast.In | ast.NotIn) and not _constants(right):
                 return False
     if isinstance(node, ast.Subscript):
-        return isinstance(node.slice, ast.Constant)
+        return not isinstance(node.slice, ast.Slice)  # the index itself is walked like the rest
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Add | ast.Sub)
+    if isinstance(node, ast.Call):
+        return (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "len"
+            and len(node.args) == 1
+            and not isinstance(node.args[0], ast.Starred)
+            and not node.keywords
+        )
     if isinstance(node, _DISPLAYS):
         return _constants(node)
     return isinstance(node, _NODES)
+
+
+MAX_NODES = 100  # an admitted expression is short: its cost is at most a few passes over its data
+MAX_ADDITIONS = 8  # k additions copy at most k * (k + 1) times the largest value they add
 
 
 @lru_cache(maxsize=4096)
@@ -70,6 +89,10 @@ def admits(source: str) -> bool:
     """True when `source` is an expression the engine may evaluate itself (see above)."""
     try:
         tree = ast.parse(source.strip(), mode="eval")
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
-    return all(_admitted(node) for node in ast.walk(tree))
+    nodes = list(ast.walk(tree))
+    additions = sum(isinstance(node, ast.BinOp) for node in nodes)
+    if len(nodes) > MAX_NODES or additions > MAX_ADDITIONS:
+        return False
+    return all(_admitted(node) for node in nodes)
