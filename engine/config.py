@@ -48,7 +48,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("DESA_SMTP_PASSWORD", "", "the mail server's password, if it asks for one"),
     Variable("DESA_SMTP_STARTTLS", "", "`1`, `true` or `yes`: encrypt the connection with STARTTLS"),
     Variable(
-        "DESA_PROCESSES_DIR", "processes/model_desa", "the program folder `desa deploy` and `validate` read"
+        "DESA_PROCESSES_DIR", "", "the program folder read by default (else the first under processes/)"
     ),
     Variable("DESA_FORMS_DIR", "", "the forms of that program (else `forms` beside it, or forms/NAME)"),
     Variable(

@@ -106,7 +106,7 @@ def diff_command(process_id: str, v1: int, v2: int, as_json: bool) -> None:
 
 
 @click.command("migrate")
-@click.argument("process_id", default="program_desa")
+@click.argument("process_id")
 @click.option("--from", "from_version", type=int, required=True, help="The version instances are on.")
 @click.option("--to", "to_version", type=int, required=True, help="The version to move them to.")
 @click.option("--village", default=None, help="Only the instances of this village.")

@@ -26,6 +26,7 @@ from engine.sandbox import xmlsafe
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+PROGRAMS_DIR = Path("processes")  # where the program folders are, one per program
 
 
 @dataclass
@@ -46,7 +47,17 @@ class Bundle:
 
 
 def default_processes_dir() -> Path:
-    return config.settings().processes_dir or Path("processes/model_desa")
+    """`DESA_PROCESSES_DIR`, else the first program folder under `processes/` (a folder with a
+    program.toml or a roles file), else `processes/` itself."""
+    configured = config.settings().processes_dir
+    if configured is not None:
+        return configured
+    found = sorted(
+        p
+        for p in (PROGRAMS_DIR.iterdir() if PROGRAMS_DIR.is_dir() else [])
+        if (p / "program.toml").exists() or (p / roles_mod.ROLES_FILE).exists()
+    )
+    return found[0] if found else PROGRAMS_DIR
 
 
 def forms_dir_for(processes_dir: Path) -> Path:

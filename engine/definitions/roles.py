@@ -1,9 +1,9 @@
-"""Roles are data: declared in `processes/roles.toml`, so a designer adds one without code.
+"""Roles are data: declared in a program folder's `roles.toml`, so a designer adds one without code.
 
-default_role = "Fasilitator Pusat"   # gets the tasks drawn outside any lane
+default_role = "Petugas Pusat"       # gets the tasks drawn outside any lane
 
 [[role]]
-name = "Pendamping"
+name = "Petugas Desa"
 scope = "village"                  # national | kabupaten | village
 description = "..."
 read_only = false                  # true: sees its villages, changes nothing (auditors)

@@ -318,12 +318,12 @@ def _hand_over(step: Step, task: TaskRef, holder: str | None) -> None:
 
 
 def reassign(engine: Engine, task_id: str, actor: str, to_user: str) -> StepResult:
-    """Give a task to someone else who may do it (a fasilitator pusat or an admin decides)."""
+    """Give a task to someone else who may do it (someone with a national grant, or an admin, decides)."""
     with engine.db.transaction() as session:
         who = access.acting(session, actor)
         task = open_task(session, task_id, who)
-        if not access.may(who, "change"):  # every village: a national grant (a fasilitator pusat)
-            raise Forbidden("only a fasilitator pusat or an admin can reassign a task")
+        if not access.may(who, "change"):  # every village: a national grant
+            raise Forbidden("only someone with a national grant or an admin can reassign a task")
         target = access.principal(session, to_user)
         if not access.may(target, "act", task.village_code, task.role):
             raise InvalidInput(f"{to_user} does not hold role '{task.role}' for village {task.village_code}")

@@ -2,7 +2,7 @@
 
 A designer states it on a user or manual task:
 
-    <spiffworkflow:property name="separate_from" value="tulis_laporan,setujui_laporan" />
+    <spiffworkflow:property name="separate_from" value="write_report,approve_report" />
 
 The task's performer must differ from whoever completed the named tasks earlier in the same
 instance (a called process's tasks run in their caller's instance, so they count too). The task's

@@ -7,7 +7,7 @@ section names and nothing else, so the engine knows no program's data:
   (or two tables keyed by item), with optional levels, a verdict and the highlighted items;
 - "table": one row per item of a list of records, the `columns` given, and optionally the periodic
   `progress` of each row (one column per period, e.g. per month);
-- "fields": single values (a dotted `field` reads inside a record: `simulasi.tanggal`).
+- "fields": single values (a dotted `field` reads inside a record: `record.date`).
 
 Labels stay `{id, en}` tables here; the web page shows them in the reader's language.
 """
@@ -24,7 +24,7 @@ Names = dict[str, dict[str, Any]]
 
 
 def value_at(data: dict[str, Any], path: str | None) -> Any:
-    """The value at a dotted path (`simulasi.tanggal`), None where the path leads nowhere."""
+    """The value at a dotted path (`record.date`), None where the path leads nowhere."""
     if not path:
         return None
     found: Any = data

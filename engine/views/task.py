@@ -41,7 +41,7 @@ class TaskView:
     context: dict[str, Any] = field(default_factory=dict)  # the task's data (for x-desa-show)
     may_act: bool = False
     override: bool = False
-    may_reassign: bool = False  # a fasilitator pusat or an admin may give it to someone else
+    may_reassign: bool = False  # a national grant to change, or an admin: may give it to someone else
     # Why the person may not do it though their role may (separate_from): both languages.
     separated: FieldError | None = None
 

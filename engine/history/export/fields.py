@@ -1,8 +1,8 @@
 """What an audit event is in an event log: its activity, lifecycle transition, times and data fields.
 
 Shared by the CSV and XES exports. A completed task's activity is the task's name; every other
-event is named for what happened ("Task claimed", "Timer fired: tunggu_bulan_3", "Message
-received: tanda_terima_badiklit"), and an event type this module does not know is named from the
+event is named for what happened ("Task claimed", "Timer fired: <its element id>", "Message
+received: <the message's name>"), and an event type this module does not know is named from the
 type itself ("DATA_CORRECTED" -> "Data corrected"). Lifecycle transitions are the terms of the
 XES Lifecycle extension's standard model.
 """
