@@ -92,6 +92,11 @@ def texts() -> dict[str, str]:
         ),
         "menunggu_akun": _("{n} kiriman dari {pengguna} menunggu di perangkat ini."),
         "galat": _("Lapisan offline tidak dapat berjalan:"),
+        "keluar_perlu_koneksi": _(
+            "Keluar perlu koneksi: sesi Anda diakhiri di server. Coba lagi saat online; "
+            "tidak ada yang dihapus."
+        ),
+        "perlu_koneksi_aksi": _("Ini perlu koneksi; coba lagi saat online."),
     }
 
 

@@ -250,29 +250,33 @@ def test_signing_out_clears_this_persons_pages_and_queue_after_a_warning(
     _sign_in(page, url, "pusat")
     context.set_offline(True)
     _fill_offline_and_finish(page)
+    page.get_by_role("button", name="Keluar").click()  # offline: the session cannot end, nothing goes
+    page.wait_for_selector("text=Keluar perlu koneksi")
+    task = queries.tasks(engine)[0]
+    runtime.complete(engine, task.id, "pusat.dua", copy.deepcopy(FORM_EXAMPLES["tetapkan_petugas.json"]))
+    context.set_offline(False)
+    page.wait_for_selector("#luring-kiriman :text('Perlu ditinjau')")  # unsent: only on this phone
     warned: list[str] = []
 
-    def answer(dialog: Any) -> None:
+    def decline(dialog: Any) -> None:
         warned.append(dialog.message)
         dialog.dismiss()
 
-    page.on("dialog", answer)
-    page.get_by_role("button", name="Keluar").click()  # something unsent: warned, and declined
+    page.once("dialog", decline)
+    page.get_by_role("button", name="Keluar").click()
     page.wait_for_timeout(300)
     assert len(warned) == 1 and "Ada 1 kiriman yang belum terkirim" in warned[0]
-    assert page.locator("#luring-kiriman .luring-list-menunggu li").count() == 1  # nothing cleared
-    context.set_offline(False)
-    page.wait_for_selector("#luring-kiriman :text('Tugas selesai: Menyiapkan Petugas')")
-    page.get_by_role("button", name="Keluar").click()  # all sent: no warning
+    assert "/masuk" not in page.url
+    assert page.locator("#luring-kiriman .luring-list-ditinjau li").count() == 1  # nothing cleared
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Keluar").click()
     page.wait_for_selector("text=Anda sudah keluar.")
     _ready(page)
-    assert len(warned) == 1
     left = page.evaluate(STORED)
     assert left["queued"] == 0 and left["drafts"] == 0 and "desa-halaman" not in left["caches"]
     context.set_offline(True)
     page.goto(url + "/")  # nothing of theirs is readable offline any more
     assert "Halaman ini belum tersimpan di perangkat ini" in page.content()
-    assert completions(engine) == 1
     context.close()
 
 
@@ -375,4 +379,76 @@ def test_rows_are_added_and_removed_offline_as_the_server_would(
     page.wait_for_selector(f"#luring-kiriman :text('Tugas selesai: {task.name}')")
     kept = queries.instance_data(engine, instance)["calon_peserta"]
     assert [p["nama"] for p in kept] == [*names[1:], names[-1]]
+    context.close()
+
+
+def test_without_javascript_the_task_form_works_as_before(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, engine = site
+    browser = chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(url + "/masuk")
+    page.fill("#username", "pusat")
+    page.fill("#password", "kata-sandi-pusat")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("h1:has-text('Tugas Saya')")
+    _open_task_plain(page)
+    _fill(page, SCHEMA, copy.deepcopy(FORM_EXAMPLES["tetapkan_petugas.json"]))
+    page.get_by_role("button", name="Selesaikan tugas").click()
+    page.wait_for_selector("text=Tugas selesai: Menyiapkan Petugas")
+    assert page.locator("#luring-kiriman, #luring-status").count() == 0
+    assert completions(engine) == 1
+    browser.close()
+
+
+def _open_task_plain(page: Any) -> None:
+    page.click(f"text={TASK}")
+    page.wait_for_selector("form.task-form")
+
+
+def test_the_offline_layer_runs_under_the_csp_and_its_worker_controls_the_pages(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, _ = site
+    context = _context(chromium, tmp_path / "profil", DESKTOP)
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    _sign_in(page, url, "pusat")
+    _open_task(page)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
+    assert page.evaluate("document.documentElement.dataset.luring") == "siap"
+    assert refused == []
+    context.set_offline(True)
+    page.reload()
+    _ready(page)
+    assert page.locator("#luring-status").inner_text().startswith("Offline: terakhir disinkronkan")
+    _shot(page, "task-offline-desktop")
+    context.close()
+
+
+def test_a_draft_saved_offline_is_kept_on_the_device_and_comes_back(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, engine = site
+    context = _context(chromium, tmp_path / "profil")
+    page = context.new_page()
+    _sign_in(page, url, "pusat")
+    context.set_offline(True)
+    _open_task(page)
+    page.fill('[name="fasilitator_daerah-nama"]', "Budi Santoso")
+    page.locator('[name="pendamping-0-jenis_kelamin"][value="P"]').check()
+    page.evaluate("document.querySelector('form.task-form').noValidate = true")  # a draft may be partial
+    page.get_by_role("button", name="Simpan Draf").click()
+    page.wait_for_selector("text=Draf disimpan di perangkat ini.")
+    page.goto(url + "/")
+    _ready(page)
+    _open_task(page)  # the kept page, with the draft from this device
+    assert "Draf dari perangkat ini" in page.content()
+    assert page.input_value('[name="fasilitator_daerah-nama"]') == "Budi Santoso"
+    assert page.locator('[name="pendamping-0-jenis_kelamin"][value="P"]').is_checked()
+    assert completions(engine) == 0
     context.close()

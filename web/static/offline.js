@@ -51,12 +51,28 @@ function banner() {
 
 // --- signing out, and pages with no one signed in ----------------------------------------------
 
+function holdOtherForms() {
+  // Offline, any other form (take a task, reassign, the language) would end on the browser's
+  // error page: say that it needs a connection instead.
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (navigator.onLine || form.matches('form.task-form, form[data-luring="keluar"]')) return;
+    if ((form.getAttribute('method') || 'get').toLowerCase() !== 'post') return;
+    event.preventDefault();
+    notice(t('perlu_koneksi_aksi'), 'error');
+  });
+}
+
 function hookSignOut() {
   const form = document.querySelector('form[data-luring="keluar"]');
   if (!form) return;
   form.addEventListener('submit', async (event) => {
     if (form.dataset.siap) return;
     event.preventDefault();
+    if (!navigator.onLine) { // the session ends on the server: nothing is cleared until it can
+      notice(t('keluar_perlu_koneksi'), 'error');
+      return;
+    }
     const unsent = (await mine()).filter((x) => x.item.status !== 'terkirim');
     if (unsent.length && !window.confirm(t('peringatan_keluar', { n: unsent.length }))) return;
     const ids = (await everything()).filter((i) => i.pemilik === who.tag).map((i) => i.id);
@@ -124,6 +140,7 @@ async function signedIn() {
     await loadDraft(form);
   }
   hookSignOut();
+  holdOtherForms();
   if (location.pathname === '/' && !location.search && navigator.onLine && !root.dataset.disimpan) keepInbox();
   window.addEventListener('online', () => { banner(); sync(); });
   window.addEventListener('offline', banner);
