@@ -134,7 +134,7 @@ def fields(section: Section, data: dict[str, Any], names: Names) -> Section | No
         for f in section.get("fields") or []
     ]
     items = [(label, value) for label, value in items if value is not None]
-    return {"kind": "fields", "title": section.get("title"), "items": items} if items else None
+    return {"kind": "fields", "title": section.get("title"), "entries": items} if items else None
 
 
 BUILDERS: dict[str, Callable[[Section, dict[str, Any], Names], Section | None]] = {
