@@ -70,7 +70,13 @@ def staff_of(code: str) -> dict[str, str]:
     }
 
 
+_PENDAMPING_TURNS: dict[str, int] = {}
+
+
 def actor(village: Village, role: str) -> str:
+    if role == "Pendamping":  # the two take turns: the report's two approvals are two people's
+        turn = _PENDAMPING_TURNS[village.code] = _PENDAMPING_TURNS.get(village.code, 0) + 1
+        return staff_of(village.code)["Pendamping" if turn % 2 else "Pendamping 2"]
     return staff_of(village.code).get(role, PUSAT[0])
 
 

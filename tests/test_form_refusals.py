@@ -12,15 +12,15 @@ from tests.form_checks import check, example, only, schema
 from tests.model_desa_program import KETUA, context_for
 
 
-def test_31_participants_are_refused() -> None:
+def test_31_participants_need_the_reason_of_local_need() -> None:
     data = example("registrasi_peserta.json")
     data["peserta"].append(
         {"nama": "Peserta Tambahan", "jenis_kelamin": "L", "umur": 30, "pranata": "Lainnya"}
     )
     error = only(check("registrasi_peserta.json", data))
-    assert (error.path, error.code, error.params["limit"]) == ("peserta", "maxItems", 30)
-    assert error.message == "Paling banyak 30 butir."
-    assert error.message_en == "At most 30 entries."
+    assert (error.path, error.code) == ("alasan_lebih_dari_30", "required")
+    data["alasan_lebih_dari_30"] = "Dusun seberang sungai perlu wakil sendiri."
+    assert check("registrasi_peserta.json", data) == []
 
 
 def test_an_empty_participant_list_is_refused() -> None:
@@ -64,7 +64,9 @@ def test_board_members_are_chosen_from_the_participants_in_the_task_data() -> No
     data = example("bentuk_pokja.json")
     context = {"peserta": [{"nama": "Orang Lain"}]}
     found = forms.errors(schema("bentuk_pokja.json"), data, context)
-    assert {e.path for e in found} == {"pokja/ketua", "pokja/sekretaris", "pokja/bendahara"}
+    board = {"pokja/ketua", "pokja/sekretaris", "pokja/bendahara"}
+    voters = {f"pokja/pemilih/{i}" for i in range(len(data["pokja"]["pemilih"]))}
+    assert {e.path for e in found} == board | voters
     assert {e.code for e in found} == {"choice"}
 
 
@@ -153,15 +155,11 @@ def test_a_willing_village_needs_no_reason() -> None:
 
 
 def test_a_pendamping_who_disagrees_must_say_why() -> None:
-    error = only(check("setujui_laporan.json", {"persetujuan": {"setuju": False}}))
+    part = "Pendampingan dua kali sebulan di balai desa."
+    error = only(check("setujui_laporan.json", {"persetujuan": {"bagian_laporan": part, "setuju": False}}))
     assert (error.path, error.code) == ("persetujuan/catatan", "required")
-    assert (
-        check(
-            "setujui_laporan.json",
-            {"persetujuan": {"setuju": False, "catatan": "Capaian belum ada buktinya."}},
-        )
-        == []
-    )
+    disagreeing = {"bagian_laporan": part, "setuju": False, "catatan": "Capaian belum ada buktinya."}
+    assert check("setujui_laporan.json", {"persetujuan": disagreeing}) == []
 
 
 @pytest.mark.parametrize(
@@ -215,10 +213,10 @@ def test_times_are_hh_mm(value: str) -> None:
 
 def test_kontrak_belajar_days() -> None:
     data = example("kontrak_belajar.json")
-    data["jumlah_hari"] = 11
-    assert only(check("kontrak_belajar.json", data)).message == "Paling besar 10."
-    data["jumlah_hari"] = 0
-    assert only(check("kontrak_belajar.json", data)).message == "Paling kecil 1."
+    data["tanggal_bimbingan"] = [f"2027-03-{day:02d}" for day in range(1, 12)]
+    assert only(check("kontrak_belajar.json", data)).message == "Paling banyak 10 butir."
+    data["tanggal_bimbingan"] = []
+    assert only(check("kontrak_belajar.json", data)).path == "tanggal_bimbingan"
 
 
 def test_attendance_is_ticked_from_the_registered_participants_once_each() -> None:

@@ -54,6 +54,7 @@ class Village:
         self.now = T0
         self.instance = runtime.start(engine, "program_desa", code, "pusat").instance_id
         self.inboxes: list[tuple[str, str, str, datetime]] = []  # (bpmn id, name, user, when)
+        self.plan_start = PLAN_START  # the day its action plan starts
 
     def open(self) -> list[str]:
         return sorted(t.bpmn_id for t in queries.tasks(self.engine, instance_id=self.instance))
@@ -69,7 +70,7 @@ class Village:
         found = [t for t in queries.tasks(self.engine, instance_id=self.instance) if t.bpmn_id == bpmn_id]
         assert found, f"{bpmn_id} is not open at {self.now:%Y-%m-%d}; open: {self.open()}"
         task = found[0]
-        assert task.lane == role, f"{bpmn_id} went to {task.lane}, not {role}"
+        assert task.role == role, f"{bpmn_id} went to {task.role}, not {role}"
         user = as_user or STAFF[role]
         assert task.id in {t.id for t in queries.tasks(self.engine, user=user)}, (
             f"{user} does not see {bpmn_id}"
@@ -123,10 +124,10 @@ WIB = timezone(timedelta(hours=7))
 PLAN_START = datetime(2027, 3, 1, tzinfo=WIB)  # rencana_aksi.json: tanggal_mulai_rencana_aksi
 
 
-def month(n: int) -> datetime:
-    """The plan's start plus n calendar months, at 00:00 WIB."""
-    year, index = divmod(PLAN_START.month - 1 + n, 12)
-    return PLAN_START.replace(year=PLAN_START.year + year, month=index + 1)
+def month(n: int, start: datetime = PLAN_START) -> datetime:
+    """The plan's start plus n calendar months, at 00:00 WIB (a start before the 29th)."""
+    year, index = divmod(start.month - 1 + n, 12)
+    return start.replace(year=start.year + year, month=index + 1)
 
 
 def all_done() -> list[dict[str, Any]]:
@@ -143,16 +144,21 @@ def through_preparation_and_training(v: Village, baseline: int = 2) -> None:
     v.do("pemetaan_kondisi_awal", "Fasilitator Daerah", kondisi_awal=scores(baseline))
     v.do("pembekalan", "Fasilitator Pusat")
     v.do("registrasi_peserta", "Pendamping")
-    v.do("kontrak_belajar", "Fasilitator Pusat")
+    days = FORM_EXAMPLES["kontrak_belajar.json"]["tanggal_bimbingan"]
+    if v.now.date().isoformat() >= days[0]:  # a village starting later agrees later days
+        days = [(v.now + timedelta(days=1 + d)).date().isoformat() for d in range(4)]
+        start = datetime.fromisoformat(days[-1]).replace(tzinfo=WIB) + timedelta(days=10)
+        v.plan_start = start.replace(day=min(start.day, 28))
+    v.do("kontrak_belajar", "Fasilitator Pusat", tanggal_bimbingan=days)
     # Each day's attendance opens on the date agreed in the learning contract, at its start time.
-    for day, date in enumerate(FORM_EXAMPLES["kontrak_belajar.json"]["tanggal_bimbingan"], start=1):
+    for day, date in enumerate(days, start=1):
         opened = v.appears_exactly_at("Hari Bimbingan Dimulai", "absensi_bimbingan")
         assert opened == datetime.fromisoformat(f"{date}T08:30:00+07:00")
         name = v.do("absensi_bimbingan", "Pendamping")
         assert name == f"Absensi Bimbingan Sosial Hari ke-{day}"
     v.do("asesmen_masalah", "Fasilitator Pusat")
     v.do("alternatif_program", "Fasilitator Pusat")
-    v.do("rencana_aksi", "Fasilitator Daerah")
+    v.do("rencana_aksi", "Fasilitator Daerah", tanggal_mulai_rencana_aksi=v.plan_start.date().isoformat())
     v.do("bentuk_pokja", "Fasilitator Daerah")
     v.do("komitmen_peserta", "Pengurus Pokja")
     v.do("transfer_dana_stimulan", "Fasilitator Pusat")
@@ -164,9 +170,9 @@ def through_monitoring_and_evaluation(
     """Six months of the action plan, every date counted from its start; `done` is the last
     month's progress (by default the example's)."""
     for n in (1, 2):
-        assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(n)
+        assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(n, v.plan_start)
         assert v.do("catat_kemajuan", "Pengurus Pokja") == f"Kemajuan Rencana Aksi Bulan ke-{n}"
-    assert v.appears_exactly_at("Setelah Tiga Bulan", "monitoring_bulan_3") == month(3)
+    assert v.appears_exactly_at("Setelah Tiga Bulan", "monitoring_bulan_3") == month(3, v.plan_start)
     v.do("monitoring_bulan_3_pusat", "Fasilitator Pusat")
     v.do("monitoring_bulan_3", "Fasilitator Daerah", perlu_revisi=revise)
     if revise:
@@ -176,14 +182,14 @@ def through_monitoring_and_evaluation(
         assert "revisi_rencana_aksi" not in v.open()
     assert "catat_kemajuan" in v.open()  # month 3's progress came with the same day
     v.do("catat_kemajuan", "Pengurus Pokja")
-    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(4)
+    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(4, v.plan_start)
     assert {"evaluasi_bulan_5", "evaluasi_bulan_5_pusat"} <= set(v.open())  # month 5 begins: 4 months in
     v.do("catat_kemajuan", "Pengurus Pokja")
     v.do("evaluasi_bulan_5_pusat", "Fasilitator Pusat")
     v.do("evaluasi_bulan_5", "Fasilitator Daerah", kondisi_evaluasi=scores(evaluation))
-    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(5)
+    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(5, v.plan_start)
     v.do("catat_kemajuan", "Pengurus Pokja")
-    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(6)
+    assert v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan") == month(6, v.plan_start)
     last = done or FORM_EXAMPLES["catat_kemajuan.json"]["kemajuan"]
     v.do("catat_kemajuan", "Pengurus Pokja", kemajuan=last)
 
@@ -206,7 +212,7 @@ def test_a_village_goes_through_the_whole_program(program: Engine) -> None:
     ]
     assert data["jumlah_diterapkan"] == 4
     assert (data["status_desa"], data["berketahanan_sosial"]) == ("Berketahanan Sosial", True)
-    assert v.now == month(6)  # the report is written after month 6
+    assert v.now == month(6, v.plan_start)  # the report is written after month 6
     through_report_termination_and_reflection(v)
     program = v.engine
     detail = queries.instance_detail(program, v.instance)

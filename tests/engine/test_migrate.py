@@ -33,7 +33,7 @@ def to_terminasi(v: Village) -> None:
     through_monitoring_and_evaluation(v, evaluation=4, revise=False)
     v.do("tulis_laporan", "Pengurus Pokja")
     v.do("setujui_laporan", "Pendamping")
-    v.do("setujui_laporan", "Pendamping")
+    v.do("setujui_laporan", "Pendamping", as_user="pendamping2")  # two approvals, two people
     v.advance_to(v.now + timedelta(days=3))
     for message in ("tanda_terima_badiklit", "tanda_terima_dinsos_kabupaten", "tanda_terima_dinsos_provinsi"):
         v.deliver(message, {"diterima_oleh": "Sekretariat", "tanggal": v.now.date().isoformat()})
@@ -98,9 +98,10 @@ def test_a_new_task_in_monitoring_moves_the_villages_before_and_inside_it(
 
 def through_monitoring_until_visit(v: Village) -> None:
     for _ in (1, 2):
-        v.appears_exactly_at("Satu Bulan Berjalan", "catat_kemajuan")
+        v.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan")
         v.do("catat_kemajuan", "Pengurus Pokja")
-    v.appears_exactly_at("Bulan ke-3", "monitoring_bulan_3")
+    v.appears_exactly_at("Setelah Tiga Bulan", "monitoring_bulan_3")
+    v.do("monitoring_bulan_3_pusat", "Fasilitator Pusat")  # the joint team: both sides
     v.do("monitoring_bulan_3", "Fasilitator Daerah", perlu_revisi=False)
     assert "kunjungan_bulan_4" in v.open()
 
@@ -109,9 +110,10 @@ def test_a_village_past_a_removed_element_is_refused_with_the_reason(program: En
     revised = Village(program, LEMPUR)
     through_preparation_and_training(revised)
     for _ in (1, 2):
-        revised.appears_exactly_at("Satu Bulan Berjalan", "catat_kemajuan")
+        revised.appears_exactly_at("Akhir Bulan Rencana Aksi", "catat_kemajuan")
         revised.do("catat_kemajuan", "Pengurus Pokja")
-    revised.appears_exactly_at("Bulan ke-3", "monitoring_bulan_3")
+    revised.appears_exactly_at("Setelah Tiga Bulan", "monitoring_bulan_3")
+    revised.do("monitoring_bulan_3_pusat", "Fasilitator Pusat")
     revised.do("monitoring_bulan_3", "Fasilitator Daerah", perlu_revisi=True)
     revised.do("revisi_rencana_aksi", "Pengurus Pokja")
     waiting = Village(program, LEMPUR)

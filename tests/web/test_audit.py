@@ -82,11 +82,12 @@ def test_an_auditor_reads_the_timeline_and_steps_through_it(audited: tuple[Engin
     assert f'href="/audit/desa/{LEMPUR}/{v.instance}/{seq - 1}"' in text  # previous
     assert c.get(f"/audit/desa/{LEMPUR}/{v.instance}/{seq + 99}").status_code == 404
 
-    # Jumping to a date opens the first step of that day: the second training day, by its timer.
-    jumped = c.get(f"/audit/desa/{LEMPUR}/{v.instance}/tanggal?tanggal=2027-01-05")
+    # Jumping to a date opens the first step of that day: the second training day, by its timer
+    # (the learning contract's 16 February, 08:30 WIB = 01:30 UTC).
+    jumped = c.get(f"/audit/desa/{LEMPUR}/{v.instance}/tanggal?tanggal=2027-02-16")
     assert jumped.status_code == 302
     landed = c.get(jumped.headers["Location"]).get_data(as_text=True)
-    assert "2027-01-05 08:00" in landed and "Waktu tiba" in landed
+    assert "2027-02-16 01:30" in landed and "Waktu tiba" in landed
 
 
 def test_verification_turns_the_badge_green_then_red_at_the_edited_event(

@@ -93,7 +93,7 @@ def test_hot_reload_redeploys_and_shows_a_broken_file_instead_of_crashing(
 
     monev = processes / MONEV
     good = monev.read_text(encoding="utf-8")
-    monev.write_text(good.replace('"P3M"', "P3M", 1), encoding="utf-8")
+    monev.write_text(good.replace('"P14D"', "P14D", 1), encoding="utf-8")
     os.utime(monev, (monev.stat().st_atime, monev.stat().st_mtime + 5))
     assert reloader.check()
     assert not reloader.state.ok and reloader.state.deployed == []

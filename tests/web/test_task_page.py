@@ -253,17 +253,21 @@ def test_an_invalid_submit_shows_each_message_beside_its_field(program: Engine) 
     assert open_task(program, task.instance, "siapkan_calon_peserta").id == task.id
 
 
-def test_31_participants_are_refused_at_the_list(program: Engine) -> None:
+def test_31_participants_need_the_local_reason(program: Engine) -> None:
+    # "maksimal 30 (tiga puluh) orang atau sesuai dengan kebutuhan setempat": more, with the reason.
     _, task = to_candidates(program)
     client = signed_in(program, "daerah")
     people = [*copy.deepcopy(PESERTA), {**PESERTA[0], "nama": "Orang ke-31"}]
     response = client.post(f"/tugas/{task.id}", data={**form_fields(people), "_kirim": "1"})
     assert response.status_code == 422
     text = page(response)
-    legend = text.index('<fieldset id="f-calon_peserta" class="rows"')
-    assert text.index('id="e-calon_peserta">Paling banyak 30 butir.') - legend < 800
-    assert value_of(text, "calon_peserta-30-nama") == "Orang ke-31"
-    assert 'name="_tambah"' not in text  # no row to add beyond 30
+    assert 'id="e-alasan_lebih_dari_30"' in text  # the reason is asked for, beside its field
+    assert value_of(text, "calon_peserta-30-nama") == "Orang ke-31"  # the 31st row is kept
+    reason = "Tiga dusun terpencil perlu wakil sendiri."
+    fields = {**form_fields(people), "alasan_lebih_dari_30": reason, "_kirim": "1"}
+    response = client.post(f"/tugas/{task.id}", data=fields)
+    assert response.status_code == 302, page(response)
+    assert len(queries.instance_data(program, task.instance)["calon_peserta"]) == 31
 
 
 def test_an_empty_required_number_is_reported_as_missing(program: Engine) -> None:
