@@ -70,7 +70,7 @@ def test_the_scale_bench_loads_sweeps_and_verifies(tmp_path: Path, monkeypatch: 
         for instance_id in swept_ids[-10:]:
             assert verify.verify_instance(engine, session, instance_id).ok
     task = next(t for t in queries.tasks(engine, limit=2000) if t.instance > 100 and t.bpmn_id in _forms())
-    doer = staff_of(task.village).get(task.lane, "pusat.andi")
+    doer = staff_of(task.village).get(task.role, "pusat.andi")
     with engine.db.sessions() as session:
         village_row = session.get(Village, task.village)
     answer = program.task_data(task, program.Story(village_row, age_days=0), {})

@@ -99,7 +99,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "TaskRow": {
         "type": "object",
-        "required": list(queries.TaskRow.__dataclass_fields__),
+        "required": queries.TaskRow.json_keys(),
         "additionalProperties": False,
         "properties": {
             "id": {"type": "string"},

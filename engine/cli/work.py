@@ -138,7 +138,7 @@ def tasks(instance_id: int | None, user: str | None, village: str | None, as_jso
         emit_json([r.to_json() for r in rows])
     else:
         table(
-            [[r.id, r.instance, r.village, r.bpmn_id, r.name, r.lane, r.claimed_by, r.due_at] for r in rows],
+            [[r.id, r.instance, r.village, r.bpmn_id, r.name, r.role, r.claimed_by, r.due_at] for r in rows],
             ["id", "instance", "village", "bpmn_id", "name", "lane", "claimed_by", "due_at"],
         )
 

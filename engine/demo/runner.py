@@ -112,7 +112,7 @@ def play(engine: Engine, program: Program, village: Village, story: Story, today
                     break
                 now = done_at
                 _set_clock(engine, now)
-                runtime.complete(engine, task.id, story.actor(task.lane), story.answer(task, seen))
+                runtime.complete(engine, task.id, story.actor(task.role), story.answer(task, seen))
                 seen[task.bpmn_id] = seen.get(task.bpmn_id, 0) + 1
                 continue
         elif waiting := _waiting_messages(engine, instance_id):  # e.g. receipts of a report sent

@@ -9,9 +9,9 @@ Read from the human-task projection only (no workflow is deserialized). Pages ar
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, case, func, or_, select, true, tuple_, union
 from sqlalchemy.orm import Session
@@ -36,14 +36,20 @@ class TaskRow:
     process_id: str
     bpmn_id: str
     name: str
-    lane: str
+    role: str  # the human_task row's role: its lane's name, or the default role outside lanes
     form: str | None
     claimed_by: str | None
     created_at: str | None
     due_at: str | None
 
+    JSON_NAMES: ClassVar[dict[str, str]] = {"role": "lane"}  # the API's and `desa tasks --json`'s names
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {self.JSON_NAMES.get(key, key): value for key, value in asdict(self).items()}
+
+    @classmethod
+    def json_keys(cls) -> list[str]:
+        return [cls.JSON_NAMES.get(f.name, f.name) for f in fields(cls)]
 
 
 TASK_COLUMNS = (

@@ -64,8 +64,8 @@ def test_lanes_route_tasks_to_role_and_village_only(basic: Engine) -> None:
     lempur = runtime.start(basic, "simple", LEMPUR, "rina").instance_id
     sigi = runtime.start(basic, "simple", SIGI, "sari").instance_id
 
-    assert [(t.instance, t.lane) for t in queries.tasks(basic, user="rina")] == [(lempur, "Pendamping")]
-    assert [(t.instance, t.lane) for t in queries.tasks(basic, user="sari")] == [(sigi, "Pendamping")]
+    assert [(t.instance, t.role) for t in queries.tasks(basic, user="rina")] == [(lempur, "Pendamping")]
+    assert [(t.instance, t.role) for t in queries.tasks(basic, user="sari")] == [(sigi, "Pendamping")]
     assert queries.tasks(basic, user="budi") == []  # no task for his role yet
     assert queries.tasks(basic, user="dewi") == []  # national, but not a pendamping task
 
@@ -77,7 +77,7 @@ def test_lanes_route_tasks_to_role_and_village_only(basic: Engine) -> None:
 
     runtime.complete(basic, open_task(basic, sigi, "isi_data").id, "sari", {"jumlah": 8})
     periksa = open_task(basic, sigi, "periksa")
-    assert periksa.lane == "Fasilitator Daerah"
+    assert periksa.role == "Fasilitator Daerah"
     assert [t.id for t in queries.tasks(basic, user="budi")] == [periksa.id]  # Pulang Pisau is his kabupaten
     with pytest.raises(Forbidden):  # the companion sees her village's task but it is not her role
         runtime.complete(basic, periksa.id, "sari", {})

@@ -149,7 +149,7 @@ def test_no_escalation_when_the_money_suffices(desk: Desk) -> None:
 def test_parallel_multi_instance_opens_one_task_per_item_and_collects_the_answers(desk: Desk) -> None:
     iid = desk.start("mi_parallel", {"rumah": ["A-01", "A-02", "A-03"]})
     survei = desk.tasks(iid, "survei_serentak")
-    assert len(survei) == 3 and {t.lane for t in survei} == {"Pendamping"}
+    assert len(survei) == 3 and {t.role for t in survei} == {"Pendamping"}
     assert [t[1] for t in inbox(desk, "sari")] == ["survei_serentak"] * 3
     by_house = {desk.data(iid, t.id)["rumah_ini"]: t.id for t in survei}
     assert sorted(by_house) == ["A-01", "A-02", "A-03"]
@@ -158,7 +158,7 @@ def test_parallel_multi_instance_opens_one_task_per_item_and_collects_the_answer
         assert desk.open(iid) == ["survei_serentak"] * len(by_house)
         desk.complete_task(by_house.pop(rumah), {"skor": skor}, actor="sari")
     rekap = desk.task(iid, "rekap_serentak")
-    assert rekap.lane == "Fasilitator Daerah"
+    assert rekap.role == "Fasilitator Daerah"
     assert sorted(desk.data(iid, rekap.id)["skor_rumah"]) == [4, 7, 9]  # one answer per house
     desk.complete(iid, "rekap_serentak", actor="budi")
     assert desk.status(iid) == "completed"

@@ -24,14 +24,14 @@ from tests.engine.scope_desk import T0, UNSUPPORTED, Desk, at, inbox
 def test_manual_task_then_script_result_reaches_the_next_lane(desk: Desk) -> None:
     iid = desk.start("manual_script", {"kk": ["siti", "ahmad"]})
     kunjungan = desk.task(iid, "kunjungan")
-    assert (kunjungan.name, kunjungan.lane) == ("Kunjungi Rumah Warga", "Pendamping")
+    assert (kunjungan.name, kunjungan.role) == ("Kunjungi Rumah Warga", "Pendamping")
     assert inbox(desk, "sari") == [(iid, "kunjungan")]  # the companion of Sigi, and nobody else
     assert inbox(desk, "rina") == [] and inbox(desk, "budi") == [] and inbox(desk, "dewi") == []
 
     desk.complete(iid, "kunjungan", {"laki": 12, "perempuan": 18}, actor="sari")
 
     tinjau = desk.task(iid, "tinjau")
-    assert tinjau.lane == "Fasilitator Daerah"
+    assert tinjau.role == "Fasilitator Daerah"
     assert inbox(desk, "budi") == [(iid, "tinjau")] and inbox(desk, "sari") == []
     data = desk.data(iid, tinjau.id)
     assert data["total"] == 30
@@ -65,7 +65,7 @@ def test_business_rule_task_applies_the_decision_table(desk: Desk) -> None:
         desk.complete(iid, "isi_kk", submitted, actor="sari")
         assert desk.open(iid) == [next_task], submitted  # the gateway reads the decision's result
         task = desk.task(iid, next_task)
-        assert task.lane == ("Fasilitator Daerah" if next_task == "verifikasi" else "Pendamping")
+        assert task.role == ("Fasilitator Daerah" if next_task == "verifikasi" else "Pendamping")
         data = desk.data(iid, task.id)
         assert (data["kategori"], data["paket"]) == (kategori, paket), submitted
         desk.complete(iid, next_task)
@@ -79,7 +79,7 @@ def test_business_rule_task_applies_the_decision_table(desk: Desk) -> None:
 def test_exclusive_gateway_takes_the_matching_flow_or_the_default(desk: Desk) -> None:
     for skor, expected in [(95, "baik"), (80, "baik"), (10, "buruk"), (60, "cukup"), (40, "cukup")]:
         iid = desk.start("exclusive")
-        assert desk.task(iid, "nilai").lane == "Fasilitator Pusat"  # no lanes: the default role
+        assert desk.task(iid, "nilai").role == "Fasilitator Pusat"  # no lanes: the default role
         assert (iid, "nilai") in inbox(desk, "dewi")
         desk.complete(iid, "nilai", {"skor": skor})
         assert desk.open(iid) == [expected], skor
@@ -90,8 +90,8 @@ def test_exclusive_gateway_takes_the_matching_flow_or_the_default(desk: Desk) ->
 def test_parallel_gateway_opens_both_branches_and_joins_them(desk: Desk) -> None:
     iid = desk.start("parallel")
     assert desk.open(iid) == ["data_anggaran", "data_warga"]
-    assert desk.task(iid, "data_warga").lane == "Pendamping"
-    assert desk.task(iid, "data_anggaran").lane == "Fasilitator Daerah"
+    assert desk.task(iid, "data_warga").role == "Pendamping"
+    assert desk.task(iid, "data_anggaran").role == "Fasilitator Daerah"
     assert inbox(desk, "sari") == [(iid, "data_warga")] and inbox(desk, "budi") == [(iid, "data_anggaran")]
 
     desk.complete(iid, "data_anggaran", {"anggaran": 5_000_000}, actor="budi")
@@ -162,13 +162,13 @@ def test_event_gateway_follows_the_message_when_it_comes_first(desk: Desk) -> No
 def test_embedded_subprocess_runs_in_its_lane_and_returns_its_data(desk: Desk) -> None:
     iid = desk.start("embedded", {"undangan": 40})
     hadir = desk.task(iid, "catat_hadir")
-    assert hadir.lane == "Pendamping"  # the subprocess's lane applies to what is drawn inside it
+    assert hadir.role == "Pendamping"  # the subprocess's lane applies to what is drawn inside it
     assert inbox(desk, "sari") == [(iid, "catat_hadir")]
     assert desk.data(iid, hadir.id)["undangan"] == 40  # the subprocess sees the process data
 
     desk.complete(iid, "catat_hadir", {"hadir": 25}, actor="sari")
     sahkan = desk.task(iid, "sahkan")
-    assert sahkan.lane == "Fasilitator Daerah"
+    assert sahkan.role == "Fasilitator Daerah"
     data = desk.data(iid, sahkan.id)
     assert (data["hadir"], data["kuorum"]) == (25, True)  # the script inside ran; its result came out
     desk.complete(iid, "sahkan", actor="budi")
@@ -178,13 +178,13 @@ def test_embedded_subprocess_runs_in_its_lane_and_returns_its_data(desk: Desk) -
 def test_call_activity_runs_the_called_process_and_returns_its_data(desk: Desk) -> None:
     iid = desk.start("call_activity", {"batas_luas": 9})
     ukur = desk.task(iid, "ukur_rumah")
-    assert ukur.lane == "Pendamping"  # the lane drawn in the called process
+    assert ukur.role == "Pendamping"  # the lane drawn in the called process
     assert inbox(desk, "sari") == [(iid, "ukur_rumah")]
     assert desk.data(iid, ukur.id)["batas_luas"] == 9  # the caller's data goes in
 
     desk.complete(iid, "ukur_rumah", {"luas": 24, "penghuni": 4}, actor="sari")
     putuskan = desk.task(iid, "putuskan")
-    assert putuskan.lane == "Fasilitator Daerah"
+    assert putuskan.role == "Fasilitator Daerah"
     data = desk.data(iid, putuskan.id)
     assert (data["luas_per_orang"], data["layak_bantuan"]) == (6, True)  # and the callee's comes out
     desk.complete(iid, "putuskan", actor="budi")

@@ -36,7 +36,7 @@ def test_boundary_timer_fires_at_its_time_not_before(basic: Engine) -> None:
     assert timers.fire_due(basic, T0 + timedelta(days=3)) == 1
     assert open_ids(basic, iid) == ["eskalasi"]  # interrupting: the report task is gone
     escalation = open_task(basic, iid, "eskalasi")
-    assert escalation.lane == "Fasilitator Daerah"
+    assert escalation.role == "Fasilitator Daerah"
     assert escalation.created_at == (T0 + timedelta(days=3)).isoformat()
     fired = queries.instance_detail(basic, iid)["history"][-1]
     assert fired["type"] == "TIMER_FIRED" and fired["bpmn_id"] == "terlambat"

@@ -109,7 +109,7 @@ class Client(threading.Thread):
         return bool(work)
 
     def complete(self, village: Village, task: queries.TaskRow) -> None:
-        actor = village.actor(task.lane)
+        actor = village.actor(task.role)
         data = program.task_data(task, village.story, dict(village.seen))
         path = f"/api/v1/tasks/{task.id}/complete"
         reply, lost_reply = self.request("POST", path, self.tokens[actor], data)
