@@ -197,9 +197,9 @@ def test_who_may_see_or_act_is_decided_in_one_place() -> None:
     assert found == []
 
 
-# Variables still read where they are used: the sandbox's process settings (engine/sandbox/pool.py)
-# and the state check of every step (engine/runtime/step.py) were being rewritten beside this change.
-READ_BY_THEIR_OWN_MODULE = {"engine/sandbox/pool.py", "engine/runtime/step.py"}
+# The processes that run scripts read their own two settings (engine/sandbox/pool.py), at import,
+# falling back to the defaults on a value that is no number.
+READ_BY_THEIR_OWN_MODULE = {"engine/sandbox/pool.py"}
 
 
 def environment_reads(folder: Path) -> list[str]:

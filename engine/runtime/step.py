@@ -16,7 +16,6 @@ every task completion takes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import spiff
+from engine import config, spiff
 from engine.core import Engine, Live, Projection, decode, encode
 from engine.errors import Conflict, NotFound
 from engine.runtime import audit
@@ -219,7 +218,7 @@ class Step:
             sync_projections(sql, row, self.live, views, waiting, self.now, new_status == "suspended")
             self.open_tasks = views
         audit.insert(sql, event)
-        if os.environ.get("DESA_VERIFY_STATE") and self.live is not None:
+        if config.settings().verify_state and self.live is not None:
             verify_stored(sql, row.id, self.live.workflow, self.spec)
         return event
 
