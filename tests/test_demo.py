@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
 from engine.core import Engine
-from engine.definitions import registry
+from engine.definitions import forms, registry
 from engine.demo import runner as demo
 from engine.directory import passwords
 from engine.store.models import User
 from engine.views import queries
-from tests.model_desa_program import PROGRAM
+from tests.form_checks import schema
+from tests.model_desa_program import MODULE, PROGRAM
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)
@@ -67,6 +72,10 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
     assert any("Evaluasi Bulan ke-5" in w for w in where)
     assert any("Laporan" in w for w in where)
     assert any(w.startswith("program selesai") for w in where)
+    instances = {i.village: i.id for i in queries.instances(engine)}
+    majene = queries.instance_data(engine, instances["76.05.05.2004"])  # Ulumanda, Kab. Majene
+    assert majene["fasilitator_daerah"]["instansi"] == "Dinas Sosial Kabupaten Majene"
+    assert "Kerinci" not in json.dumps(majene)
     cycles = [queries.instance_data(engine, i.id).get("siklus_ke") for i in queries.instances(engine)]
     assert 2 in cycles  # one Pokja is in its second reflection cycle
 
@@ -98,3 +107,29 @@ def test_demo_command_loads_once(engine: Engine, monkeypatch: pytest.MonkeyPatch
     assert second.exit_code == 0
     assert "already loaded" in second.output and "pusat.andi" in second.output
     assert len(queries.instances(engine)) == 29
+
+
+def _table_villages() -> list[SimpleNamespace]:
+    with (ROOT / "processes" / "model_desa" / "desa-2006-2009.csv").open(encoding="utf-8") as handle:
+        return [SimpleNamespace(**row) for row in csv.DictReader(handle) if row["code"].strip()]
+
+
+@pytest.mark.parametrize("village", _table_villages(), ids=lambda v: v.name)
+def test_every_demo_village_answers_as_itself(village: SimpleNamespace) -> None:
+    """No 'Dinas Sosial Kabupaten Kerinci' in Majene: each village's answers name its own kabupaten,
+    kecamatan, people and activities, and every answer is still valid for its form."""
+    examples = MODULE.examples_for(village)
+    text = json.dumps(examples, ensure_ascii=False)
+    short = re.sub(r"^(Kab\.|Kota)\s*", "", village.kabupaten)
+    assert f"Dinas Sosial Kabupaten {short}" in text or f"Dinas Sosial {village.kabupaten}" in text
+    assert village.kecamatan in text and village.name in text
+    if village.code != "15.01.01.2003":  # Lempur Mudik, whose answers the others are told from
+        for elsewhere in ("Kerinci", "Lempur", "Gunung Raya", "Jambi"):
+            assert elsewhere not in text or elsewhere in (village.kabupaten, village.provinsi), elsewhere
+        assert not set(examples_for_lempur_names()) & set(re.findall(r'"nama": "([^"]+)"', text))
+    for name, answer in examples.items():
+        forms.validate(schema(name), answer, name, MODULE.context_for(name, examples))
+
+
+def examples_for_lempur_names() -> list[str]:
+    return [p["nama"] for p in MODULE.PESERTA]

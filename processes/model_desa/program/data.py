@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .localise import retell
 from .people import (
     BENDAHARA,
     BUKTI_AWAL,
@@ -452,10 +453,11 @@ _INSTANCE_ITEM: dict[str, dict[str, Any]] = {
 }
 
 
-def context_for(form: str) -> dict[str, Any]:
+def context_for(form: str, examples: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The task data the form's task sees: every earlier example merged in process order."""
+    examples = FORM_EXAMPLES if examples is None else examples
     data: dict[str, Any] = {}
-    for name, example in FORM_EXAMPLES.items():
+    for name, example in examples.items():
         if name == form:
             break
         data.update(copy.deepcopy(example))
@@ -463,6 +465,14 @@ def context_for(form: str) -> dict[str, Any]:
     return data
 
 
+_RETOLD: dict[str, dict[str, dict[str, Any]]] = {}
+
+
 def examples_for(village: Any) -> dict[str, dict[str, Any]]:
-    """The example answers for one village."""
-    return FORM_EXAMPLES
+    """The example answers as `village` gives them: its own people, places and activities
+    (`localise.retell`); Lempur Mudik's own for Lempur Mudik, or for no village."""
+    if village is None:
+        return FORM_EXAMPLES
+    if village.code not in _RETOLD:
+        _RETOLD[village.code] = retell(FORM_EXAMPLES, village)
+    return _RETOLD[village.code]
