@@ -95,18 +95,24 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
 
 
 def test_demo_command_loads_once(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
+    """On a database with nothing deployed, `desa demo` deploys processes/ itself, then plays."""
     monkeypatch.chdir(tmp_path)
-    csv_file = str(ROOT / "processes" / "model_desa" / "desa-2006-2009.csv")
     runner = CliRunner()
-    first = runner.invoke(main, ["demo", "--password", "rahasia-demo", "--villages", csv_file])
+    first = runner.invoke(main, ["demo", "--password", "rahasia-demo"])
     assert first.exit_code == 0, first.output
-    assert "pusat.andi" in first.output and "rahasia-demo" in first.output
+    assert "deploying" in first.output and "pusat.andi" in first.output and "rahasia-demo" in first.output
     assert (tmp_path / "instance" / "demo-logins.txt").exists()
-    second = runner.invoke(main, ["demo", "--villages", csv_file])
+    deployed = {v.process_id for v in queries_versions(engine)}
+    assert {"program_desa", "siaga_bencana"} <= deployed  # every program of processes/
+    second = runner.invoke(main, ["demo"])
     assert second.exit_code == 0
     assert "already loaded" in second.output and "pusat.andi" in second.output
     assert len(queries.instances(engine)) == 29
+
+
+def queries_versions(engine: Engine) -> list[registry.VersionInfo]:
+    with engine.db.sessions() as session:
+        return registry.versions(session)
 
 
 def _table_villages() -> list[SimpleNamespace]:
