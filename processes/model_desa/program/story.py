@@ -103,10 +103,10 @@ class Story:
         # The dates agreed in the village count from the day it agrees them (the example's are 2027's).
         today = datetime.fromisoformat(task.created_at or "2027-02-15") + timedelta(days=self.delay(task))
         if task.bpmn_id == "kontrak_belajar":
-            days = len(data["tanggal_bimbingan"])
-            data["tanggal_bimbingan"] = [(today + timedelta(days=d)).date().isoformat() for d in range(days)]
+            days = range(2, 2 + len(data["tanggal_bimbingan"]))  # training starts two days later
+            data["tanggal_bimbingan"] = [(today + timedelta(days=d)).date().isoformat() for d in days]
         if task.bpmn_id == "rencana_aksi":
-            data["tanggal_mulai_rencana_aksi"] = (today + timedelta(days=5)).date().isoformat()
+            data["tanggal_mulai_rencana_aksi"] = (today + timedelta(days=3)).date().isoformat()
         if task.bpmn_id == "evaluasi_pokja":
             data["lanjut_siklus"] = self.lanjut_siklus and seen.get("evaluasi_pokja", 0) < 1
         return data
