@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.errors import FieldError, InvalidInput
-from engine.store.models import CompletionKey
+from engine.store.fastsql import Sql, insert_sql
 
 KEEP = timedelta(days=30)  # longer than a week offline, with room to spare
 MAX_LENGTH = 200
@@ -76,35 +75,41 @@ def _aware(value: datetime) -> datetime:
 def recorded(session: Session, username: str, key: Key) -> dict[str, Any] | None:
     """The result recorded for `username`'s `key`, or None when there is none (or it expired).
     Raises `KeyReused` when the key came with a different submission."""
-    found = session.execute(
-        select(CompletionKey.fingerprint, CompletionKey.result, CompletionKey.expires_at).where(
-            CompletionKey.username == username, CompletionKey.key == key.value
-        )
-    ).first()
-    if found is None or _aware(found.expires_at) <= _now():
+    sql = Sql.of(session)
+    found = sql.one(
+        "SELECT fingerprint, result, expires_at FROM completion_key WHERE username = :user AND key = :key",
+        user=username,
+        key=key.value,
+    )
+    if found is None:
         return None
-    if found.fingerprint != key.fingerprint:
+    fingerprint, result, expires_at = found
+    expires = sql.read_ts(expires_at)
+    if expires is None or expires <= _now():
+        return None
+    if fingerprint != key.fingerprint:
         raise KeyReused(
             "this idempotency key was used already for a different submission (another task, other "
             "data or another revision); nothing was changed. Send a new submission with a new key"
         )
-    return dict(found.result)
+    return dict(sql.read_json(result))
+
+
+_COLUMNS = ("username", "key", "task_id", "fingerprint", "result", "created_at", "expires_at")
 
 
 def record(session: Session, username: str, key: Key, task_id: str, result: dict[str, Any]) -> None:
     """Keep `result` as the answer to `username`'s `key` (in the completion's transaction), and
-    delete the keys that have expired."""
-    now = _now()
-    session.execute(delete(CompletionKey).where(CompletionKey.expires_at <= now))
-    session.add(
-        CompletionKey(
-            username=username,
-            key=key.value,
-            task_id=task_id,
-            fingerprint=key.fingerprint,
-            result=result,
-            created_at=now,
-            expires_at=now + KEEP,
-        )
+    delete the keys that have expired (an indexed range, most often empty)."""
+    sql, now = Sql.of(session), _now()
+    sql.run("DELETE FROM completion_key WHERE expires_at <= :now", now=sql.ts(now))
+    sql.run(
+        insert_sql("completion_key", _COLUMNS),
+        username=username,
+        key=key.value,
+        task_id=task_id,
+        fingerprint=key.fingerprint,
+        result=sql.json(result),
+        created_at=sql.ts(now),
+        expires_at=sql.ts(now + KEEP),
     )
-    session.flush()
