@@ -69,11 +69,6 @@ class Program:
             Step(str(s["process"]), dict(s.get("label") or {})) for s in self.description.get("steps", [])
         ]
 
-    def step_index(self, process: str) -> int | None:
-        """1-based position of a step process, None for a process that is no step."""
-        ids = [s.process for s in self.steps]
-        return ids.index(process) + 1 if process in ids else None
-
     @property
     def sections(self) -> list[dict[str, Any]]:
         return list((self.description.get("village") or {}).get("sections", []))
@@ -175,11 +170,6 @@ def check(data: dict[str, Any], file: str) -> list[Problem]:
                 problem(f"section #{index}", f"kind '{kind}' is not one of {', '.join(SECTION_KINDS)}")
             )
     return found
-
-
-def processes_of(program: Program) -> set[str]:
-    """The processes a program names: the one started for a village and its steps."""
-    return {program.process, *(s.process for s in program.steps)}
 
 
 def load_bundles(paths: list[Path], processes_dir: Path | None = None) -> list[Bundle]:
