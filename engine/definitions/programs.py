@@ -10,6 +10,11 @@ dashboard counts, and where the optional program package lives: Python the progr
 
 Every text a person reads is an inline table `{ id = "...", en = "..." }` (Indonesian first; English
 when given), read with `text(value, lang)`.
+
+Which program an instance belongs to is derived, not stored: the village process it runs is some
+installed program's `process` (`of_process`), the programs being the folders under `processes/`
+read when their program.toml changes (`installed`). A process outside any program (a BPMN file
+deployed on its own) still runs; its village page and dashboard board show it without steps.
 """
 
 from __future__ import annotations
