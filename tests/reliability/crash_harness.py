@@ -1,7 +1,7 @@
 """Crash safety: the real program on a SQLite file, its server and worker SIGKILLed at random.
 
 `run(folder, plan)`:
-1. `desa init`, `desa deploy processes`, `desa demo` (22 villages at different points of the
+1. `desa init`, `desa deploy processes`, `desa demo` (29 villages at different points of the
    program), and an API token for the admin and for every demo staff member;
 2. `desa serve --no-worker` and `desa worker --interval 0.2` as subprocesses; API clients
    (threads, see `crash_clients`) complete the open tasks of their villages; a mover runs
@@ -108,10 +108,13 @@ def prepare(folder: Path) -> tuple[str, Engine, list[Village], dict[str, str]]:
                 .where(AuditEvent.type == audit.TASK_COMPLETED)
             ).all()
         )
-        villages = [
-            Village(v.code, v.name, v.kabupaten, program.story(v, "", n), Counter())
-            for n, v in enumerate(rows)
-        ]
+        cohorts: Counter[str] = Counter()  # each year's villages take that year's stories in turn
+        villages = []
+        for v in rows:
+            cohort = str(v.tahun or "")
+            story = program.story(v, cohort, cohorts[cohort])
+            cohorts[cohort] += 1
+            villages.append(Village(v.code, v.name, v.kabupaten, story, Counter()))
         for village in villages:
             village.seen.update({b: c for (code, b), c in done.items() if code == village.code})
         people = {"admin"} | {
