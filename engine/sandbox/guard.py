@@ -11,7 +11,13 @@ an exception a script cannot catch: the sandbox offers no `BaseException`, nor a
 it (CPython also switches tracing off once the trace function has raised, so code that caught the
 stop would run on unbudgeted; that is also why deep recursion is stopped by the budget well before
 Python's own recursion limit, which a script could catch). Operators that build a huge value in one
-C call (`'x' * 10**9`) are limited in `engine.sandbox_limits`.
+C call (`'x' * 10**9`) are limited in `engine.sandbox.limits`.
+
+The budget runs inside the interpreter, so it is not the last word: a script can still switch
+tracing off (a generator closed in a deep frame), and one call into C gives it no chance to run.
+The engine therefore runs this code in sandbox processes that the operating system limits and the
+engine kills at a deadline (`engine.sandbox.isolation`); the budget here gives the usual endless
+loop a clear message without losing the process.
 """
 
 from __future__ import annotations
