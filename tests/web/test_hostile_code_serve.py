@@ -135,8 +135,17 @@ def test_others_are_served_while_a_start_runs_endless_code(
         )
     )
     still_running = thread.is_alive()
+    # On through the moment the sandbox process is killed, and a little after: every inbox answers.
+    inbox_while_killed = []
+    until = time.monotonic() + 30
+    while thread.is_alive() and time.monotonic() < until:
+        inbox_while_killed.append(_timed(lambda: browser.request("GET", "/")))
+        time.sleep(0.1)
+    inbox_while_killed += [_timed(lambda: browser.request("GET", "/")) for _ in range(3)]
     thread.join(30)
     assert still_running, "the hostile start ended before the others were served"
+    assert [answer[0] for answer, _ in inbox_while_killed] == [200] * len(inbox_while_killed)
+    assert max(seconds for _, seconds in inbox_while_killed) < 1.0
     assert (signed_in, inbox, listed.status, done.status) == (302, 200, 200, 200)
     assert max(sign_in_seconds, inbox_seconds, list_seconds, done_seconds) < 1.0, (
         sign_in_seconds,
