@@ -1,6 +1,7 @@
 /* desa's service worker: Tugas Saya, its task pages and the static files, kept for use offline.
  *
- * Pages (the signed-in person's own): network first; a copy of Tugas Saya ("/") and of each task
+ * Pages (the signed-in person's own): network first (the kept copy when the network fails or has
+ * not answered in SLOW_MS); a copy of Tugas Saya ("/") and of each task
  * page ("/tugas/<id>") is kept in the cache "desa-halaman", marked with when it was taken
  * (data-disimpan on <html>, which offline.js shows as "Offline: terakhir disinkronkan ...").
  * Offline, that copy is served; a page never kept gets a short bilingual page saying so.
@@ -12,7 +13,7 @@
  */
 'use strict';
 
-const VERSION = '2';
+const VERSION = '3';
 const STATIC_CACHE = 'desa-statis-' + VERSION;
 const PAGE_CACHE = 'desa-halaman';
 const STATIC_FILES = [
@@ -31,7 +32,8 @@ const STATIC_FILES = [
 const MAX_PAGES = 60; // Tugas Saya and its 50 tasks (one inbox page), with room
 const MAX_PAGE_BYTES = 1024 * 1024;
 const MAX_AGE_MS = 14 * 24 * 3600 * 1000; // a copy older than two weeks is not served
-const REFRESH_MS = 5 * 60 * 1000; // a task page kept less than 5 minutes ago is not fetched again
+const REFRESH_MS = 30 * 60 * 1000; // a task page kept less than 30 minutes ago is not fetched again
+const SLOW_MS = 6000; // a page the network has not answered in 6 s is served from the kept copy
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -92,13 +94,18 @@ function notKept() {
 
 async function page(request) {
   const url = new URL(request.url);
-  try {
-    const response = await fetch(request);
+  const network = fetch(request).then(async (response) => {
     if (keptPage(url)) await keep(url, response.clone());
     return response;
-  } catch (offline) {
-    return (keptPage(url) && await copyOf(url)) || notKept();
-  }
+  });
+  const kept = keptPage(url) ? await copyOf(url) : null;
+  if (!kept) return network.catch(() => notKept());
+  // A weak signal: the kept copy after SLOW_MS; the network's answer, when it comes, still renews it.
+  const slow = new Promise((resolve) => { setTimeout(() => resolve(null), SLOW_MS); });
+  const first = await Promise.race([network.catch(() => null), slow]);
+  if (first) return first;
+  network.catch(() => null);
+  return kept;
 }
 
 async function staticFile(request) {
