@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,26 +213,29 @@ def merged(bundles: list[Bundle]) -> Bundle:
 
 def installed(root: Path | None = None) -> list[Program]:
     """The programs whose folders sit under `root` (default: the folder of programs holding the
-    default processes folder, `processes/`), read again when a program.toml changes."""
-    root = root or _root()
-    chosen = (
-        [root]
-        if is_program(root)
-        else sorted(p for p in root.iterdir() if is_program(p))
-        if root.is_dir()
-        else []
-    )
+    default processes folder, `processes/`), read again when a program.toml changes (looked at no
+    more than once every RECHECK_SECONDS: a village page asks on every request)."""
+    folder = root or _root()
+    key = str(folder)
+    with _LOCK:
+        cached = _INSTALLED.get(key)
+        if cached is not None and time.monotonic() - cached[0] < RECHECK_SECONDS:
+            return cached[2]
+    chosen = [folder] if is_program(folder) else _program_folders(folder)
     stamp = tuple(
         (str(p), (p / PROGRAM_FILE).stat().st_mtime_ns if (p / PROGRAM_FILE).exists() else 0) for p in chosen
     )
+    if cached is not None and cached[1] == stamp:
+        found = cached[2]
+    else:
+        found = [program for program in (load(p)[0] for p in chosen) if program is not None]
     with _LOCK:
-        cached = _INSTALLED.get(str(root))
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-    found = [program for program in (load(p)[0] for p in chosen) if program is not None]
-    with _LOCK:
-        _INSTALLED[str(root)] = (stamp, found)
+        _INSTALLED[key] = (time.monotonic(), stamp, found)
     return found
+
+
+def _program_folders(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if is_program(p)) if folder.is_dir() else []
 
 
 def _root() -> Path:
@@ -246,5 +250,6 @@ def of_process(process_id: str, root: Path | None = None) -> Program | None:
     return next((p for p in installed(root) if p.process == process_id), None)
 
 
+RECHECK_SECONDS = 1.0
 _LOCK = Lock()
-_INSTALLED: dict[str, tuple[tuple[tuple[str, int], ...], list[Program]]] = {}
+_INSTALLED: dict[str, tuple[float, tuple[tuple[str, int], ...], list[Program]]] = {}
