@@ -108,6 +108,13 @@ def _conflict_message(task_id: str, revision: int | None, error: Conflict) -> st
         return str(_("Tugas ini tidak ada lagi, atau tidak dapat Anda buka lagi."))
     except Conflict as done:
         return tasks.completed_message(done)
+    if fresh.claimed_by and fresh.claimed_by != g.user:  # taken, or given to someone else meanwhile
+        return str(
+            _(
+                "Tugas ini sekarang dikerjakan oleh %(who)s; isian Anda tidak disimpan di sana.",
+                who=fresh.claimed_by,
+            )
+        )
     if revision is not None and fresh.revision != revision:
         return str(
             _(

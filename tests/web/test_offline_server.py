@@ -10,8 +10,10 @@ import re
 from flask.testing import FlaskClient
 
 from engine.core import Engine
-from engine.directory import users
+from engine.directory import access, users
+from engine.runtime import actions as runtime
 from engine.views import queries
+from engine.views.task import task_view
 from tests.conftest import LEMPUR
 from tests.web.test_idempotency import PETUGAS_FORM, completions
 from web import create_app
@@ -141,3 +143,19 @@ def test_a_waiting_queues_person_is_said_to_be_able_to_sign_in_or_not(staffed: E
         "pesan": "Akun pusat dinonaktifkan: kiriman yang menunggu dari akun ini tidak akan diterima. "
         "Catat isiannya bila perlu dan hubungi admin, lalu hapus dari perangkat ini.",
     }
+
+
+def test_a_task_given_to_someone_else_meanwhile_says_to_whom(staffed: Engine) -> None:
+    with staffed.db.transaction() as s:
+        users.add(s, "pusat.dua", password="kata-sandi-pusat.dua")
+        access.assign(s, "pusat.dua", "Fasilitator Pusat", None, None)
+    client = client_of(staffed, "pusat")
+    task = queries.tasks(staffed, village=LEMPUR)[0]
+    revision = str(task_view(staffed, task.id, "pusat").revision)
+    runtime.reassign(staffed, task.id, "pusat", "pusat.dua")
+    status, answer = sync(client, task.id, {**PETUGAS_FORM, "_revisi": revision})
+    assert status == 409 and answer["hasil"] == "konflik"
+    assert (
+        answer["pesan"] == "Tugas ini sekarang dikerjakan oleh pusat.dua; isian Anda tidak disimpan di sana."
+    )
+    assert completions(staffed, task.id) == 0
