@@ -95,13 +95,25 @@ def _generated_is_accepted(name: str, data: dict[str, Any]) -> None:
 
 def _shown_is_read_back(name: str, data: dict[str, Any]) -> None:
     form = schema(name)
+    # A form reads text back trimmed, with a browser's line ends: the data shown is such text (the
+    # forms with many texts, such as the evaluation's, would otherwise rarely draw one to show).
+    data = _as_typed(data)
     found = forms.errors(form, data, context_for(name))
-    assume(not _cross_field(found))
-    # A form shows text as typed and reads it back trimmed: data with surrounding blanks is not shown.
-    assume(not _has_untrimmed_text(data))
+    assume(found == [])  # trimming can empty a required text; choices and distinct values as before
+    assert not _has_untrimmed_text(data)
     again = formdata.parse(form, formdata.to_raw(form, formdata.initial(form, data)))
     found = forms.errors(form, again, context_for(name))
     assert found == [], [(e.path, e.code, e.message, e.params.get("value")) for e in found]
+
+
+def _as_typed(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\r", "").strip()
+    if isinstance(value, dict):
+        return {k: _as_typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_typed(v) for v in value]
+    return value
 
 
 def _has_untrimmed_text(value: Any) -> bool:
