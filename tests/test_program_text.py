@@ -200,3 +200,35 @@ def test_a_village_with_fewer_than_four_dimensions_applied_is_not_berketahanan_s
         status,
         False,
     )
+
+
+def test_every_participant_commits(program: Engine) -> None:  # noqa: F811
+    # "setiap peserta diharuskan membuat komitmen": the Pokja's form comes back until all have.
+    v = Village(program)
+    for task, role in [
+        ("tetapkan_petugas", "Fasilitator Pusat"),
+        ("koordinasi_dinas_sosial", "Fasilitator Daerah"),
+        ("siapkan_lokasi", "Fasilitator Daerah"),
+        ("siapkan_calon_peserta", "Fasilitator Daerah"),
+        ("pemetaan_kondisi_awal", "Fasilitator Daerah"),
+        ("pembekalan", "Fasilitator Pusat"),
+        ("registrasi_peserta", "Pendamping"),
+        ("kontrak_belajar", "Fasilitator Pusat"),
+    ]:
+        v.do(task, role)
+    for _ in TRAINING:
+        v.advance_to(v.now + timedelta(days=60))  # every agreed day has come
+        v.do("absensi_bimbingan", "Pendamping")
+    for task, role in [
+        ("asesmen_masalah", "Fasilitator Pusat"),
+        ("alternatif_program", "Fasilitator Pusat"),
+        ("rencana_aksi", "Fasilitator Daerah"),
+        ("bentuk_pokja", "Fasilitator Daerah"),
+    ]:
+        v.do(task, role)
+    everyone = FORM_EXAMPLES["komitmen_peserta.json"]["komitmen"]
+    v.do("komitmen_peserta", "Pengurus Pokja", komitmen=everyone[:-1])
+    assert v.open() == ["komitmen_peserta"]  # back to the Pokja: one participant has none yet
+    assert v.data()["peserta_tanpa_komitmen"] == [everyone[-1]["nama"]]
+    v.do("komitmen_peserta", "Pengurus Pokja", komitmen=everyone)
+    assert v.open() == ["transfer_dana_stimulan"]
