@@ -373,6 +373,14 @@ def test_rows_are_added_and_removed_offline_as_the_server_would(
     assert page.input_value(f'[name="calon_peserta-{last}-nama"]') == ""
     assert page.input_value('[name="calon_peserta-n"]') == str(len(names))
     page.evaluate(COPY_ROW, ["calon_peserta", last - 1, last])
+    page.get_by_role("button", name="Simpan Draf").click()  # kept on the phone, rows and all
+    page.wait_for_selector("text=Draf disimpan di perangkat ini.")
+    page.goto(url + "/")
+    _ready(page)
+    page.click(f"text={task.name}")
+    page.wait_for_selector("text=Draf dari perangkat ini")
+    assert page.input_value(f'[name="calon_peserta-{last}-nama"]') == names[-1]
+    assert page.input_value('[name="calon_peserta-0-nama"]') == names[1]
     page.get_by_role("button", name="Selesaikan tugas").click()
     page.wait_for_selector("#luring-kiriman :text('Menunggu koneksi')")
     context.set_offline(False)

@@ -41,6 +41,13 @@ function readable(form) {
 export function fill(form, saved) {
   const values = new Map();
   for (const [k, v] of saved) values.set(k, [...(values.get(k) || []), v]);
+  for (const [name, list] of values) { // first as many rows as were kept (outer lists first)
+    if (!name.endsWith('-n')) continue;
+    const found = rowsOf(name.slice(0, -2));
+    for (let n = found ? found.rows.length : 0; found && n < Number(list[0]); n += 1) {
+      if (!addRow(name.slice(0, -2), false)) break;
+    }
+  }
   for (const [name, list] of values) {
     if (CONTROL.has(name) || name === '_revisi' || name.endsWith('-n')) continue;
     for (const field of form.querySelectorAll('[name="' + CSS.escape(name) + '"]')) {
@@ -108,7 +115,7 @@ function renumber(row, list, from, to) {
   if (legend) legend.textContent = legend.textContent.replace(/\d+(?!.*\d)/, String(to + 1));
 }
 
-function addRow(list) {
+function addRow(list, focus = true) {
   const found = rowsOf(list);
   if (!found || !found.rows.length) return false;
   const last = found.rows[found.rows.length - 1];
@@ -124,7 +131,7 @@ function addRow(list) {
   last.after(copy);
   found.count.value = String(found.rows.length + 1);
   const first = copy.querySelector('input:not([type=hidden]), select, textarea');
-  if (first) first.focus();
+  if (first && focus) first.focus();
   return true;
 }
 
