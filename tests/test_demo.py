@@ -72,6 +72,12 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
     assert any("Evaluasi Bulan ke-5" in w for w in where)
     assert any("Laporan" in w for w in where)
     assert any(w.startswith("program selesai") for w in where)
+    cohort = {v.code: v.tahun for v in _table_villages()}
+    stands = {code: w for code, _, w in result.villages}
+    later = ("Monitoring", "Terminasi", "Refleksi", "program selesai", "Akhir Bulan")
+    assert not [w for c, w in stands.items() if cohort[c] == "2009" and any(x in w for x in later)]
+    earlier = ("Persiapan:", "Pelaksanaan Pengembangan:", "Monitoring")
+    assert not [w for c, w in stands.items() if cohort[c] == "2006" and w.startswith(earlier)]
     instances = {i.village: i.id for i in queries.instances(engine)}
     majene = queries.instance_data(engine, instances["76.05.05.2004"])  # Ulumanda, Kab. Majene
     assert majene["fasilitator_daerah"]["instansi"] == "Dinas Sosial Kabupaten Majene"
