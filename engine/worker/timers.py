@@ -6,9 +6,10 @@ time, so a clock moved six months ahead plays the months out in order. Instances
 batches, one transaction (one commit) per batch and a savepoint per instance: one that fails is
 rolled back alone, marked failed and logged, and the sweep goes on. A batch is computed with reads
 only (the timers' scripts run with no lock held) and written after in one transaction, each
-instance under the revision check of `Step.save`: when several workers sweep at once, or a person
-acts on the instance meanwhile, the first write wins and the other is dropped, so no timer fires
-twice.
+instance under the revision check of `Step.save`: when a person acts on the instance meanwhile, or
+two workers took it, the first write wins and the other is dropped, so no timer fires twice. On
+PostgreSQL several workers may sweep at once; each takes its instances by an advisory lock, so
+they share the work.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine import clock, spiff
@@ -39,7 +40,9 @@ from engine.worker import mailer
 log = logging.getLogger("desa.timers")
 ACTIVE = ("running", "waiting")
 MAX_FIRINGS_PER_INSTANCE = 1000
-BATCH = 25  # instances per transaction in a sweep (one commit each; their rows locked meanwhile)
+BATCH = 25  # instances per transaction in a sweep (one commit each)
+CANDIDATES_PER_CLAIM = 4  # due instances read per instance a batch takes (others' claims skipped)
+CLAIMS = 0x15D5  # the advisory-lock space of the timer sweep's claims (PostgreSQL)
 
 
 def due_instances(engine: Engine, now: datetime, limit: int) -> list[int]:
@@ -92,14 +95,7 @@ def fire_due(
         # The first batch's workflows are kept in the cache for the steps that follow (a small
         # sweep's); a backlog's would only push each other out of it, so they are taken apart.
         with _collector_paused():
-            taken, count, failures = _fire_batch(
-                engine, now, min(batch, limit - done), passed, keep=done == 0
-            )
-        for instance_id, message in failures:
-            try:
-                fail(engine, instance_id, f"timer: {message}", now)
-            except Exception:
-                log.exception("could not mark instance %s failed", instance_id)
+            taken, count, _ = _fire_batch(engine, now, min(batch, limit - done), passed, keep=done == 0)
         if not taken:
             break
         passed.update(taken)
@@ -175,12 +171,56 @@ def _collector_paused() -> Iterator[None]:
 def _fire_batch(
     engine: Engine, now: datetime, size: int, passed: set[int], keep: bool = True
 ) -> tuple[list[int], int, list[tuple[int, str]]]:
+    with _claims(engine) as claim:
+        taken, fired, failures = _claimed_batch(engine, now, size, passed, keep, claim)
+        for instance_id, message in failures:  # while still taken: no other worker runs it again
+            try:
+                fail(engine, instance_id, f"timer: {message}", now)
+            except Exception:
+                log.exception("could not mark instance %s failed", instance_id)
+        return taken, fired, failures
+
+
+@contextmanager
+def _claims(engine: Engine) -> Iterator[Callable[[list[InstanceRef], int], list[InstanceRef]]]:
+    """How a batch takes its instances: on PostgreSQL, where several workers may sweep at once,
+    each instance by an advisory lock held on a connection of its own until the batch is written,
+    so the workers share the work. Unlike a row lock it keeps no one else's write waiting while
+    the timers' code runs. (Correctness does not depend on it: the revision check does that.)"""
+    if engine.db.is_sqlite:
+        yield lambda rows, size: rows[:size]
+        return
+    with engine.db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        lock = text("SELECT pg_try_advisory_lock(:space, :id)")
+
+        def claim(rows: list[InstanceRef], size: int) -> list[InstanceRef]:
+            taken: list[InstanceRef] = []
+            for row in rows:
+                if len(taken) < size and connection.execute(lock, {"space": CLAIMS, "id": row.id}).scalar():
+                    taken.append(row)
+            return taken
+
+        try:
+            yield claim
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock_all()"))
+
+
+def _claimed_batch(
+    engine: Engine,
+    now: datetime,
+    size: int,
+    passed: set[int],
+    keep: bool,
+    claim: Callable[[list[InstanceRef], int], list[InstanceRef]],
+) -> tuple[list[int], int, list[tuple[int, str]]]:
     failures: list[tuple[int, str]] = []
     computed: list[tuple[Step, int]] = []
     # Computed with reads only: the timers' scripts and expressions run while no write lock (and
     # on PostgreSQL no row lock) is held, so no one else's write waits for them.
     with Step.reading(engine) as session:
-        rows = _candidates(engine, session, now, size, passed)
+        rows = claim(_candidates(engine, session, now, size * CANDIDATES_PER_CLAIM, passed), size)
         taken = [row.id for row in rows]
         due = _due_timers(Sql.of(session), taken, now)
         with_due = [row for row in rows if due[row.id]]
