@@ -19,7 +19,11 @@ $(VENV)/.test-deps: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-test-deps: $(VENV)/.test-deps
+# bpmnlint (tests/test_bpmnlint.py), the version pinned in tools/bpmnlint/package-lock.json, when npm is here.
+tools/bpmnlint/node_modules/.installed: tools/bpmnlint/package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/bpmnlint --no-audit --no-fund --silent && touch $@; fi
+
+test-deps: $(VENV)/.test-deps tools/bpmnlint/node_modules/.installed
 
 # Creates the embedded SQLite database (instance/desa.sqlite), deploys processes/, and serves the
 # web app with the timer worker beside it.
