@@ -108,6 +108,13 @@ def _conflict_message(task_id: str, revision: int | None, error: Conflict) -> st
         return str(_("Tugas ini tidak ada lagi, atau tidak dapat Anda buka lagi."))
     except Conflict as done:
         return tasks.completed_message(done)
+    if "is suspended" in str(error):  # an admin holds the instance
+        return str(
+            _(
+                "Proses tugas ini sedang ditahan oleh admin; tidak ada yang disimpan. Isi ulang setelah "
+                "prosesnya dilanjutkan."
+            )
+        )
     if fresh.claimed_by and fresh.claimed_by != g.user:  # taken, or given to someone else meanwhile
         return str(
             _(

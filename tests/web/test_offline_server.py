@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from engine.core import Engine
 from engine.directory import access, users
 from engine.runtime import actions as runtime
+from engine.runtime import holds
 from engine.views import queries
 from engine.views.task import task_view
 from tests.conftest import LEMPUR
@@ -158,4 +159,16 @@ def test_a_task_given_to_someone_else_meanwhile_says_to_whom(staffed: Engine) ->
     assert (
         answer["pesan"] == "Tugas ini sekarang dikerjakan oleh pusat.dua; isian Anda tidak disimpan di sana."
     )
+    assert completions(staffed, task.id) == 0
+
+
+def test_a_task_whose_process_an_admin_holds_says_so(staffed: Engine) -> None:
+    with staffed.db.transaction() as s:
+        users.add(s, "admin", password="kata-sandi-admin", admin=True)
+    client = client_of(staffed, "pusat")
+    task = queries.tasks(staffed, village=LEMPUR)[0]
+    holds.suspend(staffed, task.instance, "admin", "data diperiksa")
+    status, answer = sync(client, task.id, PETUGAS_FORM)
+    assert status == 409 and answer["hasil"] == "konflik"
+    assert str(answer["pesan"]).startswith("Proses tugas ini sedang ditahan oleh admin")
     assert completions(staffed, task.id) == 0
