@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GRACE_SECONDS = 0.5  # past the budget, for the process's own budget to answer before it is killed
 MAX_REPLY_BYTES = 256 * 1024 * 1024
 ENDED = "stopped: it used more time or memory than scripts may use"
+STARTLESS = "the sandbox process could not run it; see the server's log"
 
 
 def _setting(name: str, default: int) -> int:
@@ -59,7 +60,7 @@ class _Overrun(Exception):
 
 
 class _Ended(Exception):
-    pass
+    returncode: int | None = None  # how the process ended: -SIGXCPU, -SIGKILL, or a start that failed
 
 
 class SandboxProcess:
@@ -70,7 +71,7 @@ class SandboxProcess:
             [sys.executable, "-m", "engine.sandbox.worker", str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=None,  # the server's log: a process that cannot start says why there
             env=env,
             cwd=ROOT,
             start_new_session=True,  # a signal to the server's group does not reach it mid-request
@@ -141,9 +142,11 @@ class Pool:
         process = self._take()
         try:
             reply = process.call(body, time.monotonic() + seconds)
-        except BaseException:
+        except BaseException as err:
             process.kill()
             self._forget()
+            if isinstance(err, _Ended):
+                err.returncode = process.proc.returncode
             raise
         with self.ready:
             self.idle.append(process)
@@ -187,8 +190,12 @@ def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) 
         reply = _POOL.call(body, seconds + GRACE_SECONDS)
     except _Overrun:
         raise guard.SandboxError(f"stopped after running longer than {seconds:g} s") from None
-    except (_Ended, OSError):
+    except _Ended as ended:
+        if ended.returncode is not None and ended.returncode > 0:  # it never ran the code
+            raise guard.SandboxError(f"{STARTLESS} (exit status {ended.returncode})") from None
         raise guard.SandboxError(ENDED) from None
+    except OSError as err:
+        raise guard.SandboxError(f"{STARTLESS} ({err})") from None
     try:
         answer = _DataUnpickler(io.BytesIO(reply)).load()
         if answer[0] == "ok":
