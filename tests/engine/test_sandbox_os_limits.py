@@ -210,3 +210,24 @@ def test_no_process_code_runs_while_the_write_lock_is_held(berat: Engine) -> Non
     assert outcome["hostile_running"], "the hostile completion ended before the other one was tried"
     assert outcome["other_seconds"] < 1.0
     assert "stopped after running longer than 2 s" in outcome["hostile"]
+
+
+def _memory_then_more() -> list[str]:
+    from engine.sandbox import isolation
+
+    said = []
+    for script in ("r = [[0] * 10**6 for i in range(400)]", "x = 5"):  # 3.2 GB, then something small
+        data: dict[str, Any] = {}
+        try:
+            isolation.execute(script, data, {})
+            said.append(f"kept {data}")
+        except guard.SandboxError as err:
+            said.append(str(err))
+    return said
+
+
+def test_memory_is_limited_by_the_operating_system_and_the_next_script_runs() -> None:
+    assert in_child(_memory_then_more, None) == [
+        "stopped: it used more memory than scripts may use",
+        "kept {'x': 5}",
+    ]
