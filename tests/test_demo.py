@@ -67,7 +67,7 @@ def test_demo_staff_villages_and_inboxes(loaded: tuple[Engine, demo.DemoResult])
     ):
         assert any(w.startswith(stage) for w in where), stage
     assert "mengundurkan diri pada Persiapan" in where
-    assert any("Absensi Bimbingan Sosial Hari ke-" in w or "Hari Berikutnya" in w for w in where)
+    assert any("Absensi Bimbingan Sosial Hari ke-" in w or "Hari Bimbingan Dimulai" in w for w in where)
     assert any("Bulan ke-3" in w for w in where)
     assert any("Evaluasi Bulan ke-5" in w for w in where)
     assert any("Laporan" in w for w in where)
