@@ -79,11 +79,13 @@ class SandboxProcess:
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.requests, self.replies = self.proc.stdin.fileno(), self.proc.stdout.fileno()
 
-    def call(self, body: bytes, deadline: float) -> bytes:
+    def send(self, body: bytes) -> None:
         os.write(self.requests, HEADER.pack(len(body)))
         view = memoryview(body)
         while view:
             view = view[os.write(self.requests, view) :]
+
+    def receive(self, deadline: float) -> bytes:
         (size,) = HEADER.unpack(self._read(HEADER.size, deadline))
         if size > MAX_REPLY_BYTES:
             raise _Ended
@@ -138,10 +140,26 @@ class Pool:
             self.count -= 1
             self.ready.notify()
 
+    def _sent(self, body: bytes) -> SandboxProcess:
+        """A process that took the request; one that had ended meanwhile (its pipe broken before
+        the code could run) is replaced once."""
+        tries = 2
+        while True:
+            process = self._take()
+            try:
+                process.send(body)
+                return process
+            except OSError:
+                process.kill()
+                self._forget()
+                tries -= 1
+                if not tries:
+                    raise
+
     def call(self, body: bytes, seconds: float) -> bytes:
-        process = self._take()
+        process = self._sent(body)
         try:
-            reply = process.call(body, time.monotonic() + seconds)
+            reply = process.receive(time.monotonic() + seconds)
         except BaseException as err:
             process.kill()
             self._forget()

@@ -231,3 +231,19 @@ def test_memory_is_limited_by_the_operating_system_and_the_next_script_runs() ->
         "stopped: it used more memory than scripts may use",
         "kept {'x': 5}",
     ]
+
+
+def _after_an_idle_process_died() -> dict[str, Any]:
+    from engine.sandbox import isolation, pool
+
+    data: dict[str, Any] = {}
+    isolation.execute("x = 1", data, {})
+    for process in pool._POOL.idle:  # as if the kernel had ended them while they waited
+        os.kill(process.proc.pid, signal.SIGKILL)
+        process.proc.wait()
+    isolation.execute("x = 2", data, {})
+    return data
+
+
+def test_a_sandbox_process_that_died_while_idle_is_replaced() -> None:
+    assert in_child(_after_an_idle_process_died, None) == {"x": 2}
