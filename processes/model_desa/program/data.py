@@ -273,7 +273,7 @@ FORM_EXAMPLES: dict[str, dict[str, Any]] = {
                 "catatan": "Alat pengering belum datang dari Sungai Penuh.",
                 "bukti": "",
             },
-            {"kegiatan": RELAWAN, "status": "Berjalan", "catatan": "Dua dari empat sesi pelatihan selesai."},
+            {"kegiatan": RELAWAN, "status": "Selesai", "catatan": "Empat sesi pelatihan selesai."},
             {
                 "kegiatan": FORUM,
                 "status": "Selesai",
