@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from engine.core import Engine
+from engine.directory import access
 from engine.errors import Forbidden
 from engine.runtime import actions as runtime
 from engine.views import queries
@@ -128,7 +129,7 @@ def test_one_village_as_the_text_describes_it(program: Engine) -> None:  # noqa:
     v.do("setujui_laporan", "Pendamping")
     second = next(t for t in queries.tasks(program, instance_id=v.instance) if t.bpmn_id == "setujui_laporan")
     answer = copy.deepcopy(FORM_EXAMPLES["setujui_laporan.json"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden, match="someone other than"):
         runtime.complete(program, second.id, "pendamping1", answer)  # the same pendamping again
     v.do("setujui_laporan", "Pendamping", as_user="pendamping2")
     parts = [p["bagian_laporan"] for p in v.data()["persetujuan_pendamping"]]
@@ -232,3 +233,23 @@ def test_every_participant_commits(program: Engine) -> None:  # noqa: F811
     assert v.data()["peserta_tanpa_komitmen"] == [everyone[-1]["nama"]]
     v.do("komitmen_peserta", "Pengurus Pokja", komitmen=everyone)
     assert v.open() == ["transfer_dana_stimulan"]
+
+
+def test_one_person_cannot_be_both_sides_of_the_joint_team(program: Engine) -> None:  # noqa: F811
+    # "tim fasilitator pusat dan daerah": a person granted both roles records only one side.
+    with program.db.transaction() as session:
+        access.assign(session, "pusat", "Fasilitator Daerah", None, "15.01")
+    v = Village(program)
+    prepare_and_train(v)
+    for n in (1, 2):
+        v.advance_to(at(MONTHS[n - 1]))
+        v.do("catat_kemajuan", "Pengurus Pokja")
+    v.advance_to(at(MONTHS[2]))
+    v.do("monitoring_bulan_3_pusat", "Fasilitator Pusat")
+    tasks = queries.tasks(program, instance_id=v.instance)
+    regional = next(t for t in tasks if t.bpmn_id == "monitoring_bulan_3")
+    answer = copy.deepcopy(FORM_EXAMPLES["monitoring_bulan_3.json"])
+    with pytest.raises(Forbidden, match="someone other than"):
+        runtime.complete(program, regional.id, "pusat", answer)
+    v.do("monitoring_bulan_3", "Fasilitator Daerah")  # the regional facilitator records it
+    assert "monitoring_bulan_3" not in v.open()
