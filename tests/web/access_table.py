@@ -102,6 +102,17 @@ WEB: dict[str, Row] = {
         "sendiri": "403 403 403 403 302 302 403 302 masuk",
         "lain": "403 403 403 403 404 302 403 302 masuk",
     },
+    # The offline layer: its files are public; the owner check needs the queue's tag (each asks
+    # about their own queue; the visitor about the Pendamping's, as a phone once used by them).
+    "GET /sw.js": {"-": ALL_200},
+    "GET /manifest.webmanifest": {"-": ALL_200},
+    "POST /luring/pemilik": {"-": ALL_200},
+    # A submission kept offline, sent again: answered in JSON (200 done, 403 not theirs, 404 gone).
+    "POST /tugas/<task_id>/luring": {
+        "sendiri": "200 200 200 200 403 403 404 200 masuk",
+        "peran-lain": "403 403 403 403 403 403 404 200 masuk",
+        "lain": "200 404 404 404 404 403 404 200 masuk",
+    },
     "GET /perancangan/": {"-": DESIGNERS},
     "GET /perancangan/<process_id>/<int:version>": {"-": DESIGNERS},
     "GET /perancangan/<process_id>/beda/<int:v1>/<int:v2>": {"-": DESIGNERS},

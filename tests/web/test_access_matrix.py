@@ -31,7 +31,7 @@ from engine.views import queries
 from tests.conftest import FIXTURES, LEMPUR, PG_URL, SIGI, _fresh_postgres, set_up
 from tests.web import access_table
 from tests.web.access_table import API, CALLERS, PEOPLE, WEB
-from web import create_app
+from web import create_app, offline
 
 PROCESSES = FIXTURES / "access" / "processes"
 STAFF = [
@@ -231,6 +231,11 @@ def build(w: World, route: str, person: str, target: str) -> Call:
         return Call(method, rule, {"username": person, "password": password})
     if rule == "/bahasa":
         return Call(method, rule, {"language": "id", "next": "/"})
+    if route == "POST /luring/pemilik":  # the queue's owner and tag, as the device keeps them
+        owner = "pendamping" if person == "tamu" else person
+        with w.app.app_context():
+            tag = offline.queue_tag(owner)
+        return Call(method, rule, json={"pengguna": owner, "tanda": tag})
     if route == "POST /akun/kata-sandi":  # to the same password: a new hash, and everyone signs in still
         own = "rahasia-" + person
 
@@ -288,7 +293,7 @@ def _web_send(w: World, person: str) -> Callable[[Call], TestResponse]:
     def send(call: Call) -> TestResponse:
         # Signing out ends the session: do that on a client of its own.
         client = signed_in(w.app, person) if call.url == "/keluar" else w.client(person)
-        return client.open(call.url, method=call.method, data=call.form)
+        return client.open(call.url, method=call.method, data=call.form, json=call.json)
 
     return send
 
