@@ -71,7 +71,7 @@ class SandboxProcess:
             [sys.executable, "-m", "engine.sandbox.worker", str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=None,  # the server's log: a process that cannot start says why there
+            stderr=None,  # a process that cannot start says why in the server's log (then it is quiet)
             env=env,
             cwd=ROOT,
             start_new_session=True,  # a signal to the server's group does not reach it mid-request

@@ -12,6 +12,7 @@ back is checked by `engine.sandbox.shape` here, under the memory limit, before i
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import re
 import resource
@@ -104,8 +105,13 @@ def answer(body: bytes) -> bytes:
 def main(argv: list[str]) -> int:
     memory_mb = int(argv[0]) if argv else 0
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but replies on the reply channel
     limit_process(memory_mb)
+    # Started: from here on, what the code makes Python say (a generator's "Exception ignored")
+    # goes nowhere, not into the server's log or a person's terminal; the reply channel carries
+    # nothing but replies.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 2)
+    sys.stdout = sys.stderr = open(quiet, "w", closefd=False)  # noqa: SIM115 - for the process's life
     while (body := read_frame(requests)) is not None:
         write_frame(replies, answer(body))
     return 0
