@@ -23,7 +23,11 @@ $(VENV)/.test-deps: $(VENV)/.installed
 tools/bpmnlint/node_modules/.installed: tools/bpmnlint/package-lock.json
 	if command -v npm >/dev/null 2>&1; then npm ci --prefix tools/bpmnlint --no-audit --no-fund --silent && touch $@; fi
 
-test-deps: $(VENV)/.test-deps tools/bpmnlint/node_modules/.installed
+# axe-core (tests/web/test_journeys.py), the version pinned in tests/web/axe/package-lock.json, when npm is here.
+tests/web/axe/node_modules/.installed: tests/web/axe/package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/web/axe --no-audit --no-fund --silent && touch $@; fi
+
+test-deps: $(VENV)/.test-deps tools/bpmnlint/node_modules/.installed tests/web/axe/node_modules/.installed
 
 # Creates the embedded SQLite database (instance/desa.sqlite), deploys processes/, and serves the
 # web app with the timer worker beside it.
