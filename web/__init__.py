@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from engine import config, gc_settings
 from engine.core import Engine
+from engine.directory import access
 from engine.store.db import Database
 
 from . import i18n
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         auth,
         dashboard,
         design,
+        errors,
         inbox,
         notifications,
         offline,
@@ -85,6 +87,13 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(offline.bp)  # the service worker, manifest and offline queue's key
     app.register_blueprint(offline_sync.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF
+    errors.init_app(app)  # 403, 404 and 405 as styled pages in the person's language (JSON under /api/)
+
+    @app.context_processor
+    def dashboard_menu() -> dict[str, Any]:
+        """Whether the header shows "Dasbor": for those whose grants cover every village."""
+        who = auth.principal()
+        return {"may_see_dashboard": bool(who is not None and access.may(who, "see"))}
 
     @app.errorhandler(CSRFError)
     def csrf_refused(_error: CSRFError) -> ResponseReturnValue:

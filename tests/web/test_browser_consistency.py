@@ -1,0 +1,153 @@
+"""Issue 14, items 6, 7, 8 and 13 in a real browser (Debian's Chromium) against `desa serve`:
+refusals and missing pages as the app's own pages, each village's times in its own zone, English
+throughout in English mode, and a designer's preview of each form."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.core import Engine
+from engine.definitions import registry
+from engine.directory import access, users, villages
+from engine.runtime import actions as runtime
+from engine.store.db import Database
+from tests.web.test_browser import CHROMIUM, ROOT, _launch, _serve
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed here (.ci/run installs it)",
+)
+
+LEMPUR = "15.01.01.2003"  # Jambi: WIB
+PALU = "72.71.01.1001"  # Sulawesi Tengah: WITA
+JAYAPURA = "91.71.01.1001"  # Papua: WIT
+SHOTS = Path(os.environ.get("DESA_SHOTS", "/work/tmp/shots/i14b"))
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+STAFF = [
+    ("pusat", "Fasilitator Pusat", None, None),
+    ("pendamping.palu", "Pendamping", PALU, None),
+    ("perancang", "Perancang Program", None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("site")
+    db = Database(f"sqlite:///{folder / 'site.sqlite'}")
+    db.upgrade()
+    engine = Engine(db)
+    registry.deploy(db, [ROOT / "processes" / "model_desa"])
+    with db.transaction() as s:
+        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
+        villages.upsert(s, PALU, "Lere", "Palu Barat", "Kota Palu", "Sulawesi Tengah")
+        villages.upsert(s, JAYAPURA, "Gurabesi", "Jayapura Utara", "Kota Jayapura", "Papua")
+        for name, role, village, kabupaten in STAFF:
+            users.add(s, name, password="kata-sandi-" + name)
+            access.assign(s, name, role, village, kabupaten)
+        users.add(s, "admin", password="kata-sandi-admin", admin=True)
+    for code in (LEMPUR, PALU, JAYAPURA):
+        runtime.start(engine, "program_desa", code, "pusat")
+    process, url = _serve(engine, folder)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = _launch(p)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, url: str, who: str | None, viewport: dict[str, int] = PHONE, english: bool = False) -> Any:
+    page = browser.new_context(viewport=viewport).new_page()
+    if who:
+        page.goto(url + "/masuk")
+        page.fill("#username", who)
+        page.fill("#password", "kata-sandi-" + who)
+        page.click("main button[type=submit]")
+        page.wait_for_selector("h1")
+    if english:
+        page.goto(url + "/")
+        page.select_option("select[name=language]", "en")
+        page.click("form.lang button")
+        page.wait_for_selector("html[lang=en]")
+    return page
+
+
+def _main_text(page: Any) -> str:
+    return str(page.inner_text("main"))
+
+
+# --- Item 6: refusals, missing pages and the status page
+
+
+def test_a_pendamping_has_no_dashboard_link_and_a_refusal_is_a_page_of_the_app(browser: Any, site: str) -> None:
+    page = _page(browser, site, "pendamping.palu")
+    assert page.locator("header a", has_text="Dasbor").count() == 0
+    answer = page.goto(site + "/dasbor")
+    assert answer.status == 403
+    assert page.locator("header a.brand").count() == 1  # the header and its navigation
+    assert "Tidak diizinkan" in page.inner_text("h1")
+    assert "Forbidden" not in page.content()
+    assert page.evaluate("getComputedStyle(document.querySelector('.error')).borderLeftStyle") == "solid"
+    page.screenshot(path=str(SHOTS / "403-phone-id.png"), full_page=True)
+    page.goto(site + "/")
+    page.select_option("select[name=language]", "en")
+    page.click("form.lang button")
+    page.wait_for_selector("html[lang=en]")
+    assert page.goto(site + "/dasbor").status == 403
+    assert page.inner_text("h1") == "Not allowed"
+    assert "Halaman" not in _main_text(page) and "Tugas" not in _main_text(page)
+    page.context.close()
+    central = _page(browser, site, "pusat")
+    assert central.locator("header a", has_text="Dasbor").count() == 1
+    central.context.close()
+
+
+def test_a_missing_page_has_the_header_in_the_persons_language_and_the_api_stays_json(
+    browser: Any, site: str
+) -> None:
+    page = _page(browser, site, "pusat", DESKTOP)
+    answer = page.goto(site + "/tidak-ada")
+    assert answer.status == 404
+    assert page.inner_text("h1") == "Halaman tidak ditemukan"
+    assert page.locator("header a", has_text="Tugas Saya").count() == 1
+    assert "Not Found" not in page.content()
+    page.screenshot(path=str(SHOTS / "404-desktop-id.png"), full_page=True)
+    api = page.goto(site + "/api/v1/tidak-ada")
+    assert api.status == 404 and api.headers["content-type"].startswith("application/json")
+    page.context.close()
+
+
+def test_status_is_styled_by_the_css_file_and_names_the_database_only_to_admins(browser: Any, site: str) -> None:
+    page = _page(browser, site, None)
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(m.text))
+    page.goto(site + "/status")
+    assert "sqlite" not in page.content() and "site.sqlite" not in page.content()
+    assert not [m for m in messages if "Content Security Policy" in m]
+    assert page.locator("header a.brand").count() == 1
+    # styled: the app's stylesheet applies (its header bar has a background)
+    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert "Tugas terbuka" in _main_text(page) and "open tasks" not in _main_text(page)
+    page.screenshot(path=str(SHOTS / "status-phone.png"), full_page=True)
+    page.context.close()
+    admin = _page(browser, site, "admin")
+    admin.goto(site + "/status")
+    assert "site.sqlite" in _main_text(admin)
+    admin.context.close()
