@@ -21,7 +21,7 @@ from engine.core import Engine
 from engine.directory import access
 from engine.store.db import Database
 
-from . import i18n
+from . import i18n, timezones
 
 csrf = CSRFProtect()
 CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.extensions["desa"] = engine or Engine(Database(app.config["DATABASE_URL"]))
     csrf.init_app(app)
     i18n.init_app(app)
+    timezones.init_app(app)  # each village's times in its own zone (WIB, WITA, WIT)
 
     from . import (
         api,

@@ -7,16 +7,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from engine.core import Engine
 from engine.definitions import registry
 from engine.directory import access, users, villages
 from engine.runtime import actions as runtime
 from engine.store.db import Database
+from engine.store.models import HumanTask
 from tests.web.test_browser import CHROMIUM, ROOT, _launch, _serve
 
 pytestmark = pytest.mark.skipif(
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.skipif(
 LEMPUR = "15.01.01.2003"  # Jambi: WIB
 PALU = "72.71.01.1001"  # Sulawesi Tengah: WITA
 JAYAPURA = "91.71.01.1001"  # Papua: WIT
+DUE = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)
 SHOTS = Path(os.environ.get("DESA_SHOTS", "/work/tmp/shots/i14b"))
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -54,6 +58,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         users.add(s, "admin", password="kata-sandi-admin", admin=True)
     for code in (LEMPUR, PALU, JAYAPURA):
         runtime.start(engine, "program_desa", code, "pusat")
+    # every first task due at one moment: 17:00 UTC, the next day already in every zone
+    with db.transaction() as s:
+        for task in s.scalars(select(HumanTask)):
+            task.due_at = DUE
     process, url = _serve(engine, folder)
     try:
         yield url
@@ -73,7 +81,9 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def _page(browser: Any, url: str, who: str | None, viewport: dict[str, int] = PHONE, english: bool = False) -> Any:
+def _page(
+    browser: Any, url: str, who: str | None, viewport: dict[str, int] = PHONE, english: bool = False
+) -> Any:
     page = browser.new_context(viewport=viewport).new_page()
     if who:
         page.goto(url + "/masuk")
@@ -96,7 +106,9 @@ def _main_text(page: Any) -> str:
 # --- Item 6: refusals, missing pages and the status page
 
 
-def test_a_pendamping_has_no_dashboard_link_and_a_refusal_is_a_page_of_the_app(browser: Any, site: str) -> None:
+def test_a_pendamping_has_no_dashboard_link_and_a_refusal_is_a_page_of_the_app(
+    browser: Any, site: str
+) -> None:
     page = _page(browser, site, "pendamping.palu")
     assert page.locator("header a", has_text="Dasbor").count() == 0
     answer = page.goto(site + "/dasbor")
@@ -134,7 +146,9 @@ def test_a_missing_page_has_the_header_in_the_persons_language_and_the_api_stays
     page.context.close()
 
 
-def test_status_is_styled_by_the_css_file_and_names_the_database_only_to_admins(browser: Any, site: str) -> None:
+def test_status_is_styled_by_the_css_file_and_names_the_database_only_to_admins(
+    browser: Any, site: str
+) -> None:
     page = _page(browser, site, None)
     messages: list[str] = []
     page.on("console", lambda m: messages.append(m.text))
@@ -143,7 +157,8 @@ def test_status_is_styled_by_the_css_file_and_names_the_database_only_to_admins(
     assert not [m for m in messages if "Content Security Policy" in m]
     assert page.locator("header a.brand").count() == 1
     # styled: the app's stylesheet applies (its header bar has a background)
-    assert page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor") != "rgba(0, 0, 0, 0)"
+    header = page.evaluate("getComputedStyle(document.querySelector('header')).backgroundColor")
+    assert header != "rgba(0, 0, 0, 0)"
     assert "Tugas terbuka" in _main_text(page) and "open tasks" not in _main_text(page)
     page.screenshot(path=str(SHOTS / "status-phone.png"), full_page=True)
     page.context.close()
@@ -151,3 +166,25 @@ def test_status_is_styled_by_the_css_file_and_names_the_database_only_to_admins(
     admin.goto(site + "/status")
     assert "site.sqlite" in _main_text(admin)
     admin.context.close()
+
+
+# --- Item 7: each village's times in its own zone
+
+
+def test_the_inbox_task_and_village_pages_show_each_villages_time_in_its_zone(
+    browser: Any, site: str
+) -> None:
+    page = _page(browser, site, "pusat", DESKTOP)
+    inbox = _main_text(page)
+    assert "2026-12-08 00.00 WIB" in inbox  # Lempur Mudik, Jambi
+    assert "2026-12-08 01.00 WITA" in inbox  # Lere, Palu
+    assert "2026-12-08 02.00 WIT" in inbox  # Gurabesi, Jayapura
+    page.screenshot(path=str(SHOTS / "inbox-zones-desktop.png"), full_page=True)
+    page.goto(site + f"/desa/{PALU}")
+    times = page.locator(".timeline time").all_inner_texts()
+    assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d\.\d\d WITA", t) for t in times), times
+    page.goto(site + "/")
+    page.click("li.task:has-text('Gurabesi') a.name")
+    page.wait_for_selector("h1")
+    assert "2026-12-08 02.00 WIT" in page.inner_text("p.meta")
+    page.context.close()
