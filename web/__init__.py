@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         auth,
         dashboard,
         design,
+        design_forms,
         errors,
         inbox,
         notifications,
@@ -85,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(notifications.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(design.bp)
+    app.register_blueprint(design_forms.bp)  # a designer's preview of each form
     app.register_blueprint(offline.bp)  # the service worker, manifest and offline queue's key
     app.register_blueprint(offline_sync.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF

@@ -188,3 +188,29 @@ def test_the_inbox_task_and_village_pages_show_each_villages_time_in_its_zone(
     page.wait_for_selector("h1")
     assert "2026-12-08 02.00 WIT" in page.inner_text("p.meta")
     page.context.close()
+
+
+# --- Item 13: a designer sees each form as staff will
+
+
+def test_a_designer_sees_a_form_filled_with_the_examples_in_both_languages(browser: Any, site: str) -> None:
+    page = _page(browser, site, "perancang", DESKTOP)
+    page.goto(site + "/perancangan/")
+    page.click("text=Pratinjau formulir")
+    page.click("a:has-text('rencana_aksi.json')")
+    page.wait_for_selector(".design-form-preview")
+    assert "Masalah berkas ini" in _main_text(page)
+    activities = page.locator(".design-form-preview input[name$='-kegiatan']")
+    assert activities.count() == 6 and activities.first.input_value()  # the example's six activities
+    page.screenshot(path=str(SHOTS / "form-preview-desktop-id.png"), full_page=True)
+    page.click(".design-form-languages a[lang=en]")
+    page.wait_for_selector(".design-form-preview[lang=en]")
+    preview = page.inner_text(".design-form-preview")
+    assert "Activity" in preview and "Kegiatan" not in preview
+    page.goto(site + "/perancangan/formulir/model_desa/tetapkan_petugas.json")
+    assert page.locator("input[name='fasilitator_daerah-nama']").input_value() == "Budi Santoso"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.context.close()
+    refused = _page(browser, site, "pendamping.palu")
+    assert refused.goto(site + "/perancangan/formulir/model_desa/tetapkan_petugas.json").status == 403
+    refused.context.close()
