@@ -1,5 +1,6 @@
-"""The program designer's pages: processes and their versions, a version's diagrams with where the
-running villages are, the validation of the files on disk, and two versions compared.
+"""The program designer's pages: every program with the validation of its files on disk and its
+processes and their versions, a version's diagrams with where the running villages are, and two
+versions compared.
 
 Admins and holders of a designer role only. With `desa serve --reload-processes` the validation
 shown is the reloader's last look, so a designer sees their mistake here instead of a crash.
@@ -14,12 +15,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from engine.definitions import folder as definitions
+from engine.definitions.reload import program_folders
 from engine.errors import Forbidden, NotFound
 from engine.views import design as design_view
 from engine.views import diagram
 
 from .auth import engine, login_required, principal
+from .village import label
 
 bp = Blueprint("design", __name__, url_prefix="/perancangan")
 
@@ -38,20 +40,13 @@ def _refused(err: Forbidden) -> ResponseReturnValue:
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
+    reloader = current_app.extensions.get("desa_reload")
+    folders = reloader.folders if reloader is not None else program_folders()
     try:
-        rows = design_view.processes(engine(), g.user)
+        found = design_view.by_program(engine(), g.user, folders, getattr(reloader, "states", None))
     except Forbidden as err:
         return _refused(err)
-    folder = definitions.default_processes_dir()
-    state = design_view.validation(folder, getattr(current_app.extensions.get("desa_reload"), "state", None))
-    return render_template(
-        "design/index.html",
-        rows=rows,
-        folder=folder,
-        state=state,
-        by_file=design_view.problems_by_file(state),
-        reloading=current_app.extensions.get("desa_reload") is not None,
-    )
+    return render_template("design/index.html", programs=found, reloading=reloader is not None, label=label)
 
 
 @bp.get("/<process_id>/<int:version>")

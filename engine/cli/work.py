@@ -290,15 +290,14 @@ def worker(interval: float, once: bool) -> None:
 @click.option(
     "--reload-processes",
     is_flag=True,
-    help="Development: redeploy when the processes or forms folder changes (errors shown in the app).",
+    help="Development: redeploy a program when its processes or forms change (errors shown in the app).",
 )
 @report_errors
 def serve(host: str, port: int, no_worker: bool, worker_interval: float, reload_processes: bool) -> None:
     """Serve the web app with a production WSGI server, and the timer worker beside it."""
     import waitress
 
-    from engine.definitions.folder import default_processes_dir
-    from engine.definitions.reload import Reloader
+    from engine.definitions.reload import Reloader, program_folders
     from web import create_app
 
     eng = engine()
@@ -312,14 +311,15 @@ def serve(host: str, port: int, no_worker: bool, worker_interval: float, reload_
             raise InvalidInput(
                 "--reload-processes is for development; deploy with `desa deploy` in production"
             )
-        reloader = Reloader(eng, default_processes_dir())
+        reloader = Reloader(eng, program_folders())
         reloader.check()
         reloader.start_thread()
     app = create_app(engine=eng)
     app.extensions["desa_reload"] = reloader
     click.echo(f"desa is serving on http://{host}:{port}/ (database {eng.db.url})")
     if reloader is not None:
-        click.echo(f"watching {reloader.processes} and {reloader.forms}: changes are redeployed")
+        for folder in reloader.folders:
+            click.echo(f"watching {' and '.join(map(str, reloader.watched(folder)))}: changes are redeployed")
     try:
         waitress.serve(app, host=host, port=port, threads=8, ident="desa")
     finally:

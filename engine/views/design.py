@@ -1,17 +1,20 @@
-"""What a program designer reads: the deployed processes and their versions, how many villages run
-on each and at which elements, the validation of the files on disk, and two versions compared.
+"""What a program designer reads: every program with the validation of its files on disk and its
+deployed processes and their versions, how many villages run on each and at which elements, and
+two versions compared.
 
-Read-only, for admins and holders of a designer role (`designer = true` in processes/roles.toml).
+Read-only, for admins and holders of a designer role (`designer = true` in a program's roles.toml).
 No village's data is shown here: counts only.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,10 +22,11 @@ from sqlalchemy.orm import Session
 from engine import clock, spiff
 from engine.core import Engine
 from engine.definitions import folder as definitions
-from engine.definitions import registry
-from engine.definitions.reload import ReloadState, fingerprint
+from engine.definitions import programs, registry
+from engine.definitions.reload import Fingerprint, ReloadState, fingerprint
 from engine.directory import access
 from engine.errors import Forbidden, Problem
+from engine.sandbox import xmlsafe
 from engine.store.models import HumanTask, Instance, ProcessVersion, Timer
 from engine.views import diagram
 
@@ -74,26 +78,89 @@ def processes(engine: Engine, user: str) -> list[ProcessRow]:
         return list(rows.values())
 
 
-_cache: dict[str, tuple[tuple[tuple[str, int, int], ...], ReloadState]] = {}
+_cache: dict[tuple[str, str], tuple[Fingerprint, Any]] = {}
 _lock = Lock()
 
 
-def validation(processes_dir: Path, reloaded: ReloadState | None = None) -> ReloadState:
-    """The problems of the files on disk: the reloader's last look, or a check now (kept until the
-    files change)."""
-    if reloaded is not None and reloaded.checked_at is not None:
-        return reloaded
-    seen = fingerprint([processes_dir, definitions.forms_dir_for(processes_dir)])
-    key = str(processes_dir.resolve())
+def _cached(kind: str, folders: list[Path], compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept until the files of `folders` change."""
+    seen = fingerprint(folders)
+    key = (kind, str(folders[0].resolve()))
     with _lock:
         cached = _cache.get(key)
     if cached is not None and cached[0] == seen:
         return cached[1]
-    bundle = definitions.load([processes_dir])
-    state = ReloadState(checked_at=clock.real_now(), problems=list(bundle.problems), ok=bundle.ok)
+    value = compute()
     with _lock:
-        _cache[key] = (seen, state)
+        _cache[key] = (seen, value)
+    return value
+
+
+def validation(processes_dir: Path, reloaded: ReloadState | None = None) -> ReloadState:
+    """The problems of a program's files on disk (program.toml's too): the reloader's last look, or
+    a check now (kept until the files change)."""
+    if reloaded is not None and reloaded.checked_at is not None:
+        return reloaded
+
+    def check() -> ReloadState:
+        bundle = programs.merged(programs.load_bundles([processes_dir]))
+        return ReloadState(checked_at=clock.real_now(), problems=list(bundle.problems), ok=bundle.ok)
+
+    watched = [processes_dir, definitions.forms_dir_for(processes_dir)]
+    state: ReloadState = _cached("validation", watched, check)
     return state
+
+
+def defined_processes(folder: Path) -> frozenset[str]:
+    """The ids of the processes a program folder's BPMN files define (files that are no XML: none)."""
+
+    def read() -> frozenset[str]:
+        found = set()
+        for path in sorted(folder.rglob("*.bpmn")) if folder.is_dir() else []:
+            try:
+                tree = xmlsafe.parse(path.read_bytes(), path.name)
+            except xmlsafe.XmlRefused:
+                continue
+            found |= {str(e.get("id")) for e in tree.getroot().iter(f"{{{definitions.BPMN_NS}}}process")}
+        return frozenset(found)
+
+    ids: frozenset[str] = _cached("processes", [folder], read)
+    return ids
+
+
+@dataclass
+class ProgramDesign:
+    """One program on the design page: its folder's validation and its deployed processes. The
+    processes no program folder defines (deployed on their own, or since removed) come last, with
+    no folder and no title."""
+
+    title: dict[str, str] | None
+    folder: Path | None
+    state: ReloadState | None
+    processes: list[ProcessRow]
+    by_file: dict[str, list[Problem]] = field(default_factory=dict)
+
+
+def by_program(
+    engine: Engine, user: str, folders: list[Path], reloaded: dict[Path, ReloadState] | None = None
+) -> list[ProgramDesign]:
+    """The design page's content: per program folder, its validation (the reloader's last look when
+    it watches the folder) and the deployed processes its files define."""
+    rows = processes(engine, user)
+    taken: set[str] = set()
+    found = []
+    for folder in folders:
+        state = validation(folder, (reloaded or {}).get(folder))
+        program, _ = programs.load(folder)
+        ids = defined_processes(folder) - taken
+        taken |= ids
+        title = program.title if program is not None else {"id": folder.name}
+        mine = [r for r in rows if r.process_id in ids]
+        found.append(ProgramDesign(title, folder, state, mine, problems_by_file(state)))
+    rest = [r for r in rows if r.process_id not in taken]
+    if rest:
+        found.append(ProgramDesign(None, None, None, rest))
+    return found
 
 
 @dataclass

@@ -1,15 +1,18 @@
-"""The program designer's pages and hot reload: versions, where villages are, validation, a diff."""
+"""The program designer's pages and hot reload: versions, where villages are, validation, a diff;
+every program folder under processes/, each validated and reloaded on its own."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from lxml import html
 
 from engine.core import Engine
 from engine.definitions import registry
-from engine.definitions.reload import Reloader
+from engine.definitions.reload import Reloader, program_folders
 from engine.directory import access, users
 from tests.engine.program_change import MONEV, add_month_4_visit, copy_program
 from tests.test_program import LEMPUR, Village, program  # noqa: F401  (the fixture)
@@ -111,3 +114,105 @@ def test_hot_reload_redeploys_and_shows_a_broken_file_instead_of_crashing(
     os.utime(monev, (monev.stat().st_atime, monev.stat().st_mtime + 10))
     assert reloader.check() and reloader.state.ok  # fixed: the version already deployed is kept
     assert c.get("/perancangan/").status_code == 200
+
+
+PROGRAMS = Path(__file__).resolve().parents[2] / "processes"
+FORM_OF_KAJIAN = 'value="kajian_risiko_desa.json"'
+
+
+def _copy_programs(tmp_path: Path) -> Path:
+    """Both programs, each with its forms (processes/NAME, forms/NAME), as a designer's checkout."""
+    for name in ("model_desa", "siaga_bencana"):
+        shutil.copytree(PROGRAMS / name, tmp_path / "processes" / name)
+        shutil.copytree(PROGRAMS.parent / "forms" / name, tmp_path / "forms" / name)
+    return tmp_path / "processes"
+
+
+def _break_kajian(root: Path) -> str:
+    """Kampung Siaga Bencana's risk assessment names a form that does not exist; the good text."""
+    kajian = root / "siaga_bencana" / "kajian_risiko.bpmn"
+    good = kajian.read_text(encoding="utf-8")
+    _write(kajian, good.replace(FORM_OF_KAJIAN, 'value="tidak_ada.json"'))
+    return good
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, (path.stat().st_atime, path.stat().st_mtime + 5))
+
+
+def _rename(path: Path, name: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert f'name="{name}"' in text
+    _write(path, text.replace(f'name="{name}"', f'name="{new}"'))
+
+
+def _sections(page: str) -> dict[str, str]:
+    """The text of each program's part of the design page, by its folder's name."""
+    tree = html.fromstring(page)
+    return {
+        str(s.get("data-program")): " ".join(str(s.xpath("string()")).split())
+        for s in tree.iter("section")
+        if s.get("data-program") is not None
+    }
+
+
+def test_the_design_page_shows_every_program_with_its_own_problems_and_processes(
+    designed: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry.deploy(designed.db, [PROGRAMS / "siaga_bencana"])
+    root = _copy_programs(tmp_path)
+    _break_kajian(root)
+    monkeypatch.setenv("DESA_PROCESSES_DIR", str(root))
+    sections = _sections(signed_in(designed, "perancang").get("/perancangan/").get_data(as_text=True))
+
+    assert set(sections) == {"model_desa", "siaga_bencana"}
+    model, siaga = sections["model_desa"], sections["siaga_bencana"]
+    assert "Model Desa Berketahanan Sosial" in model and "Kampung Siaga Bencana" in siaga
+    assert "Tanpa masalah" in model and "belum dapat dipasang" not in model  # its files are fine
+    assert "belum dapat dipasang" in siaga and "kajian_risiko.bpmn" in siaga and "tidak_ada.json" in siaga
+    assert "program_desa" in model and "running: 1" in model and "kajian_risiko" not in model
+    assert "kajian_risiko" in siaga and "versi 1" in siaga and "program_desa" not in siaga
+
+
+def test_hot_reload_deploys_each_changed_program_and_a_broken_one_blocks_no_other(
+    designed: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _copy_programs(tmp_path)
+    monkeypatch.setenv("DESA_PROCESSES_DIR", str(root))
+    model, siaga = root / "model_desa", root / "siaga_bencana"
+    reloader = Reloader(designed, program_folders())
+    assert reloader.folders == [model, siaga]
+    assert reloader.check() and reloader.state.ok
+    assert reloader.states[model].deployed == []  # as deployed already
+    assert "siaga_bencana version 1" in reloader.states[siaga].deployed  # new: deployed on first look
+
+    good = _break_kajian(root)
+    _rename(model / MONEV, "Mencatat Kemajuan Rencana Aksi", "Mencatat Kemajuan Bulanan")
+    assert reloader.check()
+    assert "monitoring_evaluasi_pelaporan version 2" in reloader.states[model].deployed
+    assert not reloader.states[siaga].ok and reloader.states[siaga].deployed == []
+    assert {(p.file, p.rule) for p in reloader.states[siaga].problems if p.severity == "error"} == {
+        ("kajian_risiko.bpmn", "form")
+    }
+    with designed.db.sessions() as s:
+        assert registry.latest(s, "kajian_risiko").version == 1  # the running version stays
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "WTF_CSRF_ENABLED": False}, engine=designed)
+    app.extensions["desa_reload"] = reloader
+    c = app.test_client()
+    c.post("/masuk", data={"username": "perancang", "password": "rahasia"})
+    sections = _sections(c.get("/perancangan/").get_data(as_text=True))
+    assert "monitoring_evaluasi_pelaporan version 2" in sections["model_desa"]
+    assert "Tanpa masalah" in sections["model_desa"]
+    assert (
+        "belum dapat dipasang" in sections["siaga_bencana"] and "tidak_ada.json" in sections["siaga_bencana"]
+    )
+
+    looked_at = reloader.states[model].checked_at
+    _write(
+        siaga / "kajian_risiko.bpmn", good.replace('name="Meninjau Kajian Risiko"', 'name="Meninjau Kajian"')
+    )
+    assert reloader.check()
+    assert reloader.states[siaga].ok and "kajian_risiko version 2" in reloader.states[siaga].deployed
+    assert reloader.states[model].checked_at == looked_at  # unchanged: not looked at again
