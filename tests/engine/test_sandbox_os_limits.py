@@ -215,8 +215,10 @@ def test_no_process_code_runs_while_the_write_lock_is_held(berat: Engine) -> Non
 def _memory_then_more() -> list[str]:
     from engine.sandbox import isolation
 
+    guard.TIME_BUDGET_SECONDS = 10.0  # so that the memory limit, not the clock, is what stops it
     said = []
-    for script in ("r = [[0] * 10**6 for i in range(400)]", "x = 5"):  # 3.2 GB, then something small
+    doubling = "r = [0] * 10**6\nwhile True:\n    r = r + r"  # 8 MB, 16 MB, ... past 1 GB in 8 steps
+    for script in (doubling, "x = 5"):  # then something small
         data: dict[str, Any] = {}
         try:
             isolation.execute(script, data, {})
