@@ -67,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         dashboard,
         design,
         design_forms,
+        diagrams,
         errors,
         inbox,
         notifications,
@@ -87,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(audit.bp)
     app.register_blueprint(design.bp)
     app.register_blueprint(design_forms.bp)  # a designer's preview of each form
+    app.register_blueprint(diagrams.bp)  # the diagrams' "where we are" crop
     app.register_blueprint(offline.bp)  # the service worker, manifest and offline queue's key
     app.register_blueprint(offline_sync.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF

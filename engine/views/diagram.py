@@ -14,6 +14,7 @@ from lxml import etree
 
 from engine.definitions.bpmn_kinds import ACTIVITIES, EVENTS, FLOW_NODES
 from engine.sandbox import xmlsafe
+from engine.views.diagram_place import beside_start
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -31,6 +32,15 @@ COLOURS = {
 LEGEND = (("completed", "Selesai"), ("active", "Sedang berjalan"), ("plain", "Belum"))
 MARGIN = 20.0
 LEGEND_HEIGHT = 40.0
+SWATCH = {"width": 28, "height": 18, "rx": 5, "ry": 5}  # a state's colours in the legend
+ARROW = {
+    "viewBox": "0 0 10 10",
+    "refX": 10,
+    "refY": 5,
+    "markerWidth": 7,
+    "markerHeight": 7,
+    "orient": "auto-start-reverse",
+}
 
 
 @dataclass
@@ -212,8 +222,19 @@ def render(
             _draw_node(nodes, shape, kind, ident, drawing.names.get(ident, ""), state)
     for edge in drawing.edges:
         _draw_flow(flows, edge, drawing.names, process_id)
+    _mark_focus(svg, drawing, active)
     _draw_legend(_sub(svg, "g", **{"class": "legend"}), min_x, max_y + MARGIN, legend_labels or {})
     return etree.tostring(svg, encoding="unicode")
+
+
+def _mark_focus(svg: etree._Element, drawing: _Drawing, active: set[str]) -> None:
+    """`data-focus` (x y width height), where the page opens: the first open task, else the first
+    open element (open elements can lie far apart: their middle may show none of them)."""
+    shapes = [s for s in drawing.shapes if s.get("bpmnElement") in active]
+    tasks = [s for s in shapes if drawing.kinds.get(s.get("bpmnElement") or "") in ACTIVITIES]
+    box = next((b for s in tasks + shapes if (b := _bounds(s))), None)
+    if box:
+        svg.set("data-focus", " ".join(f"{v:.0f}" for v in box))
 
 
 def _canvas(process_id: str, title: str, extent: tuple[float, float, float, float]) -> etree._Element:
@@ -229,17 +250,7 @@ def _canvas(process_id: str, title: str, extent: tuple[float, float, float, floa
     svg.set("class", "bpmn")
     svg.set("data-process", process_id)
     _sub(svg, "title").text = title
-    marker = _sub(
-        _sub(svg, "defs"),
-        "marker",
-        id=f"panah-{process_id}",
-        viewBox="0 0 10 10",
-        refX=10,
-        refY=5,
-        markerWidth=7,
-        markerHeight=7,
-        orient="auto-start-reverse",
-    )
+    marker = _sub(_sub(svg, "defs"), "marker", id=f"panah-{process_id}", **ARROW)
     _sub(marker, "path", d="M 0 0 L 10 5 L 0 10 z", fill="#333")
     return svg
 
@@ -363,9 +374,11 @@ def _draw_flow(parent: etree._Element, edge: etree._Element, names: dict[str, st
     line.set("marker-end", f"url(#panah-{process_id})")
     line.set("data-element", ident)
     if names.get(ident):
-        first = waypoints[0].split(",")
-        t = _sub(parent, "text", x=float(first[0]) + 6, y=float(first[1]) - 6, font_size=11)
+        (x0, y0), (x1, y1) = (tuple(float(v) for v in w.split(",")) for w in waypoints[:2])
+        x, y, anchor = beside_start(x0, y0, x1, y1)
+        t = _sub(parent, "text", x=f"{x:.1f}", y=f"{y:.1f}", font_size=12, text_anchor=anchor)
         t.set("font-family", "system-ui, sans-serif")
+        t.set("class", "flow-label")
         t.text = names[ident]
 
 
@@ -374,19 +387,7 @@ def _draw_legend(legend: etree._Element, lx: float, ly: float, labels: dict[str,
     for state, default in LEGEND:
         text = labels.get(state, default)
         fill, stroke, thick = _stroke(state)
-        _sub(
-            legend,
-            "rect",
-            x=lx,
-            y=ly,
-            width=28,
-            height=18,
-            rx=5,
-            ry=5,
-            fill=fill,
-            stroke=stroke,
-            stroke_width=thick,
-        )
+        _sub(legend, "rect", x=lx, y=ly, fill=fill, stroke=stroke, stroke_width=thick, **SWATCH)
         t = _sub(legend, "text", x=lx + 36, y=ly + 14, font_size=13)
         t.set("font-family", "system-ui, sans-serif")
         t.text = text
