@@ -21,7 +21,7 @@ from engine.core import Engine
 from engine.directory import access
 from engine.store.db import Database
 
-from . import i18n, timezones
+from . import i18n, program_english, timezones
 
 csrf = CSRFProtect()
 CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     csrf.init_app(app)
     i18n.init_app(app)
     timezones.init_app(app)  # each village's times in its own zone (WIB, WITA, WIT)
+    program_english.init_app(app)  # program texts in English from each program's english.toml
 
     from . import (
         api,
@@ -108,6 +109,11 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
             "atau sesi Anda sudah berganti. Buka halamannya lagi, lalu kirim ulang."
         )
         return render_template("tasks/message.html", title=_("Formulir ditolak"), message=message), 400
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        """The app's icon where a browser looks for it first (pages link ikon.svg too)."""
+        return app.send_static_file("ikon.svg")
 
     @app.after_request
     def security_headers(response: Response) -> Response:

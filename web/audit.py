@@ -21,6 +21,7 @@ from engine.history.export import stream as export
 from engine.views import audit as audit_view
 from engine.views import diagram
 
+from . import program_english
 from .auth import engine, login_required, principal
 from .village import _event_names, _step_names, program_processes
 
@@ -103,7 +104,11 @@ def step(code: str, instance_id: int, seq: int) -> ResponseReturnValue:
     svgs = [
         (
             process,
-            Markup(diagram.render(view.sources, process, view.completed, view.active, legend_labels=legend)),
+            Markup(
+                program_english.diagram(
+                    diagram.render(view.sources, process, view.completed, view.active, legend_labels=legend)
+                )
+            ),
         )
         for process in view.drawn
     ]

@@ -15,6 +15,7 @@ from engine.definitions.programs import text
 from engine.errors import NotFound
 from engine.views import village as views
 
+from . import program_english
 from .auth import engine, login_required
 from .i18n import select_locale
 
@@ -67,7 +68,7 @@ def show(code: str) -> ResponseReturnValue:
     g.principal = view.who  # read with the page
     legend = {"completed": _("Selesai"), "active": _("Sedang berjalan"), "plain": _("Belum")}
     # The SVG is built with lxml from the stored BPMN: every name in it is escaped.
-    svgs = [(process, Markup(svg)) for process, svg in views.diagrams(view, legend)]
+    svgs = [(process, Markup(program_english.diagram(svg))) for process, svg in views.diagrams(view, legend)]
     return render_template(
         "village/show.html",
         v=view,

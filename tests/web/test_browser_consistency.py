@@ -185,7 +185,7 @@ def test_the_inbox_task_and_village_pages_show_each_villages_time_in_its_zone(
     assert times and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d\.\d\d WITA", t) for t in times), times
     page.goto(site + "/")
     page.click("li.task:has-text('Gurabesi') a.name")
-    page.wait_for_selector("h1")
+    page.wait_for_url("**/tugas/*")
     assert "2026-12-08 02.00 WIT" in page.inner_text("p.meta")
     page.context.close()
 
@@ -214,3 +214,27 @@ def test_a_designer_sees_a_form_filled_with_the_examples_in_both_languages(brows
     refused = _page(browser, site, "pendamping.palu")
     assert refused.goto(site + "/perancangan/formulir/model_desa/tetapkan_petugas.json").status == 403
     refused.context.close()
+
+
+# --- Item 8: English throughout in English mode, and the app's icon
+
+
+def test_in_english_task_names_documentation_and_diagrams_are_english(browser: Any, site: str) -> None:
+    page = _page(browser, site, "pusat", DESKTOP, english=True)
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status == 404 else None)
+    inbox = _main_text(page)
+    assert "Preparing the Staff" in inbox and "Menyiapkan Petugas" not in inbox
+    page.click("li.task:has-text('Lere') a.name")
+    page.wait_for_url("**/tugas/*")
+    assert page.inner_text("h1") == "Preparing the Staff"
+    assert "appoints the regional facilitator" in page.inner_text(".documentation")
+    page.screenshot(path=str(SHOTS / "task-desktop-en.png"), full_page=True)
+    page.goto(site + f"/desa/{PALU}")
+    labels = " ".join(page.eval_on_selector_all("svg text", "els => els.map(e => e.textContent)"))
+    assert "Preparing" in labels and "Menyiapkan" not in labels and "Persiapan Dimulai" not in labels
+    page.screenshot(path=str(SHOTS / "village-desktop-en.png"), full_page=True)
+    favicon = page.goto(site + "/favicon.ico")
+    assert favicon.status == 200 and "svg" in favicon.headers["content-type"]
+    assert not failed, failed
+    page.context.close()
