@@ -56,6 +56,7 @@ class Field:
     index: int = 0  # row: its number from 0
     can_add: bool = False
     can_remove: bool = False
+    place: str = ""  # the rows it is in, for the error summary ("Kegiatan 3")
 
     @property
     def id(self) -> str:
@@ -91,6 +92,14 @@ def _walk(fields: list[Field]) -> Iterable[Field]:
     for f in fields:
         yield f
         yield from _walk(f.children)
+
+
+def _place(fields: list[Field], where: str) -> None:
+    """Name the row each field of a list is in (`Kegiatan 3`, `Peserta 2 · Anak 1`)."""
+    for f in fields:
+        f.place = "" if where and f.label == where.rpartition(" · ")[2] else where  # a list's own row
+        inner = f"{where} · {f.label}" if where and f.kind == "row" else f.label if f.kind == "row" else where
+        _place(f.children, inner)
 
 
 def _english(node: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,6 +144,7 @@ def build(
     builder = _Builder(schema, raw, lang, yes_no)
     root = builder.field(schema, "", "", True)
     form = Form(root.children)
+    _place(form.fields, "")
     names = {f.name: f for f in _walk(form.fields)}
     for path, message in errors:
         name = error_name(path)
@@ -262,6 +272,8 @@ class Words:
     titles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     yes_no: tuple[str, str] = ("Ya", "Tidak")
+    values: dict[str, str] = field(default_factory=dict)  # a value's label wherever it shows (`partisipasi`)
+    per_item: dict[str, list[str]] = field(default_factory=dict)  # a list of one value per named item
 
     def title(self, key: Any) -> str:
         return self.titles.get(str(key)) or humanize(str(key))
@@ -312,6 +324,11 @@ def display(value: Any, vocabulary: Words | None = None, key: str = "") -> Displ
     if isinstance(value, dict):
         return Display("pairs", pairs=[(said.title(k), display(v, said, str(k))) for k, v in value.items()])
     if isinstance(value, list):
+        names = said.per_item.get(key)
+        if names and len(names) == len(value) and not any(isinstance(v, dict | list) for v in value):
+            return Display(
+                "pairs", pairs=[(n, display(v, said, key)) for n, v in zip(names, value, strict=True)]
+            )
         if value and all(isinstance(v, dict) for v in value):
             keys: list[str] = []
             for row in value:
@@ -325,4 +342,4 @@ def display(value: Any, vocabulary: Words | None = None, key: str = "") -> Displ
             )
         return Display("list", items=[display(v, said, key) for v in value])
     text = text_of(value)
-    return Display("text", said.labels.get(key, {}).get(text, text))
+    return Display("text", said.labels.get(key, {}).get(text) or said.values.get(text, text))

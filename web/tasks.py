@@ -28,7 +28,7 @@ from engine.runtime.idempotency import KeyReused
 from engine.views import task as taskview
 from engine.views.task import TaskView
 
-from . import formdata, formrender
+from . import formdata, formrender, taskwords
 from .auth import engine, login_required
 
 bp = Blueprint("tasks", __name__)
@@ -123,7 +123,10 @@ def _page(
     errors: list[FieldError] | None = None,
     notice: str = "",
     status: int = 200,
+    success: str = "",
+    reassign_error: str = "",
 ) -> ResponseReturnValue:
+    """The task page: `notice` is a refusal (in the error style), `success` what went well."""
     language = lang()
     schema = view.schema or {}
     form = formrender.build(schema, raw, language, messages(errors or []), yes_no())
@@ -134,16 +137,34 @@ def _page(
             form=form,
             form_title=formrender.label(schema, language),
             form_help=formrender.help_text(schema, language),
-            shown=formrender.shown(schema, view.context, language, yes_no()),
+            shown=taskwords.shown(view, language, yes_no()),
             revision=view.revision if revision is None else revision,
             once_key=secrets.token_urlsafe(18),
             notice=notice,
+            success=success,
             may_claim=view.may_act and not view.claimed_by,
             may_release=bool(view.claimed_by) and (view.claimed_by == g.user or view.may_act),
             may_reassign=view.may_reassign,
+            candidates=_candidates(view),
+            reassign_error=reassign_error,
         ),
         status,
     )
+
+
+def _candidates(view: TaskView) -> list[str]:
+    if not view.may_reassign:
+        return []
+    return [
+        u for u in taskview.reassign_candidates(engine(), view.village, view.role) if u != view.claimed_by
+    ]
+
+
+def _drawn(view: TaskView) -> formdata.Raw:
+    """The form as the page draws it: the person's saved draft, else the task's data."""
+    schema = view.schema or {}
+    draft = drafts.load(engine(), view.id, g.user)
+    return formdata.to_raw(schema, formdata.initial(schema, draft if draft is not None else view.data))
 
 
 @bp.get("/tugas/<task_id>")
@@ -152,33 +173,14 @@ def show(task_id: str) -> ResponseReturnValue:
     view = _load(task_id)
     if not isinstance(view, TaskView):
         return view
-    schema = view.schema or {}
-    draft = drafts.load(engine(), task_id, g.user)
-    notice = _("Draf Anda yang tersimpan dimuat; kirim bila sudah lengkap.") if draft is not None else ""
-    data = draft if draft is not None else view.data
-    return _page(view, formdata.to_raw(schema, formdata.initial(schema, data)), view.revision, notice=notice)
+    draft = drafts.load(engine(), task_id, g.user) is not None
+    success = _("Draf Anda yang tersimpan dimuat; kirim bila sudah lengkap.") if draft else ""
+    return _page(view, _drawn(view), view.revision, success=success)
 
 
 def _load_view(task_id: str) -> TaskView | None:
     view = _load(task_id)
     return view if isinstance(view, TaskView) else None
-
-
-@bp.post("/tugas/<task_id>/alihkan")
-@login_required
-def reassign(task_id: str) -> ResponseReturnValue:
-    """Alihkan: a fasilitator pusat or an admin gives the task to someone else."""
-    to_user = request.form.get("kepada", "").strip()
-    try:
-        runtime.reassign(engine(), task_id, g.user, to_user)
-        flash(_("Tugas dialihkan kepada %(who)s.", who=to_user))
-    except NotFound:
-        return _not_found()
-    except Forbidden:
-        return _forbidden(_load_view(task_id))
-    except (InvalidInput, Conflict) as error:
-        flash(_("Tugas tidak dapat dialihkan: %(reason)s", reason=str(error)))
-    return redirect(url_for("tasks.show", task_id=task_id))
 
 
 def posted_revision() -> int | None:
@@ -218,7 +220,7 @@ def submit(task_id: str) -> ResponseReturnValue:
             return _not_found()
         except Forbidden:
             return _forbidden(view)
-        return _page(_load_view(task_id) or view, raw, None, notice=_("Draf disimpan."))
+        return _page(_load_view(task_id) or view, raw, None, success=_("Draf disimpan."))
     try:
         result = runtime.complete(engine(), task_id, g.user, data, expected_revision=revision, key=key)
     except KeyReused:
@@ -283,32 +285,5 @@ def _conflict(task_id: str, raw: formdata.Raw, revision: int | None, error: Conf
     return _page(fresh, raw, fresh.revision, notice=notice, status=409)
 
 
-def _claim(task_id: str, take: bool) -> ResponseReturnValue:
-    try:
-        if take:
-            runtime.claim(engine(), task_id, g.user)
-            flash(_("Tugas ini sekarang Anda ambil."))
-        else:
-            runtime.unclaim(engine(), task_id, g.user)
-            flash(_("Tugas ini sudah Anda lepaskan."))
-    except NotFound:
-        return _not_found()
-    except Separated as error:
-        return _separated(error)
-    except Forbidden:
-        return _forbidden()
-    except Conflict as error:
-        flash(_("Tidak dapat diubah: %(reason)s", reason=str(error)))
-    return redirect(url_for("tasks.show", task_id=task_id))
-
-
-@bp.post("/tugas/<task_id>/ambil")
-@login_required
-def claim(task_id: str) -> ResponseReturnValue:
-    return _claim(task_id, take=True)
-
-
-@bp.post("/tugas/<task_id>/lepas")
-@login_required
-def release(task_id: str) -> ResponseReturnValue:
-    return _claim(task_id, take=False)
+# Taking, releasing and reassigning a task (they draw this page again): web/task_hands.py.
+from . import task_hands  # noqa: E402, F401  (registers its routes on `bp`)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from engine import clock, spiff
 from engine.core import Engine
@@ -17,7 +17,7 @@ from engine.runtime.actions import check_may_act, open_task
 from engine.runtime.duties import Separated, check_task
 from engine.runtime.step import instance_ref, load_live
 from engine.store.fastsql import Sql
-from engine.store.models import HumanTask, Instance, Village
+from engine.store.models import HumanTask, Instance, Role, RoleAssignment, User, Village
 
 
 @dataclass
@@ -44,6 +44,7 @@ class TaskView:
     may_reassign: bool = False  # a national grant to change, or an admin: may give it to someone else
     # Why the person may not do it though their role may (separate_from): both languages.
     separated: FieldError | None = None
+    forms: dict[str, Any] = field(default_factory=dict)  # every form of its version (their titles name data)
 
 
 def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
@@ -107,6 +108,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             override=override,
             may_reassign=access.may(who, "change"),
             separated=separated,
+            forms=deployed.forms,
         )
 
 
@@ -135,3 +137,26 @@ def village_names(engine: Engine, codes: set[str]) -> dict[str, str]:
 def instance_village(engine: Engine, instance_id: int) -> str | None:
     with engine.db.sessions() as session:
         return session.scalar(select(Instance.village_code).where(Instance.id == instance_id))
+
+
+def reassign_candidates(engine: Engine, village_code: str, role: str) -> list[str]:
+    """Whom a task of `role` in the village may be given to: the active users holding that role
+    (not read-only) nationally, for the village's kabupaten, or for the village, by username."""
+    covering = or_(
+        RoleAssignment.scope == "national",
+        and_(
+            RoleAssignment.scope == "kabupaten",
+            RoleAssignment.scope_code == access.kabupaten_code_of(village_code),
+        ),
+        and_(RoleAssignment.scope == "village", RoleAssignment.scope_code == village_code),
+    )
+    with engine.db.sessions() as session:
+        names = session.scalars(
+            select(User.username)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .join(Role, Role.name == RoleAssignment.role)
+            .where(User.active, RoleAssignment.role == role, Role.read_only.is_(False), covering)
+            .distinct()
+            .order_by(User.username)
+        )
+        return list(names)

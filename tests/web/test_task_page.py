@@ -141,12 +141,13 @@ def registration_page(program: Engine) -> str:
 
 def test_earlier_data_is_shown_read_only(program: Engine) -> None:
     text = registration_page(program)
-    shown = text[text.index("Data sebelumnya") : text.index('class="task-form"')]
-    assert "<summary>Calon peserta</summary>" in shown
+    assert text.index('class="task-form"') < text.index("Data sebelumnya")  # the form comes first
+    shown = text[text.index('<details class="shown"') :]
+    assert "<h3>Calon peserta</h3>" in shown
     assert '<th scope="col">Nama lengkap</th>' in shown  # a list of people is a table, titled as the form
-    assert "<td>Laki-laki</td>" in shown and "<td>L</td>" not in shown  # with the form's labels
+    assert ">Laki-laki</td>" in shown and ">L</td>" not in shown  # with the form's labels
     assert shown.count("<tr>") == 31  # the header and 30 candidates
-    assert f"<td>{PESERTA[0]['nama']}</td>" in shown
+    assert f'<td data-label="Nama lengkap">{PESERTA[0]["nama"]}</td>' in shown
 
 
 def test_the_registration_starts_from_the_candidates(program: Engine) -> None:
@@ -249,7 +250,8 @@ def test_an_invalid_submit_shows_each_message_beside_its_field(program: Engine) 
     field = text[text.index('id="f-calon_peserta-3-umur"') :]
     assert field.index('<p class="field-error" id="e-calon_peserta-3-umur">Paling kecil 17.</p>') < 400
     assert 'aria-invalid="true"' in field[:300]
-    assert '<a href="#f-calon_peserta-3-umur">Umur (tahun)</a>: Paling kecil 17.' in text  # the summary
+    # The summary names the row and links to the field.
+    assert '<a href="#f-calon_peserta-3-umur">Peserta 4: Umur (tahun)</a>: Paling kecil 17.' in text
     assert open_task(program, task.instance, "siapkan_calon_peserta").id == task.id
 
 
@@ -385,3 +387,108 @@ def test_a_post_without_the_csrf_token_is_refused(program: Engine) -> None:
     data.update(csrf_token=token, _revisi=revision_of(text))
     assert client.post(f"/tugas/{task.id}", data=data).status_code == 302
     assert [t.bpmn_id for t in queries.tasks(program, instance_id=instance)] == ["koordinasi_dinas_sosial"]
+
+
+# --- in a pendamping's hand (issue 14, items 1, 2, 4, 5) -------------------------------------------
+
+
+def test_a_draft_skips_the_browsers_checks_and_is_said_as_a_success(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    text = page(client.get(f"/tugas/{task.id}"))
+    draft_button = re.search(r'<button[^>]*name="_draf"[^>]*>', text)
+    assert draft_button and "formnovalidate" in draft_button.group(0)  # required fields may stay empty
+    saved = page(client.post(f"/tugas/{task.id}", data={"_draf": "1", "fasilitator_daerah-nama": "Budi"}))
+    assert '<p class="flash" role="status">Draf disimpan.</p>' in saved
+    assert '<p class="error" role="alert">Draf disimpan.' not in saved
+
+
+def test_taking_a_task_keeps_what_was_typed(program: Engine) -> None:
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    text = page(client.get(f"/tugas/{task.id}"))
+    take = re.search(r"<button[^>]*>Ambil</button>", text)
+    assert (
+        take and 'form="tugas"' in take.group(0) and "formnovalidate" in take.group(0)
+    )  # the form's fields go along
+    typed = {"_revisi": revision_of(text), "fasilitator_daerah-nama": "Budi Santoso", "pendamping-n": "2"}
+    taken = client.post(f"/tugas/{task.id}/ambil", data=typed, follow_redirects=True)
+    shown = page(taken)
+    assert "Tugas ini sekarang Anda ambil." in shown
+    assert value_of(shown, "fasilitator_daerah-nama") == "Budi Santoso"
+    assert queries.tasks(program, instance_id=task.instance)[0].claimed_by == "pusat"
+    # Nothing typed: no draft is made.
+    other = open_task(program, start(program), "tetapkan_petugas")
+    untouched = page(client.get(f"/tugas/{other.id}"))
+    form = {"_revisi": revision_of(untouched), "pendamping-n": "2"}
+    again = page(client.post(f"/tugas/{other.id}/ambil", data=form, follow_redirects=True))
+    assert "Draf Anda yang tersimpan dimuat" not in again
+
+
+def test_a_new_row_is_where_the_page_comes_back(program: Engine) -> None:
+    _, task = to_candidates(program)
+    text = page(signed_in(program, "daerah").get(f"/tugas/{task.id}"))
+    add = re.search(r'<button[^>]*name="_tambah"[^>]*>', text.replace("\n", " "))
+    assert add is not None
+    rows = int(re.search(r'name="calon_peserta-n" value="(\d+)"', text).group(1))  # type: ignore[union-attr]
+    assert f'formaction="#f-calon_peserta-{rows}"' in add.group(0)  # the page comes back at the new row
+
+
+def test_earlier_values_per_dimension_are_named() -> None:
+    from tests.model_desa_program import PROGRAM
+    from web import taskwords
+    from web.formrender import display
+
+    context = {
+        "dimensi_urut": ["perlindungan_sosial", "partisipasi", "pengendalian_konflik", "kearifan_lokal"],
+        "tingkat_evaluasi": ["Sedang", "Tinggi", "Sedang", "Rendah"],
+        "dimensi_diterapkan": ["perlindungan_sosial", "partisipasi"],
+    }
+    forms = {"asesmen": form_schema("pemetaan_kondisi_awal.json")}
+    said = taskwords.vocabulary(
+        form_schema("tulis_laporan.json"), forms, context, PROGRAM, "id", ("Ya", "Tidak")
+    )
+    levels = display(context["tingkat_evaluasi"], said, "tingkat_evaluasi")
+    assert [(k, v.text) for k, v in levels.pairs] == [
+        ("Perlindungan sosial", "Sedang"),
+        ("Partisipasi", "Tinggi"),
+        ("Pengendalian konflik", "Sedang"),
+        ("Kearifan lokal", "Rendah"),
+    ]
+    applied = display(context["dimensi_diterapkan"], said, "dimensi_diterapkan")
+    assert [i.text for i in applied.items] == ["Perlindungan sosial", "Partisipasi"]
+    assert said.title("tingkat_evaluasi") == "Tingkat evaluasi"
+    english = taskwords.vocabulary({}, {}, context, PROGRAM, "en", ("Yes", "No"))
+    assert (
+        display(context["tingkat_evaluasi"], english, "tingkat_evaluasi").pairs[0][0] == "Social protection"
+    )
+
+
+def test_reassign_lists_who_may_take_it_and_refuses_in_words(program: Engine) -> None:
+    from engine.directory import access, users
+
+    with program.db.transaction() as s:
+        users.add(s, "pusat.dua", password="rahasia")
+        access.assign(s, "pusat.dua", "Fasilitator Pusat", None, None)
+    task = open_task(program, start(program), "tetapkan_petugas")
+    client = signed_in(program, "pusat")
+    text = page(client.get(f"/tugas/{task.id}"))
+    choices = text[text.index('<select id="kepada"') :]
+    choices = choices[: choices.index("</select>")]
+    assert '<option value="pusat.dua">' in choices and '<option value="pusat">' in choices
+    assert "pendamping1" not in choices and "daerah" not in choices  # not their role
+    assert text.index('name="_kirim" value="1">') < text.index('<section class="reassign"')  # apart
+
+    unknown = client.post(f"/tugas/{task.id}/alihkan", data={"kepada": "tidak.ada"})
+    assert unknown.status_code == 422
+    said = page(unknown)
+    assert (
+        '<p class="error" role="alert" id="alihkan-galat">Tidak ada pengguna aktif bernama tidak.ada.</p>'
+        in said
+    )
+    assert "<h1>Menyiapkan Petugas</h1>" in said  # the page is kept
+    wrong = page(client.post(f"/tugas/{task.id}/alihkan", data={"kepada": "pendamping1"}))
+    assert "pendamping1 tidak memegang peran Fasilitator Pusat untuk Lempur Mudik." in wrong
+    assert "does not hold" not in wrong and 'class="flash"' not in wrong
+    done = page(client.post(f"/tugas/{task.id}/alihkan", data={"kepada": "pusat.dua"}, follow_redirects=True))
+    assert '<p class="flash" role="status">Tugas dialihkan kepada pusat.dua.</p>' in done

@@ -151,6 +151,10 @@ export function offlineSubmit(event) {
   event.preventDefault();
   const form = event.target;
   const button = event.submitter;
+  if (button && button.hasAttribute('formaction') && new URL(button.formAction).pathname !== new URL(form.action).pathname) {
+    notice(t('perlu_koneksi_aksi'), 'error'); // Ambil, Lepaskan: buttons of this form that go elsewhere
+    return;
+  }
   const action = button && button.name ? button.name : '_kirim';
   if (action === '_tambah' || action === '_hapus') {
     const done = action === '_tambah' ? addRow(button.value) : removeRow(button.value);
