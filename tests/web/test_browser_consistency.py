@@ -227,7 +227,7 @@ def test_in_english_task_names_documentation_and_diagrams_are_english(browser: A
     assert "Preparing the Staff" in inbox and "Menyiapkan Petugas" not in inbox
     page.click("li.task:has-text('Lere') a.name")
     page.wait_for_url("**/tugas/*")
-    assert page.inner_text("h1") == "Preparing the Staff"
+    page.wait_for_selector("h1:text-is('Preparing the Staff')", timeout=10_000)
     assert "appoints the regional facilitator" in page.inner_text(".documentation")
     page.screenshot(path=str(SHOTS / "task-desktop-en.png"), full_page=True)
     page.goto(site + f"/desa/{PALU}")
