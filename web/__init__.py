@@ -71,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         diagrams,
         errors,
         inbox,
+        my_villages,
         notifications,
         offline,
         offline_sync,
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     app.register_blueprint(design.bp)
     app.register_blueprint(design_forms.bp)  # a designer's preview of each form
     app.register_blueprint(diagrams.bp)  # the diagrams' "where we are" crop
+    app.register_blueprint(my_villages.bp)  # Desa Saya
     app.register_blueprint(offline.bp)  # the service worker, manifest and offline queue's key
     app.register_blueprint(offline_sync.bp)
     app.register_blueprint(csrf.exempt(api.bp))  # bearer tokens only: no cookie, so no CSRF

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, g, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.views import queries
 from engine.views import task as taskview
 from engine.views.dashboard import step_labels
 
-from .auth import engine, login_required
+from .auth import engine, login_required, principal
 from .village import label
 
 bp = Blueprint("inbox", __name__)
@@ -45,6 +45,15 @@ def _links(endpoint: str, argument: str, values: Iterable[str]) -> dict[str, str
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
+    who = principal()
+    if (
+        who is not None
+        and not who.is_admin
+        and who.grants
+        and all(g.read_only or g.designer for g in who.grants)
+    ):
+        # No task is ever theirs: auditors start at their audit page, designers at Perancangan.
+        return redirect(url_for("audit.index" if who.is_auditor else "design.index"))
     eng = engine()
     village = request.args.get("desa", "")
     status = request.args.get("status", "semua")

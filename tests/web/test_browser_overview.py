@@ -211,3 +211,45 @@ def test_the_auditors_replay_step_shows_the_open_task(demo: tuple[str, dict[str,
     assert page.locator("figure.where-now svg .node.active").count() >= 1
     _shot(page, "audit-step-desktop")
     page.close()
+
+
+def test_a_regional_facilitator_lists_the_villages_of_their_kabupaten(
+    demo: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    url, logins = demo
+    daerah = _login(logins, "Fasilitator Daerah")
+    for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page = _page(browser, url, daerah, viewport)
+        page.get_by_role("link", name="Desa Saya").click()
+        page.wait_for_selector("h1:has-text('Desa Saya')")
+        _fits(page)
+        rows = page.locator("li.my-village")
+        assert rows.count() >= 1
+        assert "Tahap: " in page.content() or "Program selesai" in page.content()
+        assert "Batas berikutnya" in page.content()
+        kabupaten = {m.split(" · ")[0] for m in page.locator("li.my-village .meta").all_inner_texts()[::2]}
+        assert len(kabupaten) == 1, kabupaten  # their own kabupaten only
+        _shot(page, f"desa-saya-{name}")
+        page.fill("input[name=nama]", "tidak ada di sini")
+        page.get_by_role("button", name="Saring").click()
+        assert page.locator("li.my-village").count() == 0 and "Tidak ada desa." in page.content()
+        page.close()
+    # A national facilitator sees every village of the demo, in every province.
+    pusat = _page(browser, url, _login(logins, "Fasilitator Pusat"), PHONE)
+    pusat.goto(url + "/desa-saya")
+    provinces = {m.split(" · ")[-1] for m in pusat.locator("li.my-village .meta").all_inner_texts()[::2]}
+    assert pusat.locator("li.my-village").count() >= 20 and len(provinces) >= 3, provinces
+    _fits(pusat)
+    pusat.close()
+
+
+def test_auditors_and_designers_land_on_their_own_start_page(
+    demo: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    url, logins = demo
+    auditor = _page(browser, url, _login(logins, "Auditor"), PHONE)
+    assert "/audit" in auditor.url
+    auditor.close()
+    designer = _page(browser, url, _login(logins, "Perancang"), PHONE)
+    assert "/perancangan" in designer.url
+    designer.close()
