@@ -21,7 +21,7 @@ from engine.core import Engine
 from engine.directory import access
 from engine.store.db import Database
 
-from . import i18n, program_english, timezones
+from . import i18n, problem_words, program_english, timezones
 
 csrf = CSRFProtect()
 CSP = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
     i18n.init_app(app)
     timezones.init_app(app)  # each village's times in its own zone (WIB, WITA, WIT)
     program_english.init_app(app)  # program texts in English from each program's english.toml
+    problem_words.init_app(app)  # the design pages' problems: paths from the program folder, rules in words
 
     from . import (
         api,

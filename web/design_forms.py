@@ -62,7 +62,12 @@ def _problems(program: programs.Program, form_file: Path) -> list[Problem]:
     assert program.folder is not None
     reloaded = getattr(current_app.extensions.get("desa_reload"), "state", None)
     state = design_view.validation(program.folder, reloaded)
-    return [p for p in state.problems if Path(p.file).name == form_file.name]
+    # a form's problems are told against the form, or against the BPMN file that names it
+    return [
+        p
+        for p in state.problems
+        if form_file.name in (Path(p.file).name, *p.message.replace("'", " ").split())
+    ]
 
 
 @bp.get("/")
