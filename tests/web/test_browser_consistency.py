@@ -238,3 +238,60 @@ def test_in_english_task_names_documentation_and_diagrams_are_english(browser: A
     assert favicon.status == 200 and "svg" in favicon.headers["content-type"]
     assert not failed, failed
     page.context.close()
+
+
+# --- No untranslated text on the pages of these items, in either language
+
+
+def _catalog() -> list[tuple[str, str]]:
+    """(Indonesian, English) UI texts of the catalog worth looking for: whole phrases that differ
+    between the languages (their literal parts, without the placeholders)."""
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    pairs = []
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str) or not message.string:
+            continue
+        source = max(re.split(r"%\(\w+\)s", message.id), key=len).strip(" .:·←→")
+        target = max(re.split(r"%\(\w+\)s", str(message.string)), key=len).strip(" .:·←→")
+        if len(source.split()) >= 2 and len(target.split()) >= 2 and source.lower() != target.lower():
+            pairs.append((source, target))
+    return pairs
+
+
+def _untranslated(text: str, language: str, pairs: list[tuple[str, str]]) -> list[str]:
+    wrong = [english for _, english in pairs] if language == "id" else [indonesian for indonesian, _ in pairs]
+    return [phrase for phrase in wrong if phrase in text]
+
+
+PAGES = [
+    (None, "/status"),
+    ("pusat", "/tidak-ada"),
+    ("pendamping.palu", "/dasbor"),
+    ("pusat", "/"),
+    ("pusat", f"/desa/{PALU}"),
+    ("perancang", "/perancangan/formulir/"),
+    ("perancang", "/perancangan/formulir/model_desa/tetapkan_petugas.json"),
+]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_no_text_of_the_other_language_on_these_pages(browser: Any, site: str, language: str) -> None:
+    pairs = _catalog()
+    pages: dict[str | None, Any] = {}
+    found: dict[str, list[str]] = {}
+    for who, path in PAGES:
+        if who not in pages:
+            pages[who] = _page(browser, site, who, PHONE, english=language == "en")
+        page = pages[who]
+        page.goto(site + path)
+        assert page.evaluate("document.documentElement.lang") == language
+        wrong = _untranslated(page.inner_text("body"), language, pairs)
+        if wrong:
+            found[path] = wrong
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+    for page in pages.values():
+        page.context.close()
+    assert not found, found
