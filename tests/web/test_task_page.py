@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.form_checks import schema as form_schema
 from tests.model_desa_program import FORM_EXAMPLES, PESERTA
 from web import create_app, formdata
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 _STAFF = [
     ("pusat", "Fasilitator Pusat", None, None),
     ("daerah", "Fasilitator Daerah", None, "15.01"),
@@ -492,3 +494,21 @@ def test_reassign_lists_who_may_take_it_and_refuses_in_words(program: Engine) ->
     assert "does not hold" not in wrong and 'class="flash"' not in wrong
     done = page(client.post(f"/tugas/{task.id}/alihkan", data={"kepada": "pusat.dua"}, follow_redirects=True))
     assert '<p class="flash" role="status">Tugas dialihkan kepada pusat.dua.</p>' in done
+
+
+def test_amounts_are_read_as_their_help_says() -> None:
+    """A Rupiah field is drawn as 3.500.000; its help must not ask for no dots, and what it shows
+    (and what its help gives as an example) is read back as the amount."""
+    from web.numbers import parse_integer
+
+    for path in sorted((ROOT / "forms").glob("*/*.json")):
+        text = path.read_text()
+        assert "tanpa titik" not in text, path.name
+    schema = form_schema("rencana_aksi.json")
+    anggaran = schema["$defs"]["kegiatan_rencana_aksi"]["properties"]["anggaran"]
+    assert "3.500.000" in anggaran["description"]
+    assert formdata.to_raw(schema, {"rencana_aksi": [{"anggaran": 3_500_000}]})[
+        "rencana_aksi-0-anggaran"
+    ] == ["3.500.000"]
+    for typed in ("3.500.000", "3500000", "Rp 3.500.000", "3.500.000,00"):
+        assert parse_integer(typed, money=True) == 3_500_000
