@@ -176,6 +176,10 @@ def test_kampung_siaga_bencana_beside_model_desa(desa: Any, engine: Engine) -> N
     assert eskalasi["bpmn_id"] == "eskalasi_simulasi"
     relawan_inbox = signed_in(engine, "relawan").get("/").get_data(as_text=True)
     assert "Simulasi Evakuasi" in relawan_inbox
+    # Its escalation does not take the drill's deadline away: it is still late, and counted so.
+    late = only_task(desa, "relawan")
+    assert late["bpmn_id"] == "simulasi_evakuasi" and late["due_at"] == simulasi["due_at"]
+    assert "1 terlambat" in relawan_inbox
     follow_up = {
         "penyebab": "Hujan deras berminggu-minggu; lapangan desa tergenang.",
         "tindakan": "Simulasi dipindah ke halaman SD Negeri Cikahuripan.",

@@ -60,7 +60,9 @@ def sync_projections(
     """Write the difference between what the projection tables hold and what the workflow shows."""
     old = live.projection
     due_by_task = spiff.boundary_timer_due(live.workflow) if views else {}
-    new_human = {v.id: due_by_task.get(v.id) for v in views}
+    # A deadline stays when its non-interrupting timer has fired (the escalation it raised does not
+    # make the task any less late): the timer is no longer waiting, so the workflow no longer says it.
+    new_human = {v.id: due_by_task.get(v.id) or old.human.get(v.id) for v in views}
     _delete_ids(sql, "human_task", [t for t in old.human if t not in new_human])
     added = [v for v in views if v.id not in old.human]
     if added:
