@@ -30,7 +30,7 @@ from engine import clock, spiff
 from engine.core import Engine
 from engine.errors import Conflict, EngineError
 from engine.runtime import audit
-from engine.runtime.actions import fail
+from engine.runtime.actions import fail, sent_messages
 from engine.runtime.step import InstanceRef, Step
 from engine.spiff.tasks import release
 from engine.store.fastsql import Sql
@@ -302,14 +302,17 @@ def _fire_instance(step: Step, due: list[_Due], now: datetime) -> int:
         ]
         if not fired_now:
             raise EngineError(f"timers {[t.bpmn_id for t in batch]} were due at {at} but did not fire")
+        # The messages this firing threw are recorded by its event (the first of the batch).
+        sent = sent_messages(step.workflow)
         for timer in fired_now:
             step.defer(
                 audit.TIMER_FIRED,
                 "system",
-                {"due_at": at.isoformat(), "fired_at": now.isoformat()},
+                {"due_at": at.isoformat(), "fired_at": now.isoformat(), **sent},
                 timer.id,
                 timer.bpmn_id,
             )
+            sent = {}
             fired += 1
         # What the timer table will hold once the step is written.
         timers = {} if step.workflow.is_completed() else after

@@ -56,6 +56,7 @@ PATHS = {
     "timer_cycle_catch": ["a", "a"],  # SpiffWorkflow goes on once per cycle (R2)
     "timer_date": ["sesudah"],
     "timer_duration": ["lanjut", "mulai"],
+    "timer_message": ["mulai"],  # the timer throws a message
     "timer_start": ["a"],
     "transaction_cancel": ["sesudah_batal", "t_a"],  # the cancel end event is caught on the border
     "user_task_no_form": ["arsipkan", "setujui"],
@@ -68,6 +69,7 @@ MESSAGES = {"boundary_message": "dibatalkan", "message_start": "mulai_kerja", "s
 SENT = {
     "message_end": [("TASK_COMPLETED", {"name": "laporan_terkirim", "payload": {"halaman": 3}})],
     "send_receive": [("INSTANCE_STARTED", {"name": "minta_data", "payload": {}})],
+    "timer_message": [("TIMER_FIRED", {"name": "pengingat_terkirim", "payload": {"jam": 1}})],
 }
 # what the person doing a task fills in, by the task's BPMN id (the rest complete with no data)
 GIVEN = {"kunjungi": {"satu_hasil": "dikunjungi"}, "undang": {"cukup": True}}
