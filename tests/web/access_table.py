@@ -67,6 +67,7 @@ WEB: dict[str, Row] = {
     "GET /akun/kata-sandi": {"-": SIGNED_IN},
     "POST /akun/kata-sandi": {"-": "302 302 302 302 302 302 302 302 masuk"},  # own password, changed
     "GET /static/<path:filename>": {"-": ALL_200},
+    "GET /favicon.ico": {"-": ALL_200},
     "GET /status": {"-": ALL_200},
     "GET /healthz": {"-": ALL_200},
     "GET /pemberitahuan": {"-": SIGNED_IN},
@@ -117,6 +118,9 @@ WEB: dict[str, Row] = {
     "GET /perancangan/": {"-": DESIGNERS},
     "GET /perancangan/<process_id>/<int:version>": {"-": DESIGNERS},
     "GET /perancangan/<process_id>/beda/<int:v1>/<int:v2>": {"-": DESIGNERS},
+    # The forms' preview: the forms of the programs on disk (Model Desa's first form), no village data.
+    "GET /perancangan/formulir/": {"-": DESIGNERS},
+    "GET /perancangan/formulir/<program>/<form>": {"-": DESIGNERS},
     "POST /audit/desa/<code>/verifikasi": {
         "sendiri": "403 403 403 403 302 302 403 302 masuk",
         "lain": "403 403 403 403 404 302 403 302 masuk",

@@ -221,6 +221,9 @@ def build(w: World, route: str, person: str, target: str) -> Call:
         return _village_call(w, route, person, target)
     if rule == "/audit/ekspor":
         return Call(method, "/audit/ekspor?format=csv")
+    if rule.startswith("/perancangan/formulir/"):  # a form of a program on disk
+        url = rule.replace("<program>", "model_desa")
+        return Call(method, url.replace("<form>", "tetapkan_petugas.json"))
     if rule.startswith("/perancangan/"):  # the fixture's process, its only version
         url = rule.replace("<process_id>", "akses").replace("<int:version>", "1")
         return Call(method, url.replace("<int:v1>", "1").replace("<int:v2>", "1"))
