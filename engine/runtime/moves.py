@@ -178,7 +178,9 @@ def migrate(
 
 
 def _move(engine: Engine, instance_id: int, target_id: int, actor: str) -> None:
-    with engine.db.transaction() as session:
+    """Move one instance: computed with no lock held (the move runs what the new version makes
+    ready, scripts included), then written under the revision check, as every step is."""
+    with Step.reading(engine) as session:
         step = Step.load(engine, session, instance_id, clock.now(session))
         deployed = engine.specs.get(session, target_id)
         new_spec = deployed.spec_for_instance()
@@ -193,12 +195,14 @@ def _move(engine: Engine, instance_id: int, target_id: int, actor: str) -> None:
                 )
             ).all()
         )
+        from_number = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == before))
         with clock.pinned(step.now):
             touched = spiff.migrate(step.workflow, new_spec)
             spiff.run_engine(step.workflow)
-        assert step.live is not None
-        step.live.ledger.forget(touched)
-        step.live.spec = step.spec = new_spec
+    assert step.live is not None
+    step.live.ledger.forget(touched)
+    step.live.spec = step.spec = new_spec
+    with step.writing():
         # Every open task is listed again (its name, form or lane may have changed); takes are kept.
         clear_projections(step.sql, instance_id)
         step.live.projection = Projection()
@@ -206,7 +210,6 @@ def _move(engine: Engine, instance_id: int, target_id: int, actor: str) -> None:
             "UPDATE instance SET process_version_id = :v WHERE id = :id", v=target_id, id=instance_id
         )
         step.row.process_version_id = target_id
-        from_number = session.scalar(select(ProcessVersion.version).where(ProcessVersion.id == before))
         step.save(
             audit.DEFINITION_MIGRATED,
             actor,
