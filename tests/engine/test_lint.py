@@ -212,6 +212,7 @@ def _fired() -> set[str]:
     # (tests/engine/test_form_ref_cycle.py).
     extra = {"default-role", "roles-syntax", "roles-invalid", "no-files", "too-large", "read-only-role"}
     extra.add("form-ref-cycle")
+    extra.add("form-pattern-backtracking")  # tests/engine/test_form_patterns_lint.py
     # tests/engine/test_any_bpmn.py: what SpiffWorkflow 3.2 runs otherwise than BPMN says
     extra |= {"link-event", "conditional-event", "timer-event-subprocess"}
     extra.add("separate-from")  # tests/engine/test_duties.py

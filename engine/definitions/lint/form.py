@@ -16,6 +16,7 @@ from lxml import etree
 
 from engine.definitions.lint.model import BPMN_NS, SPIFF_NS, label, line_of
 from engine.errors import Problem
+from engine.sandbox import patterns
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 
@@ -37,9 +38,24 @@ def problems(tree: etree._ElementTree, name: str, forms: dict[str, Any], forms_d
         if element.get("name") != FORM_PROPERTY:
             continue
         form = (element.get("value") or "").strip()
+        new = form not in forms
         refused = load_form(forms, forms_dir, form)
         if refused:
             found.append(Problem(name, line_of(element), _owner_id(element), refused.message, refused.rule))
+        elif new:
+            found.extend(
+                Problem(
+                    name,
+                    line_of(element),
+                    _owner_id(element),
+                    f"form file '{form}' has the pattern {pattern!r} at {where}, which needs backtracking "
+                    "(a backreference or lookaround): it is checked in a sandbox process and refused "
+                    "when it runs too long; write it without them to have it checked in linear time",
+                    "form-pattern-backtracking",
+                    severity="warning",
+                )
+                for pattern, where in _backtracking_patterns(forms[form])
+            )
     for task in tree.getroot().iter(f"{{{BPMN_NS}}}userTask"):
         if form_property(task) is None:
             found.append(
@@ -55,6 +71,21 @@ def problems(tree: etree._ElementTree, name: str, forms: dict[str, Any], forms_d
                 )
             )
     return sorted(found, key=lambda p: p.line or 0)
+
+
+def _backtracking_patterns(schema: Any, where: str = "(top)") -> Iterator[tuple[str, str]]:
+    """The `pattern`s and `patternProperties` keys of a schema that RE2 does not run."""
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            inner = key if where == "(top)" else f"{where}/{key}"
+            if key == "pattern" and isinstance(value, str) and not patterns.is_linear(value):
+                yield value, where
+            if key == "patternProperties" and isinstance(value, dict):
+                yield from ((p, inner) for p in value if not patterns.is_linear(p))
+            yield from _backtracking_patterns(value, inner)
+    elif isinstance(schema, list):
+        for index, item in enumerate(schema):
+            yield from _backtracking_patterns(item, f"{where}/{index}")
 
 
 def _owner_id(element: etree._Element) -> str | None:

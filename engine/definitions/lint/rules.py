@@ -66,6 +66,9 @@ RULES: dict[str, Rule] = {
     "separate-from": Rule(ERROR, "a task's separate_from names no earlier person's task"),
     "form": Rule(ERROR, "a form file that is missing or not a valid JSON Schema"),
     "form-ref-cycle": Rule(ERROR, "a form whose $ref leads back to where it is: the form contains itself"),
+    "form-pattern-backtracking": Rule(
+        WARNING, "a form pattern with a backreference or lookaround: checked under the sandbox's time budget"
+    ),
     "unknown-field": Rule(WARNING, "a name read from the task data that nothing writes"),
     # links between files
     "unknown-process": Rule(ERROR, "a call activity naming a process that does not exist"),
