@@ -3,7 +3,8 @@ step and status, the next deadline and its late tasks; filtered and paged.
 
 A page costs two statements at any scale: the page of villages (keyset on the village code, the
 primary key, so a national facilitator's thousands are read a page at a time), then the instances
-of those villages with their open tasks' and timers' figures, grouped by the database."""
+of those villages with their open tasks' and timers' figures, grouped by the database. A step
+filter adds one (which versions run) and reads each version's spec from the engine's cache."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from engine import clock
 from engine.core import Engine
@@ -54,7 +55,7 @@ class Page:
     next: str = ""  # the `after` of the next page, "" on the last
 
 
-def _conditions(f: Filters, now: datetime) -> list[ColumnElement[bool]]:
+def _conditions(f: Filters, now: datetime, step_elements: set[str]) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     if f.name:
         found.append(func.lower(Village.name).contains(f.name.lower(), autoescape=True))
@@ -64,8 +65,14 @@ def _conditions(f: Filters, now: datetime) -> list[ColumnElement[bool]]:
         found.append(Village.kabupaten == f.kabupaten)
     if f.late:
         found.append(Village.code.in_(select(HumanTask.village_code).where(HumanTask.due_at < now)))
-    if f.step:
-        found.append(Village.code.in_(select(HumanTask.village_code).where(HumanTask.process_id == f.step)))
+    if f.step:  # open work in the step: a task of it, or a timer of it with no task open
+        tasked = select(HumanTask.village_code).where(HumanTask.process_id == f.step)
+        waiting = (
+            select(Instance.village_code)
+            .join(Timer, Timer.instance_id == Instance.id)
+            .where(Timer.bpmn_id.in_(step_elements), Instance.id.not_in(select(HumanTask.instance_id)))
+        )
+        found.append(or_(Village.code.in_(tasked), Village.code.in_(waiting)))
     if f.status == "berjalan":
         found.append(Village.code.in_(select(Instance.village_code).where(Instance.status.not_in(FINISHED))))
     elif f.status == "selesai":
@@ -86,8 +93,13 @@ def page(engine: Engine, user: str, f: Filters, limit: int = PAGE_SIZE) -> Page:
         query = select(Village.code, Village.name, Village.kabupaten, Village.provinsi)
         if scope is not None:
             query = query.where(scope)
+        elements: set[str] = set()
+        if f.step:
+            versions = set(session.scalars(select(Instance.process_version_id).distinct()))
+            for steps in _element_steps(engine, session, versions).values():
+                elements |= {element for element, step in steps.items() if step == f.step}
         villages = session.execute(
-            query.where(*_conditions(f, now)).order_by(Village.code).limit(limit + 1)
+            query.where(*_conditions(f, now, elements)).order_by(Village.code).limit(limit + 1)
         ).all()
         result = Page(now=now, next=villages[limit - 1].code if len(villages) > limit else "")
         rows = {v.code: Row(v.code, v.name, v.kabupaten, v.provinsi) for v in villages[:limit]}

@@ -55,7 +55,7 @@ def test_an_auditor_reads_the_timeline_and_steps_through_it(audited: tuple[Engin
     c = signed_in(engine, "itjen")
     index = c.get("/audit/").get_data(as_text=True)
     assert "Lempur Mudik" in index and "Lempur Tengah" in index and "Belum diverifikasi" in index
-    assert 'href="/audit/"' in c.get("/").get_data(as_text=True)  # the header offers the audit pages
+    assert 'href="/audit/"' in c.get("/", follow_redirects=True).get_data(as_text=True)  # the header offers the audit pages
 
     page = c.get(f"/audit/desa/{LEMPUR}").get_data(as_text=True)
     assert "Transfer Dana Stimulan" in page and "Absensi Bimbingan Sosial Hari ke-4" in page

@@ -253,3 +253,41 @@ def test_auditors_and_designers_land_on_their_own_start_page(
     designer = _page(browser, url, _login(logins, "Perancang"), PHONE)
     assert "/perancangan" in designer.url
     designer.close()
+
+
+def test_the_dashboard_draws_its_figures_and_each_count_opens_its_villages(
+    demo: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    url, logins = demo
+    pusat = _login(logins, "Fasilitator Pusat")
+    for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
+        page = _page(browser, url, pusat, viewport)
+        page.goto(url + "/dasbor")
+        _fits(page)
+        charts = page.locator("svg.chart")
+        assert charts.count() >= 2
+        smallest = page.evaluate(
+            """() => Math.min(...[...document.querySelectorAll('svg.chart text')]
+                  .map(t => t.getBoundingClientRect().height))"""
+        )
+        assert smallest >= 12, smallest
+        _shot(page, f"dasbor-{name}")
+        page.close()
+    page = _page(browser, url, pusat, PHONE)
+    page.goto(url + "/dasbor")
+    # A bar of "villages per province" opens Desa Saya filtered to that province, as many villages.
+    bar = page.locator("svg.chart").nth(1).locator("a").first
+    province = bar.locator("text").first.text_content() or ""
+    count = int(bar.locator("text").nth(1).text_content() or 0)
+    bar.locator("rect").click()
+    page.wait_for_selector("h1:has-text('Desa Saya')")
+    assert page.locator("li.my-village").count() == count
+    places = set(page.locator("li.my-village .meta").all_inner_texts()[::2])
+    assert {p.split(" · ")[-1] for p in places} == {province}
+    # A count of the table opens the villages at that step in that province.
+    page.goto(url + "/dasbor")
+    cell = page.locator("section.program-board tbody td a").filter(has_text="1").first
+    cell.click()
+    page.wait_for_selector("h1:has-text('Desa Saya')")
+    assert page.locator("li.my-village").count() == 1
+    page.close()
