@@ -24,4 +24,6 @@ document.addEventListener('click', (event) => {
   focusIn(target);
 });
 
-fromHash();
+// After the browser has scrolled to the fragment (it does so once the page has loaded).
+if (document.readyState === 'complete') fromHash();
+else window.addEventListener('load', () => requestAnimationFrame(fromHash));
