@@ -46,7 +46,7 @@ _VILLAGE_ROLES = {
 
 # Links not followed: leaving, downloads, files and the offline layer's own addresses.
 _SKIP = re.compile(r"^/(keluar|static/|audit/ekspor|sw\.js|manifest|luring/|api/|healthz)")
-_KIND_ID = re.compile(r"[^/]*\d[^/]*")  # a path segment with a number in it is an id
+_KIND_ID = re.compile(r"[^/]*[\d.][^/]*")  # a path segment with a number or a dot is an id or a file
 
 
 def _free_port() -> int:
@@ -65,7 +65,7 @@ def _desa(env: dict[str, str], cwd: Path, *args: str) -> str:
 def people(demo_output: str, open_tasks: list[dict[str, Any]]) -> dict[str, str]:
     """ROLES, with each village role given to a demo login who has a task open today (the demo plays
     the villages forward to today, so which village waits on whom changes from day to day)."""
-    logins = {}  # what a login is for ("Pendamping, Kedaro") -> its first username
+    logins: dict[str, str] = {}  # what a login is for ("Pendamping, Kedaro") -> its first username
     for line in demo_output.splitlines():
         parts = line.split(None, 2)
         if len(parts) == 3 and parts[1] == PASSWORD:
@@ -132,10 +132,15 @@ def sign_in(page: Any, url: str, username: str, language: str = "id") -> None:
 
 
 def choose_language(page: Any, language: str) -> None:
+    # Once the page's own requests are done: a response still under way could carry the session
+    # as it was before the choice.
+    page.wait_for_load_state("networkidle")
     if page.evaluate("document.documentElement.lang") != language:
         page.select_option(".lang select", language)
         with page.expect_navigation():
             page.click(".lang button")
+        page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == language
 
 
 def kind(path: str) -> str:
@@ -149,7 +154,9 @@ def kind(path: str) -> str:
 
 def links(page: Any, url: str) -> list[str]:
     """The same-site pages this page links to (paths with their query), in page order."""
-    hrefs: list[str] = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    hrefs: list[str] = page.eval_on_selector_all(  # an SVG link's href is no string: its attribute is
+        "a[href]", "as => as.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"
+    )
     found = []
     for href in hrefs:
         parts = urlsplit(href)
