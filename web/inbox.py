@@ -10,7 +10,8 @@ from urllib.parse import quote
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from engine.views import queries
+from engine.directory import access
+from engine.views import queries, saved_filters
 from engine.views import task as taskview
 from engine.views.dashboard import step_labels
 
@@ -101,4 +102,10 @@ def index() -> ResponseReturnValue:
         steps=[(key, label(name)) for key, name in step_labels() if key in summary.process_ids],
         role=role,
         roles=sorted(summary.roles),
+        may_reassign=found.who is not None and access.may(found.who, "change"),
+        saved=saved_filters.of(eng, g.user),
+        query=request.query_string.decode("utf-8", "replace"),
     )
+
+
+from . import inbox_bulk  # noqa: E402, F401  (several tasks at once, saved filters: routes of this blueprint)

@@ -60,6 +60,9 @@ ACTS_OTHER_VILLAGE = "302 404 404 404 404 403 404 302 masuk"
 WEB: dict[str, Row] = {
     "GET /": {"-": "200 200 200 200 302 302 302 200 masuk"},  # auditors, designers: their start page
     "GET /desa-saya": {"-": SIGNED_IN},
+    "POST /tugas/massal": {"-": "302 302 302 302 302 302 302 302 masuk"},  # nothing ticked: back to the inbox
+    "POST /tugas/saringan": {"-": "302 302 302 302 302 302 302 302 masuk"},  # a filter of their own
+    "POST /tugas/saringan/hapus": {"-": "302 302 302 302 302 302 302 302 masuk"},
     "GET /masuk": {"-": ALL_200},
     "POST /masuk": {"-": "302 302 302 302 302 302 302 302 401"},  # own password; the visitor a wrong one
     "POST /keluar": {"-": "302 302 302 302 302 302 302 302 302"},

@@ -291,3 +291,47 @@ def test_the_dashboard_draws_its_figures_and_each_count_opens_its_villages(
     page.wait_for_selector("h1:has-text('Desa Saya')")
     assert page.locator("li.my-village").count() == 1
     page.close()
+
+
+def test_a_facilitator_takes_and_gives_several_tasks_at_once_and_keeps_a_filter(
+    demo: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    url, logins = demo
+    pusat = logins["admin"]  # who may act on and give every village's tasks
+    page = _page(browser, url, pusat, PHONE)
+    page.goto(url + "/?status=belum")
+    _fits(page)
+    boxes = page.locator("input[name=tugas]")
+    assert boxes.count() >= 3
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    _shot(page, "massal-phone")
+    page.get_by_role("button", name="Ambil yang dicentang").click()
+    page.wait_for_selector("p.flash")
+    assert "2 tugas Anda ambil." in page.locator("p.flash").all_inner_texts()
+    # Given to someone who does not hold the role: each refusal is counted, with why.
+    page.goto(url + "/?status=saya")
+    mine = page.locator("input[name=tugas]")
+    assert mine.count() >= 2
+    mine.nth(0).check()
+    mine.nth(1).check()
+    page.fill("input[name=kepada]", _login(logins, "Pendamping"))
+    page.get_by_role("button", name="Alihkan yang dicentang").click()
+    page.wait_for_selector("p.flash")
+    flashes = page.locator("p.flash").all_inner_texts()
+    assert any(f.startswith("0 tugas dialihkan") for f in flashes), flashes
+    assert "2 tugas ditolak: penerima tidak memegang peran tugas itu di desanya." in flashes
+    # The filter of every morning, kept under a name, comes back as a link on the next visit.
+    page.goto(url + "/?status=terlambat")
+    page.locator("details.save-filter summary").click()
+    page.fill("input[name=nama]", "Pagi: terlambat")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    page.goto(url + "/")
+    page.get_by_role("link", name="Pagi: terlambat").click()
+    assert page.locator("select[name=status]").input_value() == "terlambat"
+    _fits(page)
+    page.close()
+    desktop = _page(browser, url, pusat, DESKTOP)
+    assert desktop.get_by_role("link", name="Pagi: terlambat").count() == 1
+    _shot(desktop, "massal-desktop")
+    desktop.close()
