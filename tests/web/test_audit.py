@@ -55,7 +55,8 @@ def test_an_auditor_reads_the_timeline_and_steps_through_it(audited: tuple[Engin
     c = signed_in(engine, "itjen")
     index = c.get("/audit/").get_data(as_text=True)
     assert "Lempur Mudik" in index and "Lempur Tengah" in index and "Belum diverifikasi" in index
-    assert 'href="/audit/"' in c.get("/", follow_redirects=True).get_data(as_text=True)  # the header offers the audit pages
+    home = c.get("/", follow_redirects=True).get_data(as_text=True)
+    assert 'href="/audit/"' in home  # the header offers the audit pages
 
     page = c.get(f"/audit/desa/{LEMPUR}").get_data(as_text=True)
     assert "Transfer Dana Stimulan" in page and "Absensi Bimbingan Sosial Hari ke-4" in page
@@ -83,11 +84,11 @@ def test_an_auditor_reads_the_timeline_and_steps_through_it(audited: tuple[Engin
     assert c.get(f"/audit/desa/{LEMPUR}/{v.instance}/{seq + 99}").status_code == 404
 
     # Jumping to a date opens the first step of that day: the second training day, by its timer
-    # (the learning contract's 16 February, 08:30 WIB = 01:30 UTC).
+    # (the learning contract's 16 February, 08:30 WIB = 01:30 UTC), told in the village's zone.
     jumped = c.get(f"/audit/desa/{LEMPUR}/{v.instance}/tanggal?tanggal=2027-02-16")
     assert jumped.status_code == 302
     landed = c.get(jumped.headers["Location"]).get_data(as_text=True)
-    assert "2027-02-16 01:30" in landed and "Waktu tiba" in landed
+    assert "2027-02-16 08.30 WIB" in landed and "Waktu tiba" in landed
 
 
 def test_verification_turns_the_badge_green_then_red_at_the_edited_event(
