@@ -91,11 +91,15 @@ def _page(
         page.fill("#password", "kata-sandi-" + who)
         page.click("main button[type=submit]")
         page.wait_for_selector("h1")
-    if english:
-        page.goto(url + "/")
-        page.select_option("select[name=language]", "en")
+    # the language is kept with the account: chosen each time, in the page's own form
+    language = "en" if english else "id"
+    page.goto(url + "/status")
+    if page.evaluate("document.documentElement.lang") != language:
+        page.select_option("select[name=language]", language)
         page.click("form.lang button")
-        page.wait_for_selector("html[lang=en]")
+        page.wait_for_selector(f"html[lang={language}]")
+    if who:
+        page.goto(url + "/")
     return page
 
 
@@ -224,10 +228,10 @@ def test_in_english_task_names_documentation_and_diagrams_are_english(browser: A
     failed: list[str] = []
     page.on("response", lambda r: failed.append(r.url) if r.status == 404 else None)
     inbox = _main_text(page)
-    assert "Preparing the Staff" in inbox and "Menyiapkan Petugas" not in inbox
+    assert "Preparing the officers" in inbox and "Menyiapkan Petugas" not in inbox
     page.click("li.task:has-text('Lere') a.name")
     page.wait_for_url("**/tugas/*")
-    page.wait_for_selector("h1:text-is('Preparing the Staff')", timeout=10_000)
+    page.wait_for_selector("h1:text-is('Preparing the officers')", timeout=10_000)
     assert "appoints the regional facilitator" in page.inner_text(".documentation")
     page.screenshot(path=str(SHOTS / "task-desktop-en.png"), full_page=True)
     page.goto(site + f"/desa/{PALU}")
