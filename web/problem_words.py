@@ -67,7 +67,7 @@ def rule_text(rule: str) -> str:
 
 
 def severity(level: str) -> str:
-    return _("kesalahan") if level == "error" else _("peringatan")
+    return str(_("kesalahan") if level == "error" else _("peringatan"))
 
 
 def program_path(path: str, folder: Path | None = None) -> str:

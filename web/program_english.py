@@ -101,7 +101,11 @@ def _relabel(group: etree._Element, before: str, name: str) -> None:
         group.remove(extra)
     first = lines[0]
     for i, line in enumerate(new):
-        t = first if i == 0 else etree.SubElement(group, f"{{{SVG}}}text", dict(first.attrib))
+        t = (
+            first
+            if i == 0
+            else etree.SubElement(group, f"{{{SVG}}}text", {str(k): str(v) for k, v in first.attrib.items()})
+        )
         t.set("y", f"{top + size * i:.1f}")
         t.text = line
 

@@ -76,7 +76,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = _launch(p)
+        chromium: Any = _launch(p)
         yield chromium
         chromium.close()
 
