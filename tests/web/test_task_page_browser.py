@@ -217,3 +217,24 @@ def test_reassign_is_a_list_and_a_refusal_stays_on_the_page(
         with engine.db.transaction() as s:
             users.enable(s, "daerah")
     page.close()
+
+
+def test_offline_ambil_says_it_needs_a_connection(
+    site: tuple[str, Engine, dict[str, str]], browser: Any
+) -> None:
+    """Ambil is a button of the task form: offline, the page's offline layer must not keep it as a
+    submission to send later, but say that taking a task needs a connection."""
+    url, engine, tasks = site
+    context = browser.new_context(viewport=PHONE, locale="id-ID")
+    page = context.new_page()
+    _sign_in(page, url, "daerah", "kata-sandi-daerah")
+    page.goto(f"{url}/tugas/{tasks['lokasi']}")
+    page.wait_for_selector("html[data-luring=siap]")
+    context.set_offline(True)
+    page.get_by_role("button", name="Ambil").click()
+    page.wait_for_selector("main p.error:has-text('Ini perlu koneksi; coba lagi saat online.')")
+    assert page.url.endswith(f"/tugas/{tasks['lokasi']}")  # still the task, nothing kept to send
+    assert page.locator("#luring-kiriman li").count() == 0
+    context.set_offline(False)
+    assert next(t for t in queries.tasks(engine) if t.id == tasks["lokasi"]).claimed_by is None
+    context.close()
