@@ -22,8 +22,9 @@ floor   SpiffWorkflow alone, in memory (one workflow, never serialized), plus pe
 
 Only the completion loops are timed (starting an instance is not). The paths take turns instance by
 instance, so a noisy neighbour slows all of them alike; each first runs untimed warm-up instances.
-Prints a table and ends with the lines `engine_vs_floor: F` and `engine_vs_naive: R`: the engine's
-completions per second divided by the floor's and by the naive way's.
+Prints a table and ends with the lines `engine_vs_floor: F`, `engine_vs_naive: R` and (unless
+--no-cold) `engine_cold_vs_floor: C`: the engine's completions per second divided by the floor's
+and by the naive way's, and the engine's without its workflow cache divided by the floor's.
 
 --breakdown then runs up to three more engine instances with timers around the engine's functions (wrapped
 at run time, nothing edited) and prints where each completion's milliseconds go (self time).
@@ -33,14 +34,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
-import platform
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from sqlalchemy import Connection  # noqa: E402
 from sqlalchemy import Engine as SqlEngine  # noqa: E402
 
 from bench.breakdown import breakdown  # noqa: E402
+from bench.steps_report import machine, report  # noqa: E402
 from engine import spiff
 from engine.core import Engine
 from engine.definitions import folder as definitions
@@ -120,25 +120,32 @@ def write_transaction(sa: SqlEngine) -> Iterator[Connection]:
 
 
 @dataclass
-class BenchPath:
+class BenchPath(ABC):
     """One way of doing the work: run_one() runs an instance to its end and returns the number of
-    completions and the seconds its completion loop took."""
+    completions, and the seconds and CPU seconds its completion loop took."""
 
     name: str
     completions: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = (
+        0.0  # this process's CPU time in the same loops: what a loaded machine barely changes
+    )
     per_instance: list[int] = field(default_factory=list)
     bytes_per_step: list[int] = field(default_factory=list)
 
-    def run_one(self) -> tuple[int, float]:
-        raise NotImplementedError
+    @abstractmethod
+    def run_one(self) -> tuple[int, float, float]: ...
 
-    def close(self) -> None:
-        pass
+    @abstractmethod
+    def close(self) -> None: ...
 
     @property
     def per_second(self) -> float:
         return self.completions / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_per_second(self) -> float:
+        return self.completions / self.cpu_seconds if self.cpu_seconds else 0.0
 
     @property
     def ms_per_completion(self) -> float:
@@ -149,6 +156,7 @@ class BenchPath:
             "name": self.name,
             "completions": self.completions,
             "seconds": round(self.seconds, 4),
+            "cpu_seconds": round(self.cpu_seconds, 4),
             "completions_per_second": round(self.per_second, 1),
             "ms_per_completion": round(self.ms_per_completion, 3),
             "per_instance": self.per_instance,
@@ -167,22 +175,22 @@ class EnginePath(BenchPath):
             villages.upsert(session, VILLAGE, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
             users.add(session, ACTOR, password="rahasia-admin", admin=True)
 
-    def run_one(self) -> tuple[int, float]:
+    def run_one(self) -> tuple[int, float, float]:
         engine = self.engine
         started = runtime.start(engine, PROCESS_ID, VILLAGE, ACTOR)
         done = 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         pending = started.open_tasks
         while pending:
             # Each step answers with the tasks open after it, as the naive path reads its own.
             task = pending[0]
             pending = runtime.complete(engine, task.id, ACTOR, task_data(task.bpmn_id, task.name)).open_tasks
             done += 1
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         detail = queries.instance_detail(engine, started.instance_id)
         assert detail["status"] == "completed", f"instance ended {detail['status']}"
         self.bytes_per_step.append(detail["state_bytes"])
-        return done, seconds
+        return done, seconds, cpu
 
     def close(self) -> None:
         self.engine.db.dispose()
@@ -205,7 +213,7 @@ class NaivePath(BenchPath):
         workflow.script_engine = spiff.SCRIPT_ENGINE
         return workflow
 
-    def run_one(self) -> tuple[int, float]:
+    def run_one(self) -> tuple[int, float, float]:
         self.next_id += 1
         instance_id = self.next_id
         workflow = spiff.new_workflow(self.spec)
@@ -216,7 +224,7 @@ class NaivePath(BenchPath):
                 (instance_id, self.serializer.serialize_json(workflow)),
             )
         done = 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         while ready := [(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name) for t in ready_human(workflow)]:
             for task_id, bpmn_id, name in ready:
                 with write_transaction(self.sa) as conn:
@@ -226,9 +234,9 @@ class NaivePath(BenchPath):
                     conn.exec_driver_sql(UPDATE_NAIVE, (blob, instance_id))
                 self.bytes_per_step.append(len(blob))
                 done += 1
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         assert workflow.is_completed(), "naive instance did not complete"
-        return done, seconds
+        return done, seconds, cpu
 
     def close(self) -> None:
         self.sa.dispose()
@@ -246,12 +254,12 @@ class FloorPath(BenchPath):
         )
         self.next_id = 0
 
-    def run_one(self) -> tuple[int, float]:
+    def run_one(self) -> tuple[int, float, float]:
         self.next_id += 1
         workflow = spiff.new_workflow(self.spec)
         spiff.run_engine(workflow)
         done = 0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         while ready := ready_human(workflow):
             for task in ready:
                 spiff.complete(workflow, task, task_data(task.task_spec.bpmn_id, task.task_spec.bpmn_name))
@@ -261,9 +269,9 @@ class FloorPath(BenchPath):
                         "INSERT INTO event (instance, seq, task, type) VALUES (?, ?, ?, ?)",
                         (self.next_id, done, str(task.id), "TASK_COMPLETED"),
                     )
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         assert workflow.is_completed(), "floor instance did not complete"
-        return done, seconds
+        return done, seconds, cpu
 
     def close(self) -> None:
         self.sa.dispose()
@@ -274,36 +282,12 @@ def run_all(paths: list[BenchPath], instances: int, warmup: int) -> None:
     for i in range(warmup + instances):
         for path in paths:
             gc.collect()
-            done, seconds = path.run_one()
+            done, seconds, cpu = path.run_one()
             if i >= warmup:
                 path.completions += done
                 path.seconds += seconds
+                path.cpu_seconds += cpu
                 path.per_instance.append(done)
-
-
-# --- report ------------------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    return {
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
-    }
-
-
-def print_table(paths: list[BenchPath]) -> None:
-    header = f"{'path':<52} {'tasks':>6} {'seconds':>8} {'completions/s':>14} {'ms/completion':>14}"
-    print(header)
-    print("-" * len(header))
-    for p in paths:
-        rate, ms = p.per_second, p.ms_per_completion
-        print(f"{p.name:<52} {p.completions:>6} {p.seconds:>8.2f} {rate:>14.1f} {ms:>14.2f}")
-
-
-def mean(values: list[int]) -> float:
-    return sum(values) / len(values) if values else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -353,46 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.database_dir is None:
             shutil.rmtree(base, ignore_errors=True)
 
-    counts = {p.name: sorted(set(p.per_instance)) for p in paths}
-    if len({tuple(c) for c in counts.values()}) != 1:
-        raise SystemExit(f"the paths completed different numbers of tasks per instance: {counts}")
-    per_instance = paths[0].per_instance[0]
-    print(f"user tasks completed per instance: {per_instance}")
-    print(
-        f"state written per step: naive {mean(naive.bytes_per_step):,.0f} bytes of JSON (workflow + spec); "
-        f"engine {mean(engine.bytes_per_step):,.0f} bytes stored in all at the end "
-        "(no spec; each step rewrites only the tasks it changed) "
-        "+ projections + event"
-    )
-    if rows:
-        print()
-        print(f"where an engine completion's time goes (self time, {sum(r[1] for r in rows):.2f} ms in all):")
-        for label, ms, calls in rows:
-            print(f"  {label:<66} {ms:6.3f} ms  {calls:4.1f} calls")
-    print()
-    print_table(paths)
-    print()
-    f_ratio = engine.per_second / floor.per_second
-    r_ratio = engine.per_second / naive.per_second
-    if args.json is not None:
-        payload = {
-            "command": "bench/steps.py " + " ".join(sys.argv[1:] if argv is None else argv),
-            "process": PROCESS_ID,
-            "tasks_per_instance": per_instance,
-            "instances": args.instances,
-            "warmup": args.warmup,
-            "machine": info,
-            "paths": [p.to_json() for p in paths],
-            "breakdown_ms_per_completion": [
-                {"what": label, "ms": round(ms, 3), "calls": round(calls, 2)} for label, ms, calls in rows
-            ],
-            "engine_vs_floor": round(f_ratio, 2),
-            "engine_vs_naive": round(r_ratio, 2),
-        }
-        args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.json}")
-    print(f"engine_vs_floor: {f_ratio:.2f}")
-    print(f"engine_vs_naive: {r_ratio:.2f}")
+    command = "bench/steps.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    report(command, args, info, paths, rows)
     return 0
 
 
