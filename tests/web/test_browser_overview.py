@@ -334,4 +334,8 @@ def test_a_facilitator_takes_and_gives_several_tasks_at_once_and_keeps_a_filter(
     desktop = _page(browser, url, pusat, DESKTOP)
     assert desktop.get_by_role("link", name="Pagi: terlambat").count() == 1
     _shot(desktop, "massal-desktop")
+    remove = desktop.get_by_role("button", name="Hapus saringan Pagi: terlambat")
+    assert remove.is_visible()
+    remove.click()
+    assert desktop.get_by_role("link", name="Pagi: terlambat").count() == 0
     desktop.close()
