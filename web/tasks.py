@@ -137,7 +137,7 @@ def _page(
             form=form,
             form_title=formrender.label(schema, language),
             form_help=formrender.help_text(schema, language),
-            shown=taskwords.shown(view, language, yes_no()),
+            shown=_shown(view, language),
             revision=view.revision if revision is None else revision,
             once_key=secrets.token_urlsafe(18),
             notice=notice,
@@ -150,6 +150,13 @@ def _page(
         ),
         status,
     )
+
+
+def _shown(view: TaskView, language: str) -> list[tuple[str, str, formrender.Display]]:
+    """The earlier data the task shows, named as the program's forms and names call it."""
+    if not (view.schema or {}).get("x-desa-show"):
+        return []
+    return taskwords.shown(view, taskview.version_forms(engine(), view.instance), language, yes_no())
 
 
 def _candidates(view: TaskView) -> list[str]:

@@ -67,11 +67,16 @@ def _program_names(said: Words, context: Mapping[str, Any], program: programs.Pr
                     said.per_item[data] = labels
 
 
-def shown(view: TaskView, lang: str, yes_no: tuple[str, str]) -> list[tuple[str, str, Display]]:
-    """(key, label, value) of each piece of earlier data the task's form lists in `x-desa-show`."""
+def shown(
+    view: TaskView, forms: Mapping[str, Any], lang: str, yes_no: tuple[str, str]
+) -> list[tuple[str, str, Display]]:
+    """(key, label, value) of each piece of earlier data the task's form lists in `x-desa-show`;
+    `forms` are the other forms of its version."""
     schema = view.schema or {}
-    said = vocabulary(schema, view.forms, view.context, program_of(view.process_id), lang, yes_no)
     names = schema.get("x-desa-show") or []
+    if not names:
+        return []
+    said = vocabulary(schema, forms, view.context, program_of(view.process_id), lang, yes_no)
     return [
         (str(n), said.title(n), display(view.context[n], said, str(n))) for n in names if n in view.context
     ]

@@ -44,7 +44,6 @@ class TaskView:
     may_reassign: bool = False  # a national grant to change, or an admin: may give it to someone else
     # Why the person may not do it though their role may (separate_from): both languages.
     separated: FieldError | None = None
-    forms: dict[str, Any] = field(default_factory=dict)  # every form of its version (their titles name data)
 
 
 def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
@@ -108,7 +107,6 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             override=override,
             may_reassign=access.may(who, "change"),
             separated=separated,
-            forms=deployed.forms,
         )
 
 
@@ -137,6 +135,13 @@ def village_names(engine: Engine, codes: set[str]) -> dict[str, str]:
 def instance_village(engine: Engine, instance_id: int) -> str | None:
     with engine.db.sessions() as session:
         return session.scalar(select(Instance.village_code).where(Instance.id == instance_id))
+
+
+def version_forms(engine: Engine, instance_id: int) -> dict[str, Any]:
+    """Every form of the version the instance runs (their titles name the data a task shows)."""
+    with engine.db.sessions() as session:
+        ref = instance_ref(Sql.of(session), instance_id)
+        return dict(engine.specs.get(session, ref.process_version_id).forms) if ref is not None else {}
 
 
 def reassign_candidates(engine: Engine, village_code: str, role: str) -> list[str]:

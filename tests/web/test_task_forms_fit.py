@@ -65,7 +65,6 @@ def _view(program: str, name: str) -> tuple[TaskView, formdata.Raw]:
         data=data,
         context=context,
         may_act=True,
-        forms={p.name: json.loads(p.read_text()) for p in FORMS if p.parent.name == program},
     )
     return view, formdata.to_raw(resolved, formdata.initial(resolved, data))
 
