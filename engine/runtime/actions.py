@@ -214,7 +214,7 @@ def complete(
                 raise Conflict(f"task '{task.name}' is no longer open; reload the task list")
             overridden = check_task(step.sql, who, task.instance_id, spiff_task)
             # Replay matches tasks by BPMN id; among parallel instances of one element, by their order.
-            siblings = [t.id for t in spiff.ready_human(step.workflow, task.bpmn_id)]
+            occurrence = spiff.occurrence(step.workflow, spiff_task)
             if task.form:
                 deployed = engine.specs.get(session, step.row.process_version_id)
                 forms.validate(deployed.forms.get(task.form), data, task.form, context=spiff_task.data)
@@ -225,8 +225,8 @@ def complete(
                 event_data["override"] = True
             if overridden:
                 event_data["overridden"] = overridden
-            if len(siblings) > 1:
-                event_data["occurrence"] = siblings.index(spiff_task.id)
+            if occurrence is not None:
+                event_data["occurrence"] = occurrence
             event_data.update(sent_messages(step.workflow))
         with step.writing() as session:  # written if the instance is still as loaded
             event = step.save(

@@ -158,6 +158,25 @@ def ready_human(workflow: Any, bpmn_id: str) -> list[Any]:
     ]
 
 
+def occurrence(workflow: Any, task: Any) -> int | None:
+    """The place of a READY human task among the READY human tasks of its BPMN element, in the task
+    tree's order (what replay matches parallel instances by); None when it is the only one. The
+    tasks are counted from each workflow's task table first: walking the tree in order costs more
+    than a step of SpiffWorkflow, and most elements have one open task."""
+    ready = TaskState.READY
+    spec = task.task_spec
+    bpmn_id = spec.bpmn_id or spec.name
+    count = 0
+    for wf in (workflow, *workflow.subprocesses.values()):
+        for other in wf.tasks.values():
+            if other._state == ready and other.task_spec.manual:
+                other_spec = other.task_spec
+                count += (other_spec.bpmn_id or other_spec.name) == bpmn_id
+    if count <= 1:
+        return None
+    return [t.id for t in ready_human(workflow, bpmn_id)].index(task.id)
+
+
 def task_is_ready_human(task: Any) -> bool:
     return bool(task.has_state(TaskState.READY) and task.task_spec.manual)
 
