@@ -19,7 +19,7 @@ def bars(title: str, rows: Sequence[tuple[str, int, str]], colour: str = "#0b3d2
     height = ROW * len(rows) + 4
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(title)}">'
+        f'width="{WIDTH}" height="{height}" role="group" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     ]
     for i, (label, n, href) in enumerate(rows):
