@@ -68,7 +68,7 @@ AXE_RUN = """async () => {
 
 def _json_texts(node: Any, found: set[str]) -> None:
     if isinstance(node, dict):
-        english = node.get("x-en") if isinstance(node.get("x-en"), dict) else {}
+        english: dict[str, Any] = node["x-en"] if isinstance(node.get("x-en"), dict) else {}
         for key in ("title", "description"):
             if isinstance(node.get(key), str) and key not in english:
                 found.add(node[key])
