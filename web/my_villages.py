@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, g, render_template, request
 from flask.typing import ResponseReturnValue
 
+from engine.directory import access
 from engine.views import my_villages as views
 from engine.views.dashboard import step_labels
 
@@ -21,11 +22,7 @@ STATUSES = ("", "berjalan", "selesai", "belum")
 def my_villages_menu() -> dict[str, Any]:
     """Whether the header shows "Desa Saya": for whoever sees villages (a designer sees none)."""
     who = principal()
-    return {
-        "may_see_villages": bool(
-            who is not None and (who.is_admin or any(g.allows("see", None) for g in who.grants))
-        )
-    }
+    return {"may_see_villages": bool(who is not None and access.may_anywhere(who, "see"))}
 
 
 @bp.get("/desa-saya")

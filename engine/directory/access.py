@@ -85,6 +85,11 @@ def may(who: Principal, action: Action, village_code: str | None = None, role: s
     return who.is_admin or any(g.allows(action, role) and g.covers(village_code) for g in who.grants)
 
 
+def may_anywhere(who: Principal, action: Action) -> bool:
+    """Whether `who` may do `action` in some village (any of them): e.g. whether to show a menu."""
+    return who.is_admin or any(g.allows(action, None) for g in who.grants)
+
+
 def holds_role(who: Principal, role: str, village_code: str) -> bool:
     """Whether `who` acts on a task of `role` in the village by a grant (not as an admin's override)."""
     return any(g.allows("act", role) and g.covers(village_code) for g in who.grants)

@@ -63,7 +63,7 @@ def step_labels() -> list[tuple[str, dict[str, str]]]:
     return [(s.process, s.label) for p in programs.installed() for s in p.steps]
 
 
-def _element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[int, dict[str, str]]:
+def element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[int, dict[str, str]]:
     """Per definition version: BPMN element id -> the step process it belongs to."""
     found: dict[int, dict[str, str]] = {}
     for version_id in version_ids:
@@ -193,7 +193,7 @@ def _visits_of(installed: list[programs.Program]) -> dict[tuple[str, str], dict[
 def _count(engine: Engine, session: Any, boards: dict[str, Board]) -> None:
     """Each instance under its program's board, by provinsi and step (or finished)."""
     rows = _step_rows(session)
-    steps_of = _element_steps(engine, session, {r.process_version_id for r in rows})
+    steps_of = element_steps(engine, session, {r.process_version_id for r in rows})
     for r in rows:
         board = boards.get(r.process_id)
         if board is None:  # a process run outside any program

@@ -18,7 +18,7 @@ from engine import clock
 from engine.core import Engine
 from engine.directory import access
 from engine.store.models import HumanTask, Instance, Timer, Village
-from engine.views.dashboard import _element_steps
+from engine.views.dashboard import element_steps
 
 PAGE_SIZE = 50
 FINISHED = ("completed", "cancelled", "failed")
@@ -96,7 +96,7 @@ def page(engine: Engine, user: str, f: Filters, limit: int = PAGE_SIZE) -> Page:
         elements: set[str] = set()
         if f.step:
             versions = set(session.scalars(select(Instance.process_version_id).distinct()))
-            for steps in _element_steps(engine, session, versions).values():
+            for steps in element_steps(engine, session, versions).values():
                 elements |= {element for element, step in steps.items() if step == f.step}
         villages = session.execute(
             query.where(*_conditions(f, now, elements)).order_by(Village.code).limit(limit + 1)
@@ -147,7 +147,7 @@ def _figures(engine: Engine, session: Any, rows: dict[str, Row], now: datetime) 
         .where(Instance.village_code.in_(list(rows)))
         .order_by(Instance.id)
     ).all()
-    steps_of = _element_steps(engine, session, {r.process_version_id for r in found if r.element})
+    steps_of = element_steps(engine, session, {r.process_version_id for r in found if r.element})
     for r in found:  # the latest instance of a village wins
         row = rows[r.village_code]
         row.process, row.status, row.late = r.process_id, r.status, int(r.late or 0)

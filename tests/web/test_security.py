@@ -84,6 +84,9 @@ def _posts(engine: Engine) -> dict[str, tuple[str, dict[str, str]]]:
         "/tugas/<task_id>/alihkan": (f"/tugas/{pendamping}/alihkan", {"kepada": "pendamping"}),
         "/tugas/<task_id>/luring": (f"/tugas/{pusat}/luring", {"_kunci": "k"}),
         "/luring/pemilik": ("/luring/pemilik", {"pengguna": "admin"}),
+        "/tugas/massal": ("/tugas/massal", {"aksi": "ambil"}),  # nothing ticked: said so, nothing done
+        "/tugas/saringan": ("/tugas/saringan", {"nama": "Pagi", "status": "terlambat"}),
+        "/tugas/saringan/hapus": ("/tugas/saringan/hapus", {"id": "1"}),
         "/audit/desa/<code>/verifikasi": (f"/audit/desa/{LEMPUR}/verifikasi", {}),
         "/keluar": ("/keluar", {}),  # last: it ends the session
     }
