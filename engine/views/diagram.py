@@ -140,7 +140,7 @@ def _sub(parent: etree._Element, tag: str, **attributes: object) -> etree._Eleme
 
 
 def _text(
-    parent: etree._Element, lines: list[str], cx: float, top: float, size: float = 12, anchor: str = "middle"
+    parent: etree._Element, lines: list[str], cx: float, top: float, size: float = 13, anchor: str = "middle"
 ) -> None:
     for i, line in enumerate(lines):
         t = _sub(
@@ -319,7 +319,7 @@ def _draw_activity(
         stroke=stroke,
         stroke_width=thick + (1.5 if kind == "callActivity" else 0),
     )
-    lines = _wrap(name, max(int(w / 7.2), 8))[:4]
+    lines = _wrap(name, max(int(w / 7.8), 8))[:4]
     _text(group, lines, x + w / 2, y + h / 2 - 7 * len(lines) - 2)
 
 
@@ -358,7 +358,7 @@ def _draw_label(
         lx, ly, lw, _ = label_box
     else:
         lx, ly, lw = x - 30, y + h + 4, w + 60
-    _text(group, _wrap(name, max(int(lw / 6.5), 10))[:3], lx + lw / 2, ly - 2, size=11)
+    _text(group, _wrap(name, max(int(lw / 7.5), 10))[:3], lx + lw / 2, ly - 2, size=13)
 
 
 def _draw_flow(parent: etree._Element, edge: etree._Element, names: dict[str, str], process_id: str) -> None:
@@ -376,7 +376,7 @@ def _draw_flow(parent: etree._Element, edge: etree._Element, names: dict[str, st
     if names.get(ident):
         (x0, y0), (x1, y1) = (tuple(float(v) for v in w.split(",")) for w in waypoints[:2])
         x, y, anchor = beside_start(x0, y0, x1, y1)
-        t = _sub(parent, "text", x=f"{x:.1f}", y=f"{y:.1f}", font_size=12, text_anchor=anchor)
+        t = _sub(parent, "text", x=f"{x:.1f}", y=f"{y:.1f}", font_size=13, text_anchor=anchor)
         t.set("font-family", "system-ui, sans-serif")
         t.set("class", "flow-label")
         t.text = names[ident]
