@@ -22,6 +22,7 @@ from engine.store.db import Database
 from engine.store.models import AuditEvent, Instance, Village
 from engine.views import queries
 from tests import model_desa_program as program
+from tests.conftest import PROGRAM
 
 VILLAGES = 500
 
@@ -80,4 +81,12 @@ def test_the_scale_bench_loads_sweeps_and_verifies(tmp_path: Path, monkeypatch: 
 
 
 def _forms() -> set[str]:
-    return {name.removesuffix(".json") for name in program.FORM_EXAMPLES}
+    """Forms whose example answer stands on its own: a clone carries the data of the village it was
+    cloned from (its participants' names), so answers chosen from that data (`x-desa-choices`) are
+    that village's, not the example's of the clone's village."""
+    forms = PROGRAM.parent.parent / "forms" / PROGRAM.name
+    return {
+        name.removesuffix(".json")
+        for name in program.FORM_EXAMPLES
+        if "x-desa-choices" not in (forms / name).read_text(encoding="utf-8")
+    }

@@ -48,6 +48,12 @@ class TaskRow:
         return {self.JSON_NAMES.get(key, key): value for key, value in asdict(self).items()}
 
     @classmethod
+    def from_json(cls, row: dict[str, Any]) -> TaskRow:
+        """A row as the API and `desa tasks --json` give it, read back."""
+        names = {json: name for name, json in cls.JSON_NAMES.items()}
+        return cls(**{names.get(key, key): value for key, value in row.items()})
+
+    @classmethod
     def json_keys(cls) -> list[str]:
         return [cls.JSON_NAMES.get(f.name, f.name) for f in fields(cls)]
 

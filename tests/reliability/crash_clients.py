@@ -102,7 +102,7 @@ class Client(threading.Thread):
         if reply.status != 200:
             self.refuse(f"listing {village.code}: {reply.status} {reply.body}")
             return False
-        rows = [queries.TaskRow(**row) for row in reply.body["tasks"]]
+        rows = [queries.TaskRow.from_json(row) for row in reply.body["tasks"]]
         work = [row for row in rows if row.id not in self.skip]
         for row in work:
             self.complete(village, row)
