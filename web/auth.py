@@ -52,7 +52,8 @@ def principal() -> access.Principal | None:
 @bp.before_app_request
 def live_session() -> None:
     """A cookie whose session has ended on the server (or one from before sessions were kept
-    there) signs nobody in: it is cleared but for the language. One indexed read per request."""
+    there) signs nobody in: it is cleared but for the language and the CSRF token. One indexed
+    read per request."""
     if request.endpoint == "static" or request.blueprint == "api" or "user" not in session:
         return
     if web_sessions.user_of(engine(), session.get("sid")) != session["user"]:
@@ -60,10 +61,12 @@ def live_session() -> None:
 
 
 def _forget() -> None:
-    language = session.get("language")
+    """Sign the cookie's person out, keeping the language and the CSRF token: a page loaded
+    meanwhile (the sign-in page a reload shows while an earlier request of the same browser is
+    still on its way back) keeps a token the next response's cookie still holds."""
+    kept = {key: session[key] for key in ("language", "csrf_token") if key in session}
     session.clear()
-    if language:
-        session["language"] = language
+    session.update(kept)
 
 
 def login_required(view: F) -> F:

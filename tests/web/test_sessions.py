@@ -326,3 +326,28 @@ def test_over_http_the_old_cookie_gets_the_sign_in_page_after_signing_out(served
     assert status == 302
     status, headers, _ = send(served, "GET", "/", kept)
     assert status == 302 and headers["location"].startswith("/masuk")
+
+
+def test_a_reply_arriving_after_the_sign_in_page_leaves_its_form_working(served: int) -> None:
+    """A phone reloads after its account's sessions ended while an earlier request of the same page
+    is still on its way back: whichever reply's cookie the browser keeps last, the sign-in page it
+    shows still signs in (its form token was not dropped with the session)."""
+    status, headers, body = send(served, "GET", "/masuk")
+    cookie = _cookie(headers, "")
+    form = urlencode({"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(body)})
+    status, headers, body = send(served, "POST", "/masuk", cookie, form)
+    signed = _cookie(headers, cookie)
+    status, headers, body = send(served, "GET", "/", signed)
+    signed = _cookie(headers, signed)
+    desa("users", "end-sessions", "pendamping")
+    status, headers, page = send(served, "GET", "/masuk", signed)  # the reload: the sign-in page
+    assert status == 200
+    shown = _cookie(headers, signed)
+    status, headers, _ = send(served, "GET", "/", signed)  # the earlier request, answered later
+    assert status == 302 and headers["location"].startswith("/masuk")
+    last = _cookie(headers, shown)  # the cookie the browser holds now
+    again = urlencode(
+        {"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(page)}
+    )
+    status, headers, _ = send(served, "POST", "/masuk", last, again)
+    assert status == 302 and headers["location"] == "/"
