@@ -14,7 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff import rows
+from engine.spiff import rows, taskrows
 from engine.spiff.scripts import SCRIPT_ENGINE
 from engine.spiff.serialize import REGISTRY, STATE_FORMAT, Spec, StateEncoder, reconnect_triggered
 from engine.spiff.tasks import HumanTaskView, human_view
@@ -211,22 +211,47 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:
         raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    parsed = taskrows.Parsed(tasks)
+    if parsed.legacy:
+        return _restore_through_registry(dct, tasks, spec)
+    builders = parsed.builders()
+    dct["tasks"] = builders.pop("", None) or {}
+    for key, sub in dct["subprocesses"].items():
+        sub["tasks"] = builders.pop(key, None) or {}
+    workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    return _finish(workflow, parsed.how, parsed.stored)
+
+
+def _ord(item: tuple[str, StoredTask]) -> int:
+    return item[1].ord
+
+
+def _restore_through_registry(
+    dct: dict[str, Any], tasks: list[tuple[str, StoredTask]], spec: Spec
+) -> tuple[Any, Ledger]:
+    """Rows of earlier versions (SpiffWorkflow's own task dicts), through SpiffWorkflow's converter."""
     by_workflow: dict[str, dict[str, Any]] = {"": {}}
     for key in dct["subprocesses"]:
         by_workflow[key] = {}
     uuid_of = {stored.ord: task_id for task_id, stored in tasks}
     data_of: dict[UUID, rows.DataOf] = {}
-    for task_id, stored in sorted(tasks, key=lambda item: item[1].ord):
+    for task_id, stored in sorted(tasks, key=_ord):
         dct_task, data_of[UUID(task_id)] = rows.parse(task_id, stored.body, uuid_of)
         by_workflow.setdefault(stored.workflow, {})[task_id] = dct_task
     dct["tasks"] = by_workflow[""]
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = by_workflow[key]
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
+    return _finish(workflow, data_of, {UUID(task_id): stored for task_id, stored in tasks})
+
+
+def _finish(
+    workflow: Any, data_of: dict[UUID, rows.DataOf], stored: dict[UUID, StoredTask]
+) -> tuple[Any, Ledger]:
     workflow.script_engine = SCRIPT_ENGINE
     reconnect_triggered(workflow)
     rows.rebuild_data(workflow, data_of)
-    ledger = Ledger({UUID(task_id): stored for task_id, stored in tasks})
+    ledger = Ledger(stored)
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task_id, task in wf.tasks.items():
             entry = ledger.stored.get(task_id)

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
@@ -31,7 +32,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 
     def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = _tasks(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
@@ -39,8 +40,28 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
 
+class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
+    """A subprocess whose tasks may come as a builder (`taskrows`), as the top workflow's may."""
+
+    def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = _tasks(self, dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+
+
+def _tasks(converter: Any, tasks: Any, workflow: Any) -> dict[UUID, Any]:
+    """A workflow's tasks from their dicts, or from a function that makes them (`taskrows`)."""
+    if callable(tasks):
+        return tasks(workflow)  # type: ignore[no-any-return]
+    return converter.mapping_from_dict(tasks, UUID, workflow=workflow)  # type: ignore[no-any-return]
+
+
 _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
+_config[BpmnSubWorkflow] = _SubWorkflowConverter
 REGISTRY = BpmnWorkflowSerializer.configure(_config)
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
