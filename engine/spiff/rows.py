@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
@@ -135,6 +136,18 @@ class DataOf:
         self.full, self.base, self.updates, self.deleted, self.plain = full, base, updates, deleted, plain
         self.appended = appended
 
+    def apply(self, data: dict[str, Any]) -> None:
+        """Turn its base's data (`data`, changed in place) into this task's."""
+        updates = self.updates
+        if updates:
+            data.update(dict(updates) if self.plain else _registry_restore(updates))
+        if self.appended:
+            appended = self.appended if self.plain else _registry_restore(self.appended)
+            for key, items in appended.items():
+                data[key] = [*data[key], *items]
+        for key in self.deleted:
+            data.pop(key, None)
+
     def build(self, base_data: dict[str, Any] | None) -> dict[str, Any]:
         """The task's data, given its base's (None when it has no base)."""
         if self.base is None:
@@ -204,17 +217,76 @@ def _parse_spiff(row: dict[str, Any], body: str) -> tuple[dict[str, Any], DataOf
 
 
 def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
-    """Give every restored task its data, each base before the tasks based on it."""
+    """Give every restored task its data: an unfinished task now, a completed one when its data is
+    first read (`_DataOnRead`). A step reads the data of a few completed tasks (the parents of the
+    tasks that become ready, the bases of the rows it writes), and a completed task's data does
+    not change, so most are never built."""
     tasks: dict[UUID, Any] = dict(workflow.tasks)
     for sub in workflow.subprocesses.values():
         tasks.update(sub.tasks)
-    built: dict[UUID, dict[str, Any]] = {}
+    later = _Pending(how)
     for task_id in how:
-        tasks[task_id].data = data_of(how, built, task_id)
+        task = tasks[task_id]
+        if task._state == _COMPLETED:
+            fields = task.__dict__
+            fields.pop("data", None)
+            fields[_PENDING] = later
+        else:
+            task.data = compose(how, task_id)
+
+
+def compose(how: dict[UUID, DataOf], task_id: UUID) -> dict[str, Any]:
+    """One task's data: the changes of its chain of bases applied in order to the first one stored
+    in full, in one dict (the tasks between are not built). Nested lists and dicts are the task's
+    own, as a task's data is after SpiffWorkflow copies it from its parent's."""
+    chain = [how[task_id]]
+    seen = {task_id}
+    while (base := chain[-1].base) is not None:
+        if base in seen:
+            raise ValueError(f"stored task {base} is based on itself")
+        entry = how.get(base)
+        if entry is None:
+            raise ValueError(f"stored task is based on {base}, which is not stored")
+        seen.add(base)
+        chain.append(entry)
+    data = chain.pop().build(None)
+    while chain:
+        chain.pop().apply(data)
+    return DeepMerge.merge({}, data) if data else data
+
+
+class _Pending:
+    """The rows of a restored workflow whose completed tasks have not been given their data yet."""
+
+    __slots__ = ("how",)
+
+    def __init__(self, how: dict[UUID, DataOf]) -> None:
+        self.how = how
+
+
+class _DataOnRead:
+    """`Task.data` of a restored completed task that has not been read yet: built on first read
+    and then kept in the task's own attribute (which Python reads before this, at full speed)."""
+
+    def __get__(self, task: Any, owner: Any = None) -> Any:
+        if task is None:
+            return self
+        pending = task.__dict__.pop(_PENDING, None)
+        if pending is None:
+            raise AttributeError("data")
+        data = compose(pending.how, task.id)
+        task.__dict__["data"] = data
+        return data
+
+
+_COMPLETED = TaskState.COMPLETED
+_PENDING = "_desa_data_pending"
+Task.data = _DataOnRead()  # a non-data descriptor: a task's own `data` attribute comes first
 
 
 def data_of(how: dict[UUID, DataOf], built: dict[UUID, dict[str, Any]], task_id: UUID) -> dict[str, Any]:
-    """One task's data, built after the bases it needs; what is built is kept in `built`."""
+    """One task's data, built after the bases it needs; what is built is kept in `built` (for a
+    reader that wants many tasks' data, as `stored` does)."""
     chain = [task_id]  # this task and the bases it needs that are not built yet
     while chain[-1] not in built:
         base = how[chain[-1]].base
