@@ -47,7 +47,13 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Engine | None 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,  # behind HTTPS in production; `make run` serves plain HTTP
-        PERMANENT_SESSION_LIFETIME=12 * 3600,
+        # The cookie is written only when its content changes (signing in, the language, the
+        # form token), never by a plain page load: a slow answer to a request sent before a
+        # change (a page the offline layer keeps, say) would otherwise put the old content back.
+        # How long a session lasts is the server's to say (web_sessions: 12 hours unused ends
+        # it); the cookie only outlives that.
+        SESSION_REFRESH_EACH_REQUEST=False,
+        PERMANENT_SESSION_LIFETIME=30 * 24 * 3600,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
     )

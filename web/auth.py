@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from engine.core import Engine
 from engine.directory import access, accounts, signin, users, web_sessions
@@ -102,6 +103,10 @@ def login() -> ResponseReturnValue:
             session["sid"] = web_sessions.begin(engine(), who)
             session["language"] = accounts.language(engine(), who)
             session.permanent = True
+            # A new form token now, in the cookie this answer sets: the pages that load next (the
+            # inbox and those the offline layer keeps, at once) then find it there and none of
+            # them writes the cookie again with a token of its own.
+            generate_csrf()
             return redirect(_local(request.args.get("next")))
         error = _("Nama pengguna atau kata sandi salah.")
     return render_template("auth/login.html", error=error), 401 if error else 200

@@ -351,3 +351,23 @@ def test_a_reply_arriving_after_the_sign_in_page_leaves_its_form_working(served:
     )
     status, headers, _ = send(served, "POST", "/masuk", last, again)
     assert status == 302 and headers["location"] == "/"
+
+
+def test_a_page_answered_after_a_language_change_does_not_undo_it(served: int) -> None:
+    """A page requested before the person switched to English (one the offline layer keeps, on a
+    slow line) answers after the switch: its answer sets no cookie, so English stays."""
+    status, headers, body = send(served, "GET", "/masuk")
+    cookie = _cookie(headers, "")
+    form = urlencode({"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(body)})
+    status, headers, body = send(served, "POST", "/masuk", cookie, form)
+    before = _cookie(headers, cookie)
+    status, headers, body = send(served, "GET", "/status", before)
+    assert status == 200 and "set-cookie" not in headers  # the form token came with signing in
+    switch = urlencode({"language": "en", "next": "/status", "csrf_token": _token(body)})
+    status, headers, _ = send(served, "POST", "/bahasa", before, switch)
+    after = _cookie(headers, before)
+    assert status == 302 and after != before
+    status, headers, _ = send(served, "GET", "/", before)  # the earlier request, answered now
+    assert status == 200 and "set-cookie" not in headers
+    status, headers, body = send(served, "GET", "/status", _cookie(headers, after))
+    assert status == 200 and '<html lang="en"' in body
