@@ -219,7 +219,8 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = builders.pop(key, None) or {}
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
-    return _finish(workflow, parsed.how, parsed.stored)
+    parsed.give_data()
+    return _finish(workflow, parsed.stored, parsed.made, parsed.rebased())
 
 
 def _ord(item: tuple[str, StoredTask]) -> int:
@@ -242,25 +243,36 @@ def _restore_through_registry(
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = by_workflow[key]
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
-    return _finish(workflow, data_of, {UUID(task_id): stored for task_id, stored in tasks})
-
-
-def _finish(
-    workflow: Any, data_of: dict[UUID, rows.DataOf], stored: dict[UUID, StoredTask]
-) -> tuple[Any, Ledger]:
-    workflow.script_engine = SCRIPT_ENGINE
-    reconnect_triggered(workflow)
     rows.rebuild_data(workflow, data_of)
-    ledger = Ledger(stored)
+    by_id = {UUID(task_id): entry for task_id, entry in tasks}
+    made = []
     for wf in [workflow, *workflow.subprocesses.values()]:
         for task_id, task in wf.tasks.items():
-            entry = ledger.stored.get(task_id)
+            entry = by_id.get(task_id)
             if entry is not None:
                 entry.last_state_change = task.last_state_change
                 entry.parent = task._parent
-                ledger._remember(task, entry)
-    for tid, how in data_of.items():
-        if how.base is not None and how.base != ledger.stored[tid].parent:
-            ledger.base[tid] = how.base
-            ledger.dependents.setdefault(how.base, set()).add(tid)
+                made.append((task, entry))
+    rebased = [(tid, how.base) for tid, how in data_of.items() if how.base is not None]
+    return _finish(workflow, by_id, made, [(t, b) for t, b in rebased if b != by_id[t].parent])
+
+
+def _finish(
+    workflow: Any,
+    stored: dict[UUID, StoredTask],
+    made: list[tuple[Any, StoredTask]],
+    rebased: list[tuple[UUID, UUID]],
+) -> tuple[Any, Ledger]:
+    """The ledger of a restored workflow: every task matched with its stored row, and the tasks
+    whose data is stored against a task other than their parent."""
+    workflow.script_engine = SCRIPT_ENGINE
+    reconnect_triggered(workflow)
+    ledger = Ledger(stored)
+    by_task = ledger.by_task
+    for task, entry in made:
+        entry.object_id = id(task)
+        by_task[id(task)] = (task, entry)
+    for tid, base in rebased:
+        ledger.base[tid] = base
+        ledger.dependents.setdefault(base, set()).add(tid)
     return workflow, ledger

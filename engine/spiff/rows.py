@@ -25,7 +25,7 @@ own task dict) are read as they are.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -216,7 +216,7 @@ def _parse_spiff(row: dict[str, Any], body: str) -> tuple[dict[str, Any], DataOf
     return row, how
 
 
-def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
+def rebuild_data(workflow: Any, how: Mapping[UUID, DataOf]) -> None:
     """Give every restored task its data: an unfinished task now, a completed one when its data is
     first read (`_DataOnRead`). A step reads the data of a few completed tasks (the parents of the
     tasks that become ready, the bases of the rows it writes), and a completed task's data does
@@ -224,18 +224,24 @@ def rebuild_data(workflow: Any, how: dict[UUID, DataOf]) -> None:
     tasks: dict[UUID, Any] = dict(workflow.tasks)
     for sub in workflow.subprocesses.values():
         tasks.update(sub.tasks)
-    later = _Pending(how)
+    pending = later(lambda task_id: compose(how, task_id))
     for task_id in how:
         task = tasks[task_id]
         if task._state == _COMPLETED:
             fields = task.__dict__
             fields.pop("data", None)
-            fields[_PENDING] = later
+            fields[PENDING] = pending
         else:
             task.data = compose(how, task_id)
 
 
-def compose(how: dict[UUID, DataOf], task_id: UUID) -> dict[str, Any]:
+def later(compose: Callable[[UUID], dict[str, Any]]) -> Any:
+    """What a restored completed task holds (under `PENDING`) until its data is first read:
+    `compose(task_id)` then makes it."""
+    return _Pending(compose)
+
+
+def compose(how: Mapping[UUID, DataOf], task_id: UUID) -> dict[str, Any]:
     """One task's data: the changes of its chain of bases applied in order to the first one stored
     in full, in one dict (the tasks between are not built). Nested lists and dicts are the task's
     own, as a task's data is after SpiffWorkflow copies it from its parent's."""
@@ -258,10 +264,10 @@ def compose(how: dict[UUID, DataOf], task_id: UUID) -> dict[str, Any]:
 class _Pending:
     """The rows of a restored workflow whose completed tasks have not been given their data yet."""
 
-    __slots__ = ("how",)
+    __slots__ = ("compose",)
 
-    def __init__(self, how: dict[UUID, DataOf]) -> None:
-        self.how = how
+    def __init__(self, compose: Callable[[UUID], dict[str, Any]]) -> None:
+        self.compose = compose
 
 
 class _DataOnRead:
@@ -271,16 +277,16 @@ class _DataOnRead:
     def __get__(self, task: Any, owner: Any = None) -> Any:
         if task is None:
             return self
-        pending = task.__dict__.pop(_PENDING, None)
+        pending = task.__dict__.pop(PENDING, None)
         if pending is None:
             raise AttributeError("data")
-        data = compose(pending.how, task.id)
+        data = pending.compose(task.id)
         task.__dict__["data"] = data
         return data
 
 
 _COMPLETED = TaskState.COMPLETED
-_PENDING = "_desa_data_pending"
+PENDING = "_desa_data_pending"
 Task.data = _DataOnRead()  # a non-data descriptor: a task's own `data` attribute comes first
 
 

@@ -20,6 +20,7 @@ from uuid import UUID, SafeUUID
 
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff import rows
@@ -28,7 +29,7 @@ from engine.spiff.serialize import REGISTRY
 _new = object.__new__
 _set = object.__setattr__
 _WAITING = TaskState.WAITING
-_EMPTY: dict[str, Any] = {}
+_COMPLETED = TaskState.COMPLETED
 
 
 def uuid_of(text: str) -> UUID:
@@ -48,70 +49,125 @@ class Parsed:
     def __init__(self, tasks: Iterable[tuple[str, Any]]) -> None:
         ordered = sorted(tasks, key=lambda item: item[1].ord)
         self.ids = [uuid_of(task_id) for task_id, _ in ordered]
-        self.by_ord = {stored.ord: tid for (_, stored), tid in zip(ordered, self.ids, strict=True)}
-        bodies = [stored.body for _, stored in ordered]
+        self.index = {tid: index for index, tid in enumerate(self.ids)}
+        self.entries = [stored for _, stored in ordered]
+        self.by_ord = {stored.ord: tid for stored, tid in zip(self.entries, self.ids, strict=True)}
+        bodies = [stored.body for stored in self.entries]
         self.rows: list[dict[str, Any]] = json.loads("[" + ",".join(bodies) + "]") if bodies else []
         self.legacy = any("typename" in row for row in self.rows)
         self.plain = ['"typename"' not in body for body in bodies]
-        self.bodies = bodies
-        self.workflows = [stored.workflow for _, stored in ordered]
-        self.stored = dict(zip(self.ids, (stored for _, stored in ordered), strict=True))
-        self.how: dict[UUID, rows.DataOf] = {}
-        if not self.legacy:
-            for tid, row, plain in zip(self.ids, self.rows, self.plain, strict=True):
-                self.how[tid] = self._data_of(row, plain)
+        self.at_ord = {stored.ord: index for index, stored in enumerate(self.entries)}
+        self.made: list[tuple[Any, Any]] = []  # (task, its stored entry), as the tasks are made
+        self.unfinished: list[Any] = []  # tasks given their data once all are made
+
+    @property
+    def stored(self) -> dict[UUID, Any]:
+        return dict(zip(self.ids, self.entries, strict=True))
 
     def ref(self, value: rows.Ref) -> UUID:
         return self.by_ord[value] if isinstance(value, int) else uuid_of(value)
 
-    def _data_of(self, row: dict[str, Any], plain: bool) -> rows.DataOf:
-        if "e" in row:
-            return rows.DataOf(_EMPTY, None, None, [], True)
-        if "d" in row:
-            return rows.DataOf(row["d"], None, None, [], plain)
-        if "b" in row:
-            base: UUID | None = self.ref(row["b"])
-        else:
-            base = self.ref(row["p"]) if "p" in row else None
-        return rows.DataOf(None, base, row.get("u") or _EMPTY, row.get("x") or [], plain, row.get("a"))
+    def compose(self, task_id: UUID) -> dict[str, Any]:
+        """One task's data, as `rows.compose` makes it, read straight off the rows: the changes of
+        its chain of bases applied in order to the first one stored in full, in one dict."""
+        rows_, at_ord = self.rows, self.at_ord
+        chain: list[int] = []
+        index = self.index[task_id]
+        while True:
+            row = rows_[index]
+            if "e" in row:
+                data: dict[str, Any] = {}
+                break
+            if "d" in row:
+                full = row["d"]
+                data = dict(full) if self.plain[index] else REGISTRY.restore(full)
+                break
+            chain.append(index)
+            if len(chain) > len(rows_):
+                raise ValueError(f"stored task {task_id} is based on itself")
+            base = row["b"] if "b" in row else row.get("p")
+            if base is None:  # no base and no data of its own: read as empty, as `rows.parse` does
+                chain.pop()
+                data = {}
+                break
+            found = at_ord.get(base) if isinstance(base, int) else self.index.get(uuid_of(base))
+            if found is None:
+                raise ValueError(f"stored task {self.ids[index]} is based on {base}, which is not stored")
+            index = found
+        restore = REGISTRY.restore
+        for index in reversed(chain):
+            row, plain = rows_[index], self.plain[index]
+            updates = row.get("u")
+            if updates:
+                data.update(updates if plain else restore(updates))
+            appended = row.get("a")
+            if appended:
+                for key, items in (appended if plain else restore(appended)).items():
+                    data[key] = [*data[key], *items]
+            for key in row.get("x", ()):
+                data.pop(key, None)
+        return DeepMerge.merge({}, data) if data else data
+
+    def rebased(self) -> list[tuple[UUID, UUID]]:
+        """The tasks whose data is stored against a task other than their parent, with that task."""
+        return [(tid, self.ref(row["b"])) for tid, row in zip(self.ids, self.rows, strict=True) if "b" in row]
+
+    def give_data(self) -> None:
+        """Once every task exists: each unfinished task's data now, each completed one's on first read."""
+        for task in self.unfinished:
+            task.data = self.compose(task.id)
+        self.unfinished = []
 
     def builders(self) -> dict[str, Callable[[Any], dict[UUID, Any]]]:
         """For each workflow key ("" for the top one), what makes its tasks once it exists."""
         members: dict[str, list[int]] = {}
-        for index, key in enumerate(self.workflows):
-            members.setdefault(key, []).append(index)
+        for index, stored in enumerate(self.entries):
+            members.setdefault(stored.workflow, []).append(index)
         return {key: self._builder(indexes) for key, indexes in members.items()}
 
     def _builder(self, indexes: list[int]) -> Callable[[Any], dict[UUID, Any]]:
         def build(workflow: Any) -> dict[UUID, Any]:
             specs = workflow.spec.task_specs
             events = workflow.top_workflow.event_manager
+            later = rows.later(self.compose)
             made: dict[UUID, Any] = {}
             for index in indexes:
                 tid, row = self.ids[index], self.rows[index]
                 spec = specs.get(row["n"])
+                parent = self.ref(row["p"]) if "p" in row else None
+                state = row["s"]
                 if spec is None or "y" in row:
                     task = self._through_registry(index, workflow)
+                    if state == _COMPLETED:
+                        del task.data
+                        vars(task)[rows.PENDING] = later
                 else:
                     task = _new(Task)
                     internal = row.get("i")
                     if internal and not self.plain[index]:
                         internal = REGISTRY.restore(internal)
-                    vars(task).update(
+                    fields = vars(task)
+                    fields.update(
                         id=tid,
                         workflow=workflow,
-                        _parent=self.ref(row["p"]) if "p" in row else None,
+                        _parent=parent,
                         _children=[self.ref(child) for child in row.get("c", ())],
-                        _state=row["s"],
+                        _state=state,
                         triggered=row.get("g", False),
                         task_spec=spec,
                         thread_id=Task.thread_id_pool,
-                        data={},
                         internal_data=internal or {},
                         last_state_change=row["t"],
                     )
-                    if row["s"] & _WAITING and isinstance(spec, CatchingEvent):
+                    if state == _COMPLETED:
+                        fields[rows.PENDING] = later
+                    if state & _WAITING and isinstance(spec, CatchingEvent):
                         events.add_task(task)
+                if state != _COMPLETED:
+                    self.unfinished.append(task)
+                entry = self.entries[index]
+                entry.last_state_change, entry.parent = row["t"], parent
+                self.made.append((task, entry))
                 made[tid] = task
             return made
 
@@ -119,5 +175,5 @@ class Parsed:
 
     def _through_registry(self, index: int, workflow: Any) -> Any:
         uuids = {ord_: str(tid) for ord_, tid in self.by_ord.items()}
-        dct, _ = rows.parse(str(self.ids[index]), self.bodies[index], uuids)
+        dct, _ = rows.parse(str(self.ids[index]), self.entries[index].body, uuids)
         return REGISTRY.restore(dct, workflow=workflow)
