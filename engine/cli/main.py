@@ -13,6 +13,7 @@ from engine.cli.audit_cmd import audit_group
 from engine.cli.backup_cmd import register as register_backup
 from engine.cli.change_cmd import diff_command, dry_run_deploy, migrate_command
 from engine.cli.common import emit_json, engine, report_errors, table
+from engine.cli.dashboard_cmd import dashboard_group, recount
 from engine.cli.demo_cmd import demo_command
 from engine.cli.export_cmd import export_command
 from engine.cli.tokens_cmd import tokens_group
@@ -79,6 +80,8 @@ def villages_group() -> None:
 def villages_add(code: str, name: str, kecamatan: str, kabupaten: str, provinsi: str) -> None:
     with engine().db.transaction() as session:
         created = villages.upsert(session, code, name, kecamatan, kabupaten, provinsi)
+        if not created:  # its names may have changed: the dashboard counts its instances under them
+            recount(session)
     click.echo(f"{'added' if created else 'updated'} {code} {name}")
 
 
@@ -107,6 +110,8 @@ def villages_import(
             raise click.UsageError("--province and --kabupaten go with --kemendagri")
         with engine().db.transaction() as session:
             result = villages.import_csv(session, csv_file)
+            if result.updated:
+                recount(session)
         for skip in result.skipped:
             click.echo(f"skipped {skip}")
         summary = f"{result.added} added, {result.updated} updated, {result.unchanged} unchanged"
@@ -127,6 +132,8 @@ def villages_import(
         click.progressbar(length=len(rows), label="villages", file=sys.stderr) as bar,
     ):
         result = villages.bulk_upsert(session, rows, bar.update)
+        if result.updated:
+            recount(session)
     scope = f" of {official.region_name(within)} ({within})" if within else ""
     click.echo(
         f"{len(rows)} official villages{scope}: {result.added} added, {result.updated} updated, "
@@ -164,6 +171,7 @@ def villages_replace_code(provisional: str, official: str) -> None:
     instances, open tasks and staff (the provisional code goes)."""
     with engine().db.transaction() as session:
         moved = villages.replace_code(session, provisional, official)
+        recount(session)
     click.echo(f"{provisional} -> {official} {moved.village.name}: {moved.instances} instance(s) moved")
 
 
@@ -334,6 +342,7 @@ main.add_command(tokens_group)
 main.add_command(validate_command)
 main.add_command(export_command)
 main.add_command(audit_group)
+main.add_command(dashboard_group)
 register_backup(main)
 main.add_command(diff_command)
 main.add_command(migrate_command)

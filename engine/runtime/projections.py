@@ -4,13 +4,14 @@ hold (remembered beside the live workflow) and what the workflow now shows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from engine import spiff
-from engine.core import Projection
 from engine.definitions import roles
 from engine.directory.access import kabupaten_code_of
+from engine.runtime import places
 from engine.store.fastsql import Sql, insert_sql
 
 if TYPE_CHECKING:
@@ -127,13 +128,37 @@ def sync_projections(
             if m not in old.messages
         ],
     )
-    live.projection = Projection(
+    place = places.place_of(
+        row.status,
+        (v.process_id for v in views),
+        (e.bpmn_id for e in new_timers.values()),
+        (e.bpmn_id for e in new_messages.values()),
+        lambda: places.cached_element_steps(live.spec),
+    )
+    days: Counter[str] = Counter()
+    if new_human != old.human:
+        days.update(places.due_days(new_human.values()))
+        days.subtract(places.due_days(old.human.values()))
+    counted = places.record(
+        sql,
+        row.id,
+        row.process_id,
+        row.village_code,
+        old,
+        place,
+        Counter({d: n for d, n in days.items() if n}),
+    )
+    live.projection = places.Placed(
         human=new_human,
         timers={t: e.due_at for t, e in new_timers.items() if e.due_at is not None},
         messages={m: e.name for m, e in new_messages.items()},
+        place=counted[0],
+        provinsi=counted[1],
+        kabupaten=counted[2],
     )
 
 
 def clear_projections(sql: Sql, instance_id: int) -> None:
+    places.cleared(sql, instance_id)
     for table in ("human_task", "timer", "waiting_message"):
         sql.run(f"DELETE FROM {table} WHERE instance_id = :id", id=instance_id)

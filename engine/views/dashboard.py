@@ -3,15 +3,17 @@ step; overdue work per kabupaten; the visits ahead (the timers each program's `p
 under `[[dashboard.visits]]`); and, for a program that sends a report, the reports with the
 receipts that came back (`[dashboard.reports]`).
 
-Reads the projections and the history only; no workflow is deserialized. Counting is done by
-the database (grouped statements), so the page costs a handful of statements at any scale; the
-visits and reports tables show the first VISITS_SHOWN and the latest REPORTS_SHOWN."""
+Reads the counts the steps keep (`engine.runtime.places`: a few rows per program, provinsi and
+step, and per kabupaten/kota and day due), the projections and the history; no workflow is
+deserialized and no statement reads every instance, so the page costs a handful of bounded
+statements at any scale; the visits and reports tables show the first VISITS_SHOWN and the latest
+REPORTS_SHOWN."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -21,7 +23,17 @@ from engine.core import Engine
 from engine.definitions import programs
 from engine.directory import access
 from engine.errors import Forbidden
-from engine.store.models import AuditEvent, HumanTask, Instance, Timer, Village, WaitingMessage
+from engine.runtime import places
+from engine.store.models import (
+    AuditEvent,
+    HumanTask,
+    Instance,
+    OverdueCount,
+    PlaceCount,
+    Timer,
+    Village,
+    WaitingMessage,
+)
 
 VISITS_SHOWN = 500  # the first visits of the coming days (at national scale, thousands fall due)
 REPORTS_SHOWN = 100  # the most recent reports
@@ -71,53 +83,6 @@ def element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[i
         found[version_id] = {
             name: process.name for process in spiff.all_specs(spec) for name in process.task_specs
         }
-    return found
-
-
-def _step_rows(session: Any) -> list[Any]:
-    """Instances grouped by provinsi, version, status and what tells their step: the step process
-    of an open task, else a waiting timer's element, else a waiting message's element (one row per
-    instance before grouping, so an instance is counted once)."""
-    human = select(HumanTask.instance_id, func.min(HumanTask.process_id).label("step")).group_by(
-        HumanTask.instance_id
-    )
-    tasked = select(HumanTask.instance_id)
-    timed = select(Timer.instance_id)
-    timer = (
-        select(Timer.instance_id, func.min(Timer.bpmn_id).label("element"))
-        .where(Timer.instance_id.not_in(tasked))
-        .group_by(Timer.instance_id)
-    )
-    message = (
-        select(WaitingMessage.instance_id, func.min(WaitingMessage.bpmn_id).label("element"))
-        .where(WaitingMessage.instance_id.not_in(tasked), WaitingMessage.instance_id.not_in(timed))
-        .group_by(WaitingMessage.instance_id)
-    )
-    h, t, m = human.subquery(), timer.subquery(), message.subquery()
-    found: list[Any] = session.execute(
-        select(
-            Village.provinsi,
-            Instance.process_id,
-            Instance.process_version_id,
-            Instance.status,
-            h.c.step,
-            func.coalesce(t.c.element, m.c.element).label("element"),
-            func.count().label("n"),
-        )
-        .select_from(Instance)
-        .join(Village, Village.code == Instance.village_code)
-        .outerjoin(h, h.c.instance_id == Instance.id)
-        .outerjoin(t, t.c.instance_id == Instance.id)
-        .outerjoin(m, m.c.instance_id == Instance.id)
-        .group_by(
-            Village.provinsi,
-            Instance.process_id,
-            Instance.process_version_id,
-            Instance.status,
-            h.c.step,
-            func.coalesce(t.c.element, m.c.element),
-        )
-    ).all()
     return found
 
 
@@ -190,20 +155,46 @@ def _visits_of(installed: list[programs.Program]) -> dict[tuple[str, str], dict[
     }
 
 
-def _count(engine: Engine, session: Any, boards: dict[str, Board]) -> None:
-    """Each instance under its program's board, by provinsi and step (or finished)."""
-    rows = _step_rows(session)
-    steps_of = element_steps(engine, session, {r.process_version_id for r in rows})
-    for r in rows:
-        board = boards.get(r.process_id)
+def _count(session: Any, boards: dict[str, Board]) -> None:
+    """Each instance under its program's board, by provinsi and step (or finished): the counts the
+    steps keep (`engine.runtime.places`), a few rows per program, provinsi and step."""
+    rows = places.sums(
+        session.execute(
+            select(PlaceCount.process_id, PlaceCount.provinsi, PlaceCount.place, PlaceCount.n).order_by(
+                PlaceCount.provinsi, PlaceCount.process_id, PlaceCount.place
+            )
+        )
+    )
+    for (process_id, provinsi, place), n in rows.items():
+        board = boards.get(process_id)
         if board is None:  # a process run outside any program
-            board = boards[r.process_id] = Board(r.process_id, {"id": r.process_id}, [])
-        counts = board.by_province.setdefault(r.provinsi or "-", Counter())
-        if r.status in ("completed", "cancelled", "failed"):
-            board.finished[r.provinsi or "-"] += r.n
-            continue
-        step = r.step or (steps_of[r.process_version_id].get(r.element) if r.element else None)
-        counts[step or "-"] += r.n
+            board = boards[process_id] = Board(process_id, {"id": process_id}, [])
+        counts = board.by_province.setdefault(provinsi or "-", Counter())
+        if place == places.FINISHED:
+            board.finished[provinsi or "-"] += n
+        else:
+            counts[place] += n
+
+
+def _overdue(session: Any, now: datetime) -> list[tuple[str, int]]:
+    """Open tasks due before now per kabupaten/kota: the kept counts of the days before today, and
+    today's tasks due before now read through the due-time index."""
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    found: Counter[str] = Counter()
+    earlier = session.execute(
+        select(OverdueCount.kabupaten, OverdueCount.n).where(OverdueCount.due_day < places.due_day(today))
+    )
+    for kabupaten, n in earlier:
+        found[kabupaten] += int(n)
+    for kabupaten, n in session.execute(
+        select(Village.kabupaten, func.count())
+        .select_from(HumanTask)
+        .join(Village, Village.code == HumanTask.village_code)
+        .where(HumanTask.due_at >= today, HumanTask.due_at < now)
+        .group_by(Village.kabupaten)
+    ):
+        found[kabupaten] += int(n)
+    return sorted(((k, n) for k, n in found.items() if n), key=lambda item: (-item[1], item[0]))
 
 
 def _visits(session: Any, installed: list[programs.Program], horizon: datetime) -> list[dict[str, Any]]:
@@ -243,15 +234,8 @@ def dashboard(engine: Engine, user: str, days_ahead: int = 30) -> Dashboard:
         now = clock.now(session)
         result = Dashboard(now=now)
         boards = {p.process: board_of(p) for p in installed}
-        _count(engine, session, boards)
-        overdue = session.execute(
-            select(Village.kabupaten, func.count())
-            .select_from(HumanTask)
-            .join(Village, Village.code == HumanTask.village_code)
-            .where(HumanTask.due_at < now)
-            .group_by(Village.kabupaten)
-        ).all()
-        result.overdue = sorted(((k, int(n)) for k, n in overdue), key=lambda item: (-item[1], item[0]))
+        _count(session, boards)
+        result.overdue = _overdue(session, now)
         result.visits = _visits(session, installed, now + timedelta(days=days_ahead))
         for program in installed:
             boards[program.process].reports = _reports(session, program)

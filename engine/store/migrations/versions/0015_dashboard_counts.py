@@ -1,0 +1,59 @@
+"""the dashboard's counts, kept by the steps
+
+Revision ID: 0015
+Revises: 0014
+
+The dashboard read every instance of the nation on each request; the steps now keep the counts it
+shows (`engine.runtime.places`): where each instance is counted, the villages per program,
+provinsi and place, and the open tasks per kabupaten/kota and day due, plus an index on the tasks'
+due time for today's overdue tasks. Filled here from the instances as they are.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "instance_place",
+        sa.Column("instance_id", sa.Integer(), nullable=False),
+        sa.Column("process_id", sa.String(length=200), nullable=False),
+        sa.Column("provinsi", sa.String(length=200), nullable=False),
+        sa.Column("kabupaten", sa.String(length=200), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["instance_id"], ["instance.id"]),
+        sa.PrimaryKeyConstraint("instance_id"),
+    )
+    op.create_table(
+        "place_count",
+        sa.Column("process_id", sa.String(length=200), nullable=False),
+        sa.Column("provinsi", sa.String(length=200), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("process_id", "provinsi", "place", "slot"),
+    )
+    op.create_table(
+        "overdue_count",
+        sa.Column("kabupaten", sa.String(length=200), nullable=False),
+        sa.Column("due_day", sa.String(length=10), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("kabupaten", "due_day", "slot"),
+    )
+    op.create_index("ix_human_task_due_at", "human_task", ["due_at"])
+    from engine.runtime import place_check
+
+    place_check.repair(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_index("ix_human_task_due_at", table_name="human_task")
+    op.drop_table("overdue_count")
+    op.drop_table("place_count")
+    op.drop_table("instance_place")
