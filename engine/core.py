@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import spiff
 from engine.errors import NotFound
+from engine.spiff.tasks import release
 from engine.store.db import Database
 from engine.store.models import ProcessVersion
 
@@ -93,7 +94,10 @@ class Live:
 
 class WorkflowCache:
     """Live workflows by instance, valid for one revision. A step takes its entry out while it
-    works, so two threads never share a workflow object; a failed step simply does not put it back."""
+    works, so two threads never share a workflow object; a failed step simply does not put it back.
+    A workflow the cache lets go (too old, stale, or no cache at all) is taken apart
+    (`spiff.release`): nobody holds it then, and reference counting frees it at once instead of
+    leaving a few thousand objects in reference cycles to the cyclic garbage collector."""
 
     def __init__(self, size: int = 256) -> None:
         self._items: OrderedDict[int, tuple[int, Live]] = OrderedDict()
@@ -103,16 +107,26 @@ class WorkflowCache:
     def take(self, instance_id: int, revision: int) -> Live | None:
         with self._lock:
             entry = self._items.pop(instance_id, None)
-        return entry[1] if entry and entry[0] == revision else None
+        if entry is None:
+            return None
+        if entry[0] != revision:  # changed elsewhere since (another process)
+            release(entry[1].workflow)
+            return None
+        return entry[1]
 
     def put(self, instance_id: int, revision: int, live: Live) -> None:
+        """Keep `live` for the next step; the caller does not use it after this."""
         if self._size <= 0:
+            release(live.workflow)
             return
+        dropped = []
         with self._lock:
             self._items[instance_id] = (revision, live)
             self._items.move_to_end(instance_id)
             while len(self._items) > self._size:
-                self._items.popitem(last=False)
+                dropped.append(self._items.popitem(last=False)[1][1])
+        for old in dropped:
+            release(old.workflow)
 
     def clear(self) -> None:
         with self._lock:

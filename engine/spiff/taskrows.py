@@ -30,6 +30,7 @@ _new = object.__new__
 _set = object.__setattr__
 _WAITING = TaskState.WAITING
 _COMPLETED = TaskState.COMPLETED
+_UNKNOWN = SafeUUID.unknown
 
 
 def uuid_of(text: str) -> UUID:
@@ -39,24 +40,35 @@ def uuid_of(text: str) -> UUID:
         return UUID(text)
     found = _new(UUID)
     _set(found, "int", int(digits, 16))
-    _set(found, "is_safe", SafeUUID.unknown)
+    _set(found, "is_safe", _UNKNOWN)
     return found
+
+
+def _ord(item: tuple[str, Any]) -> int:
+    return int(item[1].ord)
 
 
 class Parsed:
     """An instance's rows, parsed once: by workflow, each task's row and how its data is made."""
 
     def __init__(self, tasks: Iterable[tuple[str, Any]]) -> None:
-        ordered = sorted(tasks, key=lambda item: item[1].ord)
-        self.ids = [uuid_of(task_id) for task_id, _ in ordered]
-        self.index = {tid: index for index, tid in enumerate(self.ids)}
-        self.entries = [stored for _, stored in ordered]
-        self.by_ord = {stored.ord: tid for stored, tid in zip(self.entries, self.ids, strict=True)}
-        bodies = [stored.body for stored in self.entries]
+        self.ids: list[UUID] = []
+        self.entries: list[Any] = []
+        self.index: dict[UUID, int] = {}  # task id -> its place in these lists
+        self.by_ord: dict[int, UUID] = {}
+        self.at_ord: dict[int, int] = {}
+        bodies = []
+        for index, (task_id, stored) in enumerate(sorted(tasks, key=_ord)):
+            tid = uuid_of(task_id)
+            self.ids.append(tid)
+            self.entries.append(stored)
+            self.index[tid] = index
+            self.by_ord[stored.ord] = tid
+            self.at_ord[stored.ord] = index
+            bodies.append(stored.body)
         self.rows: list[dict[str, Any]] = json.loads("[" + ",".join(bodies) + "]") if bodies else []
         self.legacy = any("typename" in row for row in self.rows)
         self.plain = ['"typename"' not in body for body in bodies]
-        self.at_ord = {stored.ord: index for index, stored in enumerate(self.entries)}
         self.made: list[tuple[Any, Any]] = []  # (task, its stored entry), as the tasks are made
         self.unfinished: list[Any] = []  # tasks given their data once all are made
 
@@ -131,43 +143,49 @@ class Parsed:
             events = workflow.top_workflow.event_manager
             later = rows.later(self.compose)
             made: dict[UUID, Any] = {}
+            ids, rows_, plain, entries, by_ord = self.ids, self.rows, self.plain, self.entries, self.by_ord
+            unfinished, pairs, pending, thread = self.unfinished, self.made, rows.PENDING, Task.thread_id_pool
             for index in indexes:
-                tid, row = self.ids[index], self.rows[index]
+                tid, row = ids[index], rows_[index]
                 spec = specs.get(row["n"])
-                parent = self.ref(row["p"]) if "p" in row else None
+                p = row.get("p")
+                parent = None if p is None else by_ord[p] if type(p) is int else uuid_of(p)
                 state = row["s"]
                 if spec is None or "y" in row:
                     task = self._through_registry(index, workflow)
                     if state == _COMPLETED:
                         del task.data
-                        vars(task)[rows.PENDING] = later
+                        task.__dict__[pending] = later
                 else:
                     task = _new(Task)
                     internal = row.get("i")
-                    if internal and not self.plain[index]:
+                    if internal and not plain[index]:
                         internal = REGISTRY.restore(internal)
-                    fields = vars(task)
-                    fields.update(
-                        id=tid,
-                        workflow=workflow,
-                        _parent=parent,
-                        _children=[self.ref(child) for child in row.get("c", ())],
-                        _state=state,
-                        triggered=row.get("g", False),
-                        task_spec=spec,
-                        thread_id=Task.thread_id_pool,
-                        internal_data=internal or {},
-                        last_state_change=row["t"],
-                    )
+                    children = row.get("c")
+                    fields = {
+                        "id": tid,
+                        "workflow": workflow,
+                        "_parent": parent,
+                        "_children": [by_ord[c] if type(c) is int else uuid_of(c) for c in children]
+                        if children
+                        else [],
+                        "_state": state,
+                        "triggered": row.get("g", False),
+                        "task_spec": spec,
+                        "thread_id": thread,
+                        "internal_data": internal or {},
+                        "last_state_change": row["t"],
+                    }
                     if state == _COMPLETED:
-                        fields[rows.PENDING] = later
+                        fields[pending] = later
+                    task.__dict__ = fields
                     if state & _WAITING and isinstance(spec, CatchingEvent):
                         events.add_task(task)
                 if state != _COMPLETED:
-                    self.unfinished.append(task)
-                entry = self.entries[index]
+                    unfinished.append(task)
+                entry = entries[index]
                 entry.last_state_change, entry.parent = row["t"], parent
-                self.made.append((task, entry))
+                pairs.append((task, entry))
                 made[tid] = task
             return made
 

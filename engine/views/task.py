@@ -68,18 +68,21 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             if live is not None
             else load_live(sql, ref.id, deployed.spec_for_instance()).workflow
         )
-        spiff_task = spiff.find_task(workflow, task_id)
-        if live is not None:
-            engine.workflows.put(ref.id, ref.revision, live)
-        if spiff_task is None:
-            raise NotFound(f"no open task {task_id}")
-        separated = None
-        if may_act:
-            try:
-                check_task(sql, who, ref.id, spiff_task)
-            except Separated as refused:
-                may_act, separated = False, refused.fields[0]
-        context = spiff.task_data(spiff_task)
+        try:  # what is read off the workflow, before it goes back for the next step to take
+            spiff_task = spiff.find_task(workflow, task_id)
+            if spiff_task is None:
+                raise NotFound(f"no open task {task_id}")
+            separated = None
+            if may_act:
+                try:
+                    check_task(sql, who, ref.id, spiff_task)
+                except Separated as refused:
+                    may_act, separated = False, refused.fields[0]
+            context = spiff.task_data(spiff_task)
+            documentation = spiff_task.task_spec.documentation or ""
+        finally:
+            if live is not None:
+                engine.workflows.put(ref.id, ref.revision, live)
         row = session.get(HumanTask, task_id)
         village = session.get(Village, task.village_code)
         schema = deployed.forms.get(task.form) if task.form else None
@@ -95,7 +98,7 @@ def task_view(engine: Engine, task_id: str, user: str) -> TaskView:
             bpmn_id=task.bpmn_id,
             name=task.name,
             role=task.role,
-            documentation=spiff_task.task_spec.documentation or "",
+            documentation=documentation,
             claimed_by=task.claimed_by,
             due_at=_iso(row.due_at) if row else None,
             created_at=_iso(row.created_at) if row else None,
