@@ -16,7 +16,7 @@ in the history become the clone village's own, and each clone's events are chain
 their own hashes (instance id, task ids, actors, previous hash). A clone is therefore an
 instance like any other: `engine.verify` checks its chain and replays it, and the engine runs it
 on. Rows go in with COPY on PostgreSQL and executemany on SQLite, a few hundred instances per
-transaction.
+transaction; the dashboard's counts (which the steps keep) are made once, after the last.
 """
 
 from __future__ import annotations
@@ -472,6 +472,11 @@ class Cloner:
     def finish(self) -> None:
         self.flush()
         fix_sequences(self.engine)
+        # The dashboard's counts, which the steps keep, counted once for all the clones.
+        from engine.runtime import place_check
+
+        with self.engine.db.engine.begin() as connection:
+            place_check.repair(connection)
 
 
 def play_templates(

@@ -113,12 +113,12 @@ def add_overdue(sql: Sql, changes: Counter[tuple[str, str]]) -> None:
     """Add to the open tasks counted per (kabupaten/kota, day due), in a fixed order."""
     rows = [
         {"kabupaten": k, "due_day": day, "slot": slot(sql), "n": n}
-        for (k, day), n in sorted(changes.items())
+        for (day, k), n in sorted(((day, k), n) for (k, day), n in changes.items())
         if n
     ]
     sql.many(
-        "INSERT INTO overdue_count (kabupaten, due_day, slot, n) VALUES (:kabupaten, :due_day, :slot, :n) "
-        "ON CONFLICT (kabupaten, due_day, slot) DO UPDATE SET n = overdue_count.n + excluded.n",
+        "INSERT INTO overdue_count (due_day, kabupaten, slot, n) VALUES (:due_day, :kabupaten, :slot, :n) "
+        "ON CONFLICT (due_day, kabupaten, slot) DO UPDATE SET n = overdue_count.n + excluded.n",
         rows,
     )
 

@@ -392,7 +392,7 @@ class OverdueCount(Base):
     due before now (read through `ix_human_task_due_at`)."""
 
     __tablename__ = "overdue_count"
+    due_day: Mapped[str] = mapped_column(String(10), primary_key=True)  # first: read as a range
     kabupaten: Mapped[str] = mapped_column(String(200), primary_key=True)
-    due_day: Mapped[str] = mapped_column(String(10), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

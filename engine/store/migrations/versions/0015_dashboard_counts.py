@@ -40,11 +40,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "overdue_count",
-        sa.Column("kabupaten", sa.String(length=200), nullable=False),
         sa.Column("due_day", sa.String(length=10), nullable=False),
+        sa.Column("kabupaten", sa.String(length=200), nullable=False),
         sa.Column("slot", sa.Integer(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("kabupaten", "due_day", "slot"),
+        sa.PrimaryKeyConstraint("due_day", "kabupaten", "slot"),
     )
     op.create_index("ix_human_task_due_at", "human_task", ["due_at"])
     from engine.runtime import place_check
