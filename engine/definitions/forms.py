@@ -103,8 +103,18 @@ def _validator(schema: dict[str, Any]) -> Any:
     return validator
 
 
+_CHOICES_USED: dict[int, tuple[dict[str, Any], bool]] = {}  # by schema identity, as _VALIDATORS
+
+
 def _uses_choices(schema: dict[str, Any]) -> bool:
-    return CHOICES in json.dumps(schema)
+    cached = _CHOICES_USED.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    used = CHOICES in json.dumps(schema)
+    if len(_CHOICES_USED) > 512:
+        _CHOICES_USED.clear()
+    _CHOICES_USED[id(schema)] = (schema, used)
+    return used
 
 
 def choices(source: dict[str, Any], context: dict[str, Any]) -> list[Any]:
