@@ -28,7 +28,7 @@ from engine.spiff.tasks import HumanTaskView, human_view
 _LIVE_STATES = TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredTask:
     last_state_change: float
     parent: UUID | None
