@@ -171,13 +171,13 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     # Who completed a task that is no longer open (by task id); the report receipts the dashboard
-    # lists (a partial index: no other event is written into it).
+    # lists, newest first (a partial index: no other event is written into it).
     __table_args__ = (
         UniqueConstraint("instance_id", "seq"),
         Index("ix_audit_event_task_id", "task_id"),
         Index(
-            "ix_audit_event_received",
-            "instance_id",
+            "ix_audit_event_received_id",
+            "id",
             sqlite_where=text("type = 'MESSAGE_RECEIVED'"),
             postgresql_where=text("type = 'MESSAGE_RECEIVED'"),
         ),

@@ -37,6 +37,7 @@ from engine.store.models import (
 
 VISITS_SHOWN = 500  # the first visits of the coming days (at national scale, thousands fall due)
 REPORTS_SHOWN = 100  # the most recent reports
+RECEIVED_BATCH = 4 * REPORTS_SHOWN  # receipts read at a time (a report has a few)
 
 
 @dataclass
@@ -86,6 +87,28 @@ def element_steps(engine: Engine, session: Any, version_ids: set[int]) -> dict[i
     return found
 
 
+def _latest_received(session: Any, process: str) -> list[int]:
+    """The REPORTS_SHOWN instances of the process that received a message last: the receipts read
+    newest first through their partial index, a batch at a time, until that many instances."""
+    found: dict[int, None] = {}
+    before: int | None = None
+    while len(found) < REPORTS_SHOWN:
+        batch = (
+            select(AuditEvent.id, AuditEvent.instance_id)
+            .join(Instance, Instance.id == AuditEvent.instance_id)
+            .where(AuditEvent.type == "MESSAGE_RECEIVED", Instance.process_id == process)
+            .order_by(AuditEvent.id.desc())
+            .limit(RECEIVED_BATCH)
+        )
+        rows = session.execute(batch if before is None else batch.where(AuditEvent.id < before)).all()
+        for _, instance_id in rows:
+            found.setdefault(instance_id)
+        if len(rows) < RECEIVED_BATCH:
+            break
+        before = rows[-1][0]
+    return list(found)[:REPORTS_SHOWN]
+
+
 def _reports(session: Any, program: programs.Program) -> list[dict[str, Any]]:
     """The program's most recent reports (at most REPORTS_SHOWN): instances whose copies are
     arriving or awaited, read through the receipts' partial index and the waiting-message index."""
@@ -94,14 +117,6 @@ def _reports(session: Any, program: programs.Program) -> list[dict[str, Any]]:
     sent_by, report = [str(t) for t in spec.get("sent_by", [])], spec.get("message")
     if not receipts or not sent_by:
         return []
-    received = (
-        select(AuditEvent.instance_id)
-        .join(Instance, Instance.id == AuditEvent.instance_id)
-        .where(AuditEvent.type == "MESSAGE_RECEIVED", Instance.process_id == program.process)
-        .group_by(AuditEvent.instance_id)
-        .order_by(func.max(AuditEvent.id).desc())
-        .limit(REPORTS_SHOWN)
-    )
     waiting = (
         select(WaitingMessage.instance_id)
         .join(Instance, Instance.id == WaitingMessage.instance_id)
@@ -110,7 +125,7 @@ def _reports(session: Any, program: programs.Program) -> list[dict[str, Any]]:
         .order_by(func.max(Instance.updated_at).desc())
         .limit(REPORTS_SHOWN)
     )
-    ids = set(session.scalars(received)) | set(session.scalars(waiting))
+    ids = set(_latest_received(session, program.process)) | set(session.scalars(waiting))
     if not ids:
         return []
     events = session.execute(

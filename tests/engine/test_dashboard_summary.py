@@ -17,7 +17,7 @@ from engine.core import Engine
 from engine.definitions import registry
 from engine.runtime import actions as runtime
 from engine.runtime import holds, moves, place_check, places
-from engine.store.models import HumanTask, Village
+from engine.store.models import AuditEvent, HumanTask, Village
 from engine.views import dashboard
 from engine.worker import timers
 from tests.conftest import GOHONG, LEMPUR, PG_URL, SIGI
@@ -290,3 +290,27 @@ def test_a_renamed_village_is_counted_under_its_new_province(basic: Engine) -> N
     boards = {b.process: b for b in dashboard.dashboard(basic, "dewi").boards}
     assert set(boards["timers"].by_province) == {"Jambi Baru"}
     assert_kept(basic)
+
+
+def test_the_latest_reports_are_read_newest_first(program: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.engine.test_migrate import to_terminasi
+
+    first = ProgramVillage(program)
+    to_terminasi(first)
+    second = ProgramVillage(program)  # the program's second cycle in the same village
+    second.now = first.now
+    to_terminasi(second)
+    villages = [first, second]
+    monkeypatch.setattr(dashboard, "REPORTS_SHOWN", 1)
+    monkeypatch.setattr(dashboard, "RECEIVED_BATCH", 2)  # a batch holds fewer receipts than a report has
+    with program.db.sessions() as session:
+        latest = session.scalars(  # as the dashboard read them before: every receipt, grouped
+            select(AuditEvent.instance_id)
+            .where(AuditEvent.type == "MESSAGE_RECEIVED")
+            .group_by(AuditEvent.instance_id)
+            .order_by(func.max(AuditEvent.id).desc())
+        ).all()
+        assert latest == [villages[1].instance, villages[0].instance]
+        assert dashboard._latest_received(session, "program_desa") == [villages[1].instance]
+    [board] = dashboard.dashboard(program, "pusat").boards
+    assert len(board.reports) == 1  # the second cycle's

@@ -6,7 +6,9 @@ Revises: 0014
 The dashboard read every instance of the nation on each request; the steps now keep the counts it
 shows (`engine.runtime.places`): where each instance is counted, the villages per program,
 provinsi and place, and the open tasks per kabupaten/kota and day due, plus an index on the tasks'
-due time for today's overdue tasks. Filled here from the instances as they are.
+due time for today's overdue tasks. Filled here from the instances as they are. The receipts'
+partial index is on the event's id instead of its instance: the dashboard reads the latest
+receipts newest first, instead of grouping every receipt of the nation.
 """
 
 import sqlalchemy as sa
@@ -16,6 +18,8 @@ revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
+
+RECEIVED = sa.text("type = 'MESSAGE_RECEIVED'")
 
 
 def upgrade() -> None:
@@ -47,12 +51,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("due_day", "kabupaten", "slot"),
     )
     op.create_index("ix_human_task_due_at", "human_task", ["due_at"])
+    op.drop_index("ix_audit_event_received", table_name="audit_event")
+    op.create_index(
+        "ix_audit_event_received_id", "audit_event", ["id"], sqlite_where=RECEIVED, postgresql_where=RECEIVED
+    )
     from engine.runtime import place_check
 
     place_check.repair(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_event_received_id", table_name="audit_event")
+    op.create_index(
+        "ix_audit_event_received",
+        "audit_event",
+        ["instance_id"],
+        sqlite_where=RECEIVED,
+        postgresql_where=RECEIVED,
+    )
     op.drop_index("ix_human_task_due_at", table_name="human_task")
     op.drop_table("overdue_count")
     op.drop_table("place_count")
