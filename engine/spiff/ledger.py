@@ -8,6 +8,7 @@ workflow from the rows.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -61,6 +62,8 @@ class Ledger:
         # Tasks stored against a base other than their parent (rows.base_of), by base, and back.
         self.dependents: dict[UUID, set[UUID]] = {}
         self.base: dict[UUID, UUID] = {}
+        # The header parts of finished subprocesses, by key: (subprocess, its last task, part).
+        self.finished_headers: dict[str, tuple[Any, Any, dict[str, Any]]] = {}
 
     def _ref(self, task_id: UUID) -> rows.Ref:
         entry = self.stored.get(task_id)
@@ -144,7 +147,7 @@ class Ledger:
                 self._write(kept.workflow, task, upserts, workflow)
         completed = workflow.completed or not unfinished
         status = "completed" if completed else "running" if human else "waiting"
-        return Snapshot(_header(workflow), upserts, removed_ords, human, status)
+        return Snapshot(_header(workflow, self), upserts, removed_ords, human, status)
 
     def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]], top: Any) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""
@@ -179,30 +182,88 @@ class Ledger:
         self.by_task[id(task)] = (task, entry)
 
 
-def _workflow_header(wf: Any) -> dict[str, Any]:
-    return {
+def _workflow_header(wf: Any, stored: dict[UUID, StoredTask]) -> dict[str, Any]:
+    """A workflow's part of the header. Its data (what its end gathered: everything its last task
+    knew, for a finished subprocess) is stored as a change from its last task's, which the rows
+    hold already: `data_from` names that task's row, `data` holds what differs and
+    `data_deleted` what the task has and the workflow not."""
+    header = {
         "typename": REGISTRY.typenames[type(wf)],
-        "data": REGISTRY.convert(REGISTRY.clean(wf.data)),
         "correlations": wf.correlations,
         "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
         "success": wf.success,
         "completed": wf.completed,
         "root": str(wf.task_tree.id),
     }
+    data = REGISTRY.clean(wf.data)
+    base = wf.last_task
+    entry = stored.get(base.id) if base is not None and data else None
+    if entry is None:
+        header["data"] = REGISTRY.convert(data)
+        return header
+    had = base.data
+    changed = {k: v for k, v in data.items() if k not in had or had[k] != v}
+    deleted = [k for k in had if k not in data]
+    if len(changed) + len(deleted) >= len(data):  # not worth it (a running subprocess's few keys)
+        header["data"] = REGISTRY.convert(data)
+        return header
+    header["data_from"] = entry.ord
+    header["data"] = REGISTRY.convert(changed)
+    if deleted:
+        header["data_deleted"] = deleted
+    return header
 
 
-def _header(workflow: Any) -> str:
-    header = _workflow_header(workflow)
+def _header(workflow: Any, ledger: Ledger) -> str:
+    stored, kept = ledger.stored, ledger.finished_headers
+    header = _workflow_header(workflow, stored)
     header["format"] = STATE_FORMAT
     header["bpmn_events"] = REGISTRY.convert(workflow.bpmn_events)
     subprocesses = {}
     for key, sp in workflow.subprocesses.items():
-        sub = _workflow_header(sp)
+        name = str(key)
+        known = kept.get(name)
+        if known is not None and known[0] is sp and known[1] is sp.last_task:
+            subprocesses[name] = known[2]  # a finished subprocess does not change
+            continue
+        sub = _workflow_header(sp, stored)
         sub["parent_task_id"] = str(sp.parent_task_id)
         sub["spec"] = sp.spec.name
-        subprocesses[str(key)] = sub
+        subprocesses[name] = sub
+        if sp.completed:
+            kept[name] = (sp, sp.last_task, sub)
     header["subprocesses"] = subprocesses
     return json.dumps(header, cls=StateEncoder, separators=(",", ":"))
+
+
+def _data_refs(dct: dict[str, Any]) -> dict[str, tuple[int, Any, list[str]]]:
+    """Take out of a stored header the data kept as a change from a task's (`_workflow_header`):
+    by workflow key ("" the top one), (the task's ord, what differs, what is deleted)."""
+    found = {}
+    for key, part in [("", dct), *dct["subprocesses"].items()]:
+        if "data_from" in part:
+            found[key] = (int(part.pop("data_from")), part.pop("data"), part.pop("data_deleted", []))
+            part["data"] = {}
+    return found
+
+
+def _give_workflow_data(
+    workflow: Any, refs: dict[str, tuple[int, Any, list[str]]], data_of_ord: Callable[[int], dict[str, Any]]
+) -> None:
+    """Each workflow whose data is kept as a change from a task's gets it when it is first read."""
+    for key, (ord_, changes, deleted) in refs.items():
+        wf = workflow if not key else workflow.subprocesses.get(UUID(key))
+        if wf is None:
+            continue
+
+        def build(ord_: int = ord_, changes: Any = changes, deleted: list[str] = deleted) -> dict[str, Any]:
+            data = data_of_ord(ord_)
+            data.update(REGISTRY.restore(changes))
+            for name in deleted:
+                data.pop(name, None)
+            return data
+
+        rows.data_later(wf, build)
 
 
 def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
@@ -211,15 +272,17 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:
         raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    refs = _data_refs(dct)
     parsed = taskrows.Parsed(tasks)
     if parsed.legacy:
-        return _restore_through_registry(dct, tasks, spec)
+        return _restore_through_registry(dct, tasks, spec, refs)
     builders = parsed.builders()
     dct["tasks"] = builders.pop("", None) or {}
     for key, sub in dct["subprocesses"].items():
         sub["tasks"] = builders.pop(key, None) or {}
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     parsed.give_data()
+    _give_workflow_data(workflow, refs, lambda ord_: parsed.compose(parsed.by_ord[ord_]))
     return _finish(workflow, parsed.stored, parsed.made, parsed.rebased())
 
 
@@ -228,7 +291,10 @@ def _ord(item: tuple[str, StoredTask]) -> int:
 
 
 def _restore_through_registry(
-    dct: dict[str, Any], tasks: list[tuple[str, StoredTask]], spec: Spec
+    dct: dict[str, Any],
+    tasks: list[tuple[str, StoredTask]],
+    spec: Spec,
+    refs: dict[str, tuple[int, Any, list[str]]],
 ) -> tuple[Any, Ledger]:
     """Rows of earlier versions (SpiffWorkflow's own task dicts), through SpiffWorkflow's converter."""
     by_workflow: dict[str, dict[str, Any]] = {"": {}}
@@ -244,6 +310,7 @@ def _restore_through_registry(
         sub["tasks"] = by_workflow[key]
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     rows.rebuild_data(workflow, data_of)
+    _give_workflow_data(workflow, refs, lambda ord_: rows.compose(data_of, UUID(uuid_of[ord_])))
     by_id = {UUID(task_id): entry for task_id, entry in tasks}
     made = []
     for wf in [workflow, *workflow.subprocesses.values()]:

@@ -32,6 +32,7 @@ from uuid import UUID
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.workflow import Workflow
 
 from engine.spiff.serialize import REGISTRY, StateEncoder
 
@@ -269,25 +270,50 @@ class _Pending:
     def __init__(self, compose: Callable[[UUID], dict[str, Any]]) -> None:
         self.compose = compose
 
+    def data_for(self, task: Any) -> dict[str, Any]:
+        return self.compose(task.id)
+
+
+class _Built:
+    """What a restored workflow holds until its data is first read (`data_later`)."""
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+        self.build = build
+
+    def data_for(self, owner: Any) -> dict[str, Any]:
+        return self.build()
+
+
+def data_later(workflow: Any, build: Callable[[], dict[str, Any]]) -> None:
+    """A restored workflow's `data`, made by `build()` when first read."""
+    fields = workflow.__dict__
+    fields.pop("data", None)
+    fields[PENDING] = _Built(build)
+
 
 class _DataOnRead:
-    """`Task.data` of a restored completed task that has not been read yet: built on first read
-    and then kept in the task's own attribute (which Python reads before this, at full speed)."""
+    """`data` of a restored completed task (or workflow) that has not been read yet: built on first
+    read and then kept in the object's own attribute (which Python reads before this, at full
+    speed)."""
 
-    def __get__(self, task: Any, owner: Any = None) -> Any:
-        if task is None:
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
             return self
-        pending = task.__dict__.pop(PENDING, None)
+        pending = obj.__dict__.pop(PENDING, None)
         if pending is None:
             raise AttributeError("data")
-        data = pending.compose(task.id)
-        task.__dict__["data"] = data
+        data = pending.data_for(obj)
+        obj.__dict__["data"] = data
         return data
 
 
 _COMPLETED = TaskState.COMPLETED
 PENDING = "_desa_data_pending"
-Task.data = _DataOnRead()  # a non-data descriptor: a task's own `data` attribute comes first
+# Non-data descriptors: an object's own `data` attribute comes first.
+Task.data = _DataOnRead()
+Workflow.data = _DataOnRead()
 
 
 def data_of(how: dict[UUID, DataOf], built: dict[UUID, dict[str, Any]], task_id: UUID) -> dict[str, Any]:

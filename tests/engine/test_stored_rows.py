@@ -1,6 +1,7 @@
 """The stored task rows (engine/spiff/rows.py): what a village's state costs to keep, and that
-what is kept rebuilds the running instance exactly, task by task, after every step of the whole
-program; rows written by earlier versions (SpiffWorkflow's own task dicts) still read."""
+what is kept rebuilds the running instance exactly, task by task and workflow by workflow, after
+every step of the whole program; rows written by earlier versions (SpiffWorkflow's own task dicts)
+and headers holding a workflow's data in full still read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import spiff
-from engine.core import Engine
+from engine.core import Engine, decode
 from engine.runtime import step as steps
 from engine.runtime.step import load_live
 from engine.spiff.serialize import REGISTRY, StateEncoder
@@ -49,10 +50,16 @@ def exact_view(workflow: Any) -> dict[str, Any]:
                 json.dumps(task.data, cls=StateEncoder, sort_keys=True),
             )
     subs = {
-        str(k): (str(sp.parent_task_id), sp.completed, str(sp.last_task and sp.last_task.id))
+        str(k): (
+            str(sp.parent_task_id),
+            sp.completed,
+            str(sp.last_task and sp.last_task.id),
+            json.dumps(sp.data, cls=StateEncoder, sort_keys=True),
+        )
         for k, sp in workflow.subprocesses.items()
     }
-    return {"tasks": tasks, "subprocesses": subs}
+    top = json.dumps(workflow.data, cls=StateEncoder, sort_keys=True)
+    return {"tasks": tasks, "subprocesses": subs, "data": top}
 
 
 def whole_program(engine: Engine) -> Village:
@@ -155,3 +162,20 @@ def test_rows_written_by_an_earlier_version_still_read(program: Engine) -> None:
     through_monitoring_and_evaluation(v, evaluation=4, revise=True)
     rows = _rows(program, v.instance)
     assert any("typename" not in r for r in rows) and spiff.normalised_view(again) != []
+
+
+def test_a_finished_steps_data_is_not_stored_again_in_the_header(program: Engine) -> None:  # noqa: F811
+    """A finished subprocess keeps what its end gathered (everything its last task knew): the
+    header names that task's row instead of repeating the data every step rewrites it, and the
+    header reads back to the same data (checked after every step above)."""
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    with program.db.sessions() as session:
+        row = session.get(Instance, v.instance)
+        assert row is not None
+        header = json.loads(decode(row.header))
+    finished = [sub for sub in header["subprocesses"].values() if sub["completed"]]
+    assert len(finished) >= 2
+    assert all("data_from" in sub and len(json.dumps(sub["data"])) < 200 for sub in finished)
+    assert len(json.dumps(header)) < 8_000  # 1.3 KB here; it held each finished step's data: 28.6 KB
