@@ -272,10 +272,15 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:
         raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
+    finished = {  # as stored: a finished subprocess's part does not change (`_header` reuses it)
+        key: dict(part)
+        for key, part in dct["subprocesses"].items()
+        if part.get("completed") and ("data_from" in part or not part.get("data"))
+    }
     refs = _data_refs(dct)
     parsed = taskrows.Parsed(tasks)
     if parsed.legacy:
-        return _restore_through_registry(dct, tasks, spec, refs)
+        return _restore_through_registry(dct, tasks, spec, refs, finished)
     builders = parsed.builders()
     dct["tasks"] = builders.pop("", None) or {}
     for key, sub in dct["subprocesses"].items():
@@ -283,7 +288,7 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     parsed.give_data()
     _give_workflow_data(workflow, refs, lambda ord_: parsed.compose(parsed.by_ord[ord_]))
-    return _finish(workflow, parsed.stored, parsed.made, parsed.rebased())
+    return _finish(workflow, parsed.stored, parsed.made, parsed.rebased(), finished)
 
 
 def _ord(item: tuple[str, StoredTask]) -> int:
@@ -295,6 +300,7 @@ def _restore_through_registry(
     tasks: list[tuple[str, StoredTask]],
     spec: Spec,
     refs: dict[str, tuple[int, Any, list[str]]],
+    finished: dict[str, dict[str, Any]],
 ) -> tuple[Any, Ledger]:
     """Rows of earlier versions (SpiffWorkflow's own task dicts), through SpiffWorkflow's converter."""
     by_workflow: dict[str, dict[str, Any]] = {"": {}}
@@ -321,7 +327,7 @@ def _restore_through_registry(
                 entry.parent = task._parent
                 made.append((task, entry))
     rebased = [(tid, how.base) for tid, how in data_of.items() if how.base is not None]
-    return _finish(workflow, by_id, made, [(t, b) for t, b in rebased if b != by_id[t].parent])
+    return _finish(workflow, by_id, made, [(t, b) for t, b in rebased if b != by_id[t].parent], finished)
 
 
 def _finish(
@@ -329,6 +335,7 @@ def _finish(
     stored: dict[UUID, StoredTask],
     made: list[tuple[Any, StoredTask]],
     rebased: list[tuple[UUID, UUID]],
+    finished: dict[str, dict[str, Any]],
 ) -> tuple[Any, Ledger]:
     """The ledger of a restored workflow: every task matched with its stored row, and the tasks
     whose data is stored against a task other than their parent."""
@@ -342,4 +349,8 @@ def _finish(
     for tid, base in rebased:
         ledger.base[tid] = base
         ledger.dependents.setdefault(base, set()).add(tid)
+    for key, part in finished.items():
+        sp = workflow.subprocesses.get(UUID(key))
+        if sp is not None and sp.completed:
+            ledger.finished_headers[key] = (sp, sp.last_task, part)
     return workflow, ledger
