@@ -52,7 +52,9 @@ def test_the_scale_bench_loads_sweeps_and_verifies(tmp_path: Path, monkeypatch: 
     for label in ("sweep 1 worker", "sweep 2 workers"):
         swept = results[label]
         assert swept["month3_fired"] == swept["timers"], label  # each due timer fired ...
-        assert swept["fired_twice"] == 0, label  # ... exactly once
+        assert swept["fired_twice"] == 0, label  # ... exactly once ...
+        # ... by the sweep (the second cohort's template by the first): not before it, during the load
+        assert swept["fired"] >= swept["timers"] - 1, label
     assert results["verify_all"]["instances"] == 40 and results["verify_all"]["failed"] == []
     assert results["size"]["state_median_bytes"] > 0
 
