@@ -27,6 +27,7 @@ Prints one table (and writes it as JSON with --json). The baseline of each figur
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -50,9 +51,11 @@ from bench.scale_table import completion_figures, print_table  # noqa: E402
 from engine import clock
 from engine.core import Engine
 from engine.definitions import registry
-from engine.directory import tokens
+from engine.directory import access, tokens
 from engine.history import replay, verify
+from engine.runtime import duties
 from engine.store.db import Database, normalise_url
+from engine.store.models import HumanTask
 from engine.views import queries
 
 STORIES = demo.STORIES
@@ -161,11 +164,28 @@ def inbox_users(engine: Engine, chosen: list[Any]) -> dict[str, list[str]]:
     }
 
 
+def doer(engine: Engine, session: Any, task_id: str, village: str, role: str) -> str:
+    """Who of the village's staff does the task: its role's first holder, or for a pendamping's
+    approval the other pendamping when the first did the work it approves (`separate_from`)."""
+    staff = load.staff_of(village)
+    first = staff.get(role, load.PUSAT[0])
+    if role != "Pendamping":
+        return first
+    task = session.get(HumanTask, task_id)
+    try:
+        duties.check_open(engine, session, access.principal(session, first), task)
+    except duties.Separated:
+        return staff["Pendamping 2"]
+    return first
+
+
 def completion_work(
-    engine: Engine, count: int, spared: set[int]
+    engine: Engine, count: int, spared: set[int], people: dict[int, Any]
 ) -> list[tuple[str, str, dict[str, Any], bool]]:
     """`count` open tasks of different instances (none of `spared`), each with its doer's token and
-    the demo's data; one in ten is listed twice (a deliberate conflict)."""
+    the demo's answer as the village its instance was cloned from gives it (`people`: instance ->
+    that village; its participants and plans are the ones the forms' choices allow); one in ten is
+    listed twice (a deliberate conflict)."""
     with engine.db.engine.connect() as conn:
         rows = conn.execute(
             text(
@@ -185,12 +205,13 @@ def completion_work(
     secrets: dict[str, str] = {}
     work = []
     with engine.db.transaction() as session:
-        for task_id, _, village, role, bpmn_id, name in picked:
-            who = load.staff_of(village).get(role, load.PUSAT[0])
+        for task_id, instance_id, village, role, bpmn_id, name in picked:
+            who = doer(engine, session, task_id, village, role)
             if who not in secrets:
                 secrets[who] = tokens.create(session, who, "bench")[1]
             row = queries.TaskRow(task_id, 0, village, "", bpmn_id, name, role, None, None, None, None)
-            work.append((task_id, secrets[who], demo.task_data(row, demo.Story(age_days=0), {}), False))
+            story = dataclasses.replace(demo.Story(age_days=0), village=people.get(instance_id))
+            work.append((task_id, secrets[who], demo.task_data(row, story, {}), False))
     duplicates = [(t, s, d, True) for t, s, d, _ in work[::10]]
     work = [(t, s, d, any(t == x[0] for x in duplicates)) for t, s, d, _ in work]
     mixed = work + duplicates
@@ -304,7 +325,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     if not args.skip_http:  # the month-3 cohorts' templates wait for their sweeps untouched
         spared = {templates["cohort 1"].instance_id, templates["cohort 2"].instance_id}
-        http_measures(args, engine, url, users, chosen, results, spared)
+        people = {templates[f"story {i}"].instance_id: chosen[i] for i in range(len(STORIES))}
+        people.update({i: chosen[n] for n in range(len(STORIES)) for i in made.get(f"story {n}", [])})
+        http_measures(args, engine, url, users, chosen, results, spared, people)
 
     results["phases"]["timer sweeps"] = phase(began)
     cohort1 = [v.code for v in chosen[::8] if v.code != chosen[0].code]
@@ -373,6 +396,7 @@ def http_measures(
     chosen: list[Any],
     results: dict[str, Any],
     spared: set[int],
+    people: dict[int, Any],
 ) -> None:
     """The pages and the completions over HTTP; no task of the `spared` instances is completed."""
     count = args.web_processes or (1 if url.startswith("sqlite") else 2)  # SQLite: one writer at a time
@@ -395,12 +419,12 @@ def http_measures(
             measure.page_calls(server, pusat, ["/dasbor"] * 40), warmup=1
         )
         results["phases"]["completions"] = phase_now()
-        work = completion_work(engine, args.completions, spared)
+        work = completion_work(engine, args.completions, spared, people)
         load_result = measure.complete_under_load(servers, work, args.clients)
         results["complete_api"] = completion_figures(load_result, len(work), args, servers)
         if args.paced_rate:
             results["phases"]["paced_completions"] = phase_now()
-            work = completion_work(engine, args.completions, spared)
+            work = completion_work(engine, args.completions, spared, people)
             paced = measure.complete_under_load(servers, work, args.clients, rate=args.paced_rate)
             results["complete_api_paced"] = {
                 **completion_figures(paced, len(work), args, servers),
