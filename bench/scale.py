@@ -27,7 +27,6 @@ Prints one table (and writes it as JSON with --json). The baseline of each figur
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import platform
@@ -48,14 +47,12 @@ from bench import model_desa as demo  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
 from bench.scale_table import completion_figures, print_table  # noqa: E402
+from bench.scale_work import completion_work  # noqa: E402
 from engine import clock
 from engine.core import Engine
 from engine.definitions import registry
-from engine.directory import access, tokens
 from engine.history import replay, verify
-from engine.runtime import duties
 from engine.store.db import Database, normalise_url
-from engine.store.models import HumanTask
 from engine.views import queries
 
 STORIES = demo.STORIES
@@ -162,61 +159,6 @@ def inbox_users(engine: Engine, chosen: list[Any]) -> dict[str, list[str]]:
         "fasilitator daerah": [f"fd.{code}" for code in kabupaten],
         "fasilitator pusat": list(load.PUSAT),
     }
-
-
-def doer(engine: Engine, session: Any, task_id: str, village: str, role: str) -> str:
-    """Who of the village's staff does the task: its role's first holder, or for a pendamping's
-    approval the other pendamping when the first did the work it approves (`separate_from`)."""
-    staff = load.staff_of(village)
-    first = staff.get(role, load.PUSAT[0])
-    if role != "Pendamping":
-        return first
-    task = session.get(HumanTask, task_id)
-    try:
-        duties.check_open(engine, session, access.principal(session, first), task)
-    except duties.Separated:
-        return staff["Pendamping 2"]
-    return first
-
-
-def completion_work(
-    engine: Engine, count: int, spared: set[int], people: dict[int, Any]
-) -> list[tuple[str, str, dict[str, Any], bool]]:
-    """`count` open tasks of different instances (none of `spared`), each with its doer's token and
-    the demo's answer as the village its instance was cloned from gives it (`people`: instance ->
-    that village; its participants and plans are the ones the forms' choices allow); one in ten is
-    listed twice (a deliberate conflict)."""
-    with engine.db.engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT id, instance_id, village_code, role, bpmn_id, name FROM human_task "
-                "WHERE NOT suspended AND claimed_by IS NULL ORDER BY instance_id"
-            )
-        ).all()
-    seen: set[int] = set()
-    picked = []
-    for row in RNG.sample(rows, len(rows)):
-        if row[1] in seen or row[1] in spared or f"{row[4]}.json" not in demo.FORM_EXAMPLES:
-            continue
-        seen.add(row[1])
-        picked.append(row)
-        if len(picked) == count:
-            break
-    secrets: dict[str, str] = {}
-    work = []
-    with engine.db.transaction() as session:
-        for task_id, instance_id, village, role, bpmn_id, name in picked:
-            who = doer(engine, session, task_id, village, role)
-            if who not in secrets:
-                secrets[who] = tokens.create(session, who, "bench")[1]
-            row = queries.TaskRow(task_id, 0, village, "", bpmn_id, name, role, None, None, None, None)
-            story = dataclasses.replace(demo.Story(age_days=0), village=people.get(instance_id))
-            work.append((task_id, secrets[who], demo.task_data(row, story, {}), False))
-    duplicates = [(t, s, d, True) for t, s, d, _ in work[::10]]
-    work = [(t, s, d, any(t == x[0] for x in duplicates)) for t, s, d, _ in work]
-    mixed = work + duplicates
-    RNG.shuffle(mixed)
-    return mixed
 
 
 def fired_twice(engine: Engine, ids: list[int]) -> tuple[int, int]:
@@ -419,12 +361,12 @@ def http_measures(
             measure.page_calls(server, pusat, ["/dasbor"] * 40), warmup=1
         )
         results["phases"]["completions"] = phase_now()
-        work = completion_work(engine, args.completions, spared, people)
+        work = completion_work(engine, args.completions, spared, people, RNG)
         load_result = measure.complete_under_load(servers, work, args.clients)
         results["complete_api"] = completion_figures(load_result, len(work), args, servers)
         if args.paced_rate:
             results["phases"]["paced_completions"] = phase_now()
-            work = completion_work(engine, args.completions, spared, people)
+            work = completion_work(engine, args.completions, spared, people, RNG)
             paced = measure.complete_under_load(servers, work, args.clients, rate=args.paced_rate)
             results["complete_api_paced"] = {
                 **completion_figures(paced, len(work), args, servers),
