@@ -145,6 +145,7 @@ def _sign_in(page: object, url: str, username: str, password: str) -> None:
     page.fill("#username", username)  # type: ignore[attr-defined]
     page.fill("#password", password)  # type: ignore[attr-defined]
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_url(lambda u: "/masuk" not in u)  # type: ignore[attr-defined]  # the sign-in page has an h1 too
     page.wait_for_selector("h1")  # type: ignore[attr-defined]
 
 

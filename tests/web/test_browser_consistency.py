@@ -90,6 +90,7 @@ def _page(
         page.fill("#username", who)
         page.fill("#password", "kata-sandi-" + who)
         page.click("main button[type=submit]")
+        page.wait_for_url(lambda u: "/masuk" not in u)  # the sign-in page has an h1 too
         page.wait_for_selector("h1")
     # the language is kept with the account: chosen each time, in the page's own form
     language = "en" if english else "id"

@@ -66,6 +66,7 @@ def _page(browser: Any, url: str, username: str, viewport: dict[str, int]) -> An
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
+    page.wait_for_url(lambda u: "/masuk" not in u)  # the sign-in page has an h1 too
     page.wait_for_selector("h1")
     return page
 
@@ -232,7 +233,8 @@ def test_a_regional_facilitator_lists_the_villages_of_their_kabupaten(
         _shot(page, f"desa-saya-{name}")
         page.fill("input[name=nama]", "tidak ada di sini")
         page.get_by_role("button", name="Saring").click()
-        assert page.locator("li.my-village").count() == 0 and "Tidak ada desa." in page.content()
+        page.wait_for_selector("text=Tidak ada desa.")  # the filtered page, once it has loaded
+        assert page.locator("li.my-village").count() == 0
         page.close()
     # A national facilitator sees every village of the demo, in every province.
     pusat = _page(browser, url, _login(logins, "Fasilitator Pusat"), PHONE)
@@ -326,6 +328,7 @@ def test_a_facilitator_takes_and_gives_several_tasks_at_once_and_keeps_a_filter(
     page.locator("details.save-filter summary").click()
     page.fill("input[name=nama]", "Pagi: terlambat")
     page.get_by_role("button", name="Simpan", exact=True).click()
+    page.wait_for_selector("p.flash:has-text('disimpan')")  # saved: only then away from the page
     page.goto(url + "/")
     page.get_by_role("link", name="Pagi: terlambat").click()
     assert page.locator("select[name=status]").input_value() == "terlambat"
