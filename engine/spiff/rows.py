@@ -156,14 +156,7 @@ class DataOf:
             return dict(full) if self.plain else _registry_restore(full)
         assert base_data is not None
         data: dict[str, Any] = DeepMerge.merge({}, base_data)
-        updates = self.updates
-        data.update(dict(updates) if self.plain else _registry_restore(updates))
-        if self.appended:
-            appended = self.appended if self.plain else _registry_restore(self.appended)
-            for key, items in appended.items():
-                data[key] = [*base_data[key], *items]
-        for key in self.deleted:
-            data.pop(key, None)
+        self.apply(data)
         return data
 
 

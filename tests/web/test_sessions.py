@@ -312,13 +312,18 @@ def _token(body: str) -> str:
     return found.group(1)
 
 
-def test_over_http_the_old_cookie_gets_the_sign_in_page_after_signing_out(served: int) -> None:
+def _signed_in(served: int) -> str:
+    """The cookie of pendamping signed in over HTTP, as a browser gets it."""
     status, headers, body = send(served, "GET", "/masuk")
     cookie = _cookie(headers, "")
     form = urlencode({"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(body)})
-    status, headers, body = send(served, "POST", "/masuk", cookie, form)
+    status, headers, _ = send(served, "POST", "/masuk", cookie, form)
     assert status == 302
-    kept = _cookie(headers, cookie)
+    return _cookie(headers, cookie)
+
+
+def test_over_http_the_old_cookie_gets_the_sign_in_page_after_signing_out(served: int) -> None:
+    kept = _signed_in(served)
     status, headers, body = send(served, "GET", "/", kept)
     assert status == 200 and "pendamping" in body
     kept = _cookie(headers, kept)  # the signed-in cookie (with its form token), saved by whoever copied it
@@ -332,11 +337,7 @@ def test_a_reply_arriving_after_the_sign_in_page_leaves_its_form_working(served:
     """A phone reloads after its account's sessions ended while an earlier request of the same page
     is still on its way back: whichever reply's cookie the browser keeps last, the sign-in page it
     shows still signs in (its form token was not dropped with the session)."""
-    status, headers, body = send(served, "GET", "/masuk")
-    cookie = _cookie(headers, "")
-    form = urlencode({"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(body)})
-    status, headers, body = send(served, "POST", "/masuk", cookie, form)
-    signed = _cookie(headers, cookie)
+    signed = _signed_in(served)
     status, headers, body = send(served, "GET", "/", signed)
     signed = _cookie(headers, signed)
     desa("users", "end-sessions", "pendamping")
@@ -356,11 +357,7 @@ def test_a_reply_arriving_after_the_sign_in_page_leaves_its_form_working(served:
 def test_a_page_answered_after_a_language_change_does_not_undo_it(served: int) -> None:
     """A page requested before the person switched to English (one the offline layer keeps, on a
     slow line) answers after the switch: its answer sets no cookie, so English stays."""
-    status, headers, body = send(served, "GET", "/masuk")
-    cookie = _cookie(headers, "")
-    form = urlencode({"username": "pendamping", "password": "rahasia-pendamping", "csrf_token": _token(body)})
-    status, headers, body = send(served, "POST", "/masuk", cookie, form)
-    before = _cookie(headers, cookie)
+    before = _signed_in(served)
     status, headers, body = send(served, "GET", "/status", before)
     assert status == 200 and "set-cookie" not in headers  # the form token came with signing in
     switch = urlencode({"language": "en", "next": "/status", "csrf_token": _token(body)})
