@@ -69,6 +69,9 @@ def ratios(paths: list[Timed], of: str) -> dict[str, float]:
     found = {"engine_vs_floor": rate(engine) / rate(floor), "engine_vs_naive": rate(engine) / rate(naive)}
     if cold is not None:
         found["engine_cold_vs_floor"] = rate(cold) / rate(floor)
+    stepped = next((p for p in paths if p.name.startswith("in memory, stepped")), None)
+    if stepped is not None:
+        found["engine_vs_stepped_floor"] = rate(engine) / rate(stepped)
     return {k: round(v, 2) for k, v in found.items()}
 
 

@@ -6,6 +6,7 @@ engine sees plain dataclasses and dicts. Modules:
 - `patches`: the clock adapter (timers read the engine clock) and copy-on-write data merges;
 - `scripts`: the restricted script environment;
 - `serialize`: specs and their storage, the serializer registry, new workflows;
+- `stepping`: the engine's workflow classes, which step from their task tables, not tree walks;
 - `ledger`: an instance's state as a header plus task rows, written incrementally;
 - `stored`: an instance's current data read from its task rows, without restoring the workflow;
 - `parsing`: the BPMN/DMN parser and its XSDs;

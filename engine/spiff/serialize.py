@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from engine.spiff.patches import EngineDatetime
 from engine.spiff.scripts import SCRIPT_ENGINE
+from engine.spiff.stepping import StepSubWorkflow, StepWorkflow
 
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -31,7 +32,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return dct  # type: ignore[no-any-return]
 
     def from_dict(self, dct: dict[str, Any], spec: Any = None, subprocess_specs: Any = None) -> Any:
-        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow = StepWorkflow(spec, subprocess_specs, deserializing=True)
         workflow.tasks = _tasks(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
@@ -45,7 +46,7 @@ class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
 
     def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
         spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
-        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess = StepSubWorkflow(spec, task.id, top_workflow, deserializing=True)
         subprocess.tasks = _tasks(self, dct["tasks"], subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(subprocess, dct)
@@ -63,6 +64,9 @@ _config = dict(SPIFF_CONFIG)
 _config[BpmnWorkflow] = _SpeclessWorkflowConverter
 _config[BpmnSubWorkflow] = _SubWorkflowConverter
 REGISTRY = BpmnWorkflowSerializer.configure(_config)
+# The engine's workflows are stored under SpiffWorkflow's names (and restore as the engine's).
+REGISTRY.typenames[StepWorkflow] = REGISTRY.typenames[BpmnWorkflow]
+REGISTRY.typenames[StepSubWorkflow] = REGISTRY.typenames[BpmnSubWorkflow]
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
 
@@ -141,7 +145,7 @@ def reconnect_triggered(workflow: Any) -> None:
 
 
 def new_workflow(spec: Spec, data: dict[str, Any] | None = None) -> Any:
-    workflow = BpmnWorkflow(spec.spec, spec.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow = StepWorkflow(spec.spec, spec.subprocess_specs, script_engine=SCRIPT_ENGINE)
     if data:
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
