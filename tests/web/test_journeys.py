@@ -82,6 +82,9 @@ class Watched:
             self.noted.append(f"{response.status} {response.url}")
 
     def visit(self, url: str) -> list[str]:
+        # Let the page before finish loading first: leaving it mid-load cancels its requests
+        # (net::ERR_ABORTED), which is the test's doing, not the page's.
+        self.page.wait_for_load_state("networkidle")
         self.noted.clear()
         self.page.goto(url)
         self.page.wait_for_load_state("networkidle")
