@@ -170,8 +170,10 @@ class Step:
         expected_revision: int | None = None,
         status: str | None = None,
         error: str | None = None,
+        state_written: bool = False,
     ) -> audit.EventHead:
-        """Write this step. Without a live workflow (a bare step) only the row and the event are written."""
+        """Write this step. Without a live workflow (a bare step) only the row and the event are
+        written; so too with `state_written`: a save of this step before wrote the state as it is."""
         row, sql = self.row, self.sql
         loaded = row.revision
         if expected_revision is not None and expected_revision != loaded:
@@ -179,7 +181,9 @@ class Step:
                 f"instance {row.id} changed since you loaded it (revision {expected_revision}, "
                 f"now {loaded}); reload and try again"
             )
-        snapshot = self.live.ledger.snapshot(self.live.workflow) if self.live is not None else None
+        snapshot = None
+        if self.live is not None and not state_written:
+            snapshot = self.live.ledger.snapshot(self.live.workflow)
         new_status = status or row.status
         if snapshot is not None and (status == FROM_WORKFLOW or (status is None and row.status not in HELD)):
             new_status = snapshot.status
@@ -266,9 +270,9 @@ class Step:
         writes the state the step reached, each writes its event; all under the revision check."""
         self.sql = sql
         noted, self.deferred = self.deferred, []
-        for at, args, kwargs in noted:
+        for n, (at, args, kwargs) in enumerate(noted):
             self.now = at
-            self.save(*args, **kwargs)
+            self.save(*args, **{**kwargs, "state_written": n > 0})
         return len(noted)
 
     def keep(self) -> None:

@@ -30,6 +30,7 @@ _new = object.__new__
 _set = object.__setattr__
 _WAITING = TaskState.WAITING
 _COMPLETED = TaskState.COMPLETED
+_FINISHED = TaskState.FINISHED_MASK
 _UNKNOWN = SafeUUID.unknown
 
 
@@ -71,6 +72,7 @@ class Parsed:
         self.plain = ['"typename"' not in body for body in bodies]
         self.made: list[tuple[Any, Any]] = []  # (task, its stored entry), as the tasks are made
         self.unfinished: list[Any] = []  # tasks given their data once all are made
+        self.composed: dict[int, dict[str, Any]] = {}  # what `compose` made, by row (never changed)
 
     @property
     def stored(self) -> dict[UUID, Any]:
@@ -81,14 +83,25 @@ class Parsed:
 
     def compose(self, task_id: UUID) -> dict[str, Any]:
         """One task's data, as `rows.compose` makes it, read straight off the rows: the changes of
-        its chain of bases applied in order to the first one stored in full, in one dict."""
-        rows_, at_ord = self.rows, self.at_ord
-        chain: list[int] = []
+        its chain of bases applied in order to the first one stored in full, in one dict. Tasks
+        share most of their chains (a task's base is most often its parent), so what each task
+        composed is kept, and a later chain stops at it."""
         index = self.index[task_id]
+        data = self._data_at(index)
+        self.composed[index] = data  # kept as it is: every later use copies it first
+        return DeepMerge.merge({}, data) if data else {}
+
+    def _data_at(self, index: int) -> dict[str, Any]:
+        rows_, at_ord, composed = self.rows, self.at_ord, self.composed
+        chain: list[int] = []
         while True:
+            kept = composed.get(index)
+            if kept is not None:
+                data: dict[str, Any] = dict(kept)
+                break
             row = rows_[index]
             if "e" in row:
-                data: dict[str, Any] = {}
+                data = {}
                 break
             if "d" in row:
                 full = row["d"]
@@ -96,7 +109,7 @@ class Parsed:
                 break
             chain.append(index)
             if len(chain) > len(rows_):
-                raise ValueError(f"stored task {task_id} is based on itself")
+                raise ValueError(f"stored task {self.ids[chain[0]]} is based on itself")
             base = row["b"] if "b" in row else row.get("p")
             if base is None:  # no base and no data of its own: read as empty, as `rows.parse` does
                 chain.pop()
@@ -118,14 +131,15 @@ class Parsed:
                     data[key] = [*data[key], *items]
             for key in row.get("x", ()):
                 data.pop(key, None)
-        return DeepMerge.merge({}, data) if data else data
+        return data
 
     def rebased(self) -> list[tuple[UUID, UUID]]:
         """The tasks whose data is stored against a task other than their parent, with that task."""
         return [(tid, self.ref(row["b"])) for tid, row in zip(self.ids, self.rows, strict=True) if "b" in row]
 
     def give_data(self) -> None:
-        """Once every task exists: each unfinished task's data now, each completed one's on first read."""
+        """Once every task exists: each unfinished task's data now, each finished one's (completed,
+        cancelled) on first read; a task stored with no data has its empty dict already."""
         for task in self.unfinished:
             task.data = self.compose(task.id)
         self.unfinished = []
@@ -153,9 +167,11 @@ class Parsed:
                 state = row["s"]
                 if spec is None or "y" in row:
                     task = self._through_registry(index, workflow)
-                    if state == _COMPLETED:
+                    if state & _FINISHED:
                         del task.data
                         task.__dict__[pending] = later
+                    else:
+                        unfinished.append(task)
                 else:
                     task = _new(Task)
                     internal = row.get("i")
@@ -176,13 +192,15 @@ class Parsed:
                         "internal_data": internal or {},
                         "last_state_change": row["t"],
                     }
-                    if state == _COMPLETED:
+                    if "e" in row:  # no data (a predicted task, most often)
+                        fields["data"] = {}
+                    elif state & _FINISHED:
                         fields[pending] = later
+                    else:
+                        unfinished.append(task)
                     task.__dict__ = fields
                     if state & _WAITING and isinstance(spec, CatchingEvent):
                         events.add_task(task)
-                if state != _COMPLETED:
-                    unfinished.append(task)
                 entry = entries[index]
                 entry.last_state_change, entry.parent = row["t"], parent
                 pairs.append((task, entry))
