@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from engine import clock
 from engine.core import Engine
+from engine.runtime.step import load_live
+from engine.store.fastsql import Sql
 from engine.store.models import AuditEvent, Instance
 from engine.views import queries
 
@@ -16,6 +18,15 @@ from engine.views import queries
 def set_clock(engine: Engine, at: datetime) -> None:
     with engine.db.transaction() as session:
         clock.set_time(session, at, frozen=True)
+
+
+def restored(engine: Engine, instance_id: int) -> Any:
+    """The instance's workflow rebuilt from the database alone (as after a restart)."""
+    with engine.db.sessions() as session:
+        row = session.get(Instance, instance_id)
+        assert row is not None
+        spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
+        return load_live(Sql.of(session), instance_id, spec).workflow
 
 
 def open_task(engine: Engine, instance_id: int, bpmn_id: str) -> queries.TaskRow:

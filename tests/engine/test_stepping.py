@@ -19,11 +19,9 @@ from bench import steps as bench_steps
 from engine import clock, spiff
 from engine.core import Engine
 from engine.definitions import folder as definitions
-from engine.runtime.step import load_live
 from engine.spiff import stepping
-from engine.store.fastsql import Sql
-from engine.store.models import Instance
 from tests.conftest import FIXTURES
+from tests.engine.helpers import restored
 from tests.engine.test_any_bpmn import GIVEN, LEFT, MESSAGES
 from tests.test_program import Village, through_preparation_and_training
 
@@ -149,14 +147,10 @@ def test_the_engine_steps_its_workflows_new_and_restored_from_the_tables(
 ) -> None:
     v = Village(program)
     through_preparation_and_training(v, baseline=2)
-    with program.db.sessions() as session:
-        row = session.get(Instance, v.instance)
-        assert row is not None
-        spec = program.specs.get(session, row.process_version_id).spec_for_instance()
-        restored = load_live(Sql.of(session), v.instance, spec).workflow
-    assert type(restored) is stepping.StepWorkflow
-    assert restored.subprocesses  # finished steps' and the running step's subprocesses
-    assert all(type(sub) is stepping.StepSubWorkflow for sub in restored.subprocesses.values())
+    workflow = restored(program, v.instance)
+    assert type(workflow) is stepping.StepWorkflow
+    assert workflow.subprocesses  # finished steps' and the running step's subprocesses
+    assert all(type(sub) is stepping.StepSubWorkflow for sub in workflow.subprocesses.values())
 
 
 def test_an_answer_in_another_order_than_the_walk_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

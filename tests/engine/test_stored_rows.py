@@ -18,6 +18,7 @@ from engine.runtime.step import load_live
 from engine.spiff.serialize import REGISTRY, StateEncoder
 from engine.store.fastsql import Sql
 from engine.store.models import Instance, InstanceTask
+from tests.engine.helpers import restored
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture the village runs on)
@@ -105,11 +106,7 @@ def test_data_entered_once_is_stored_once(program: Engine) -> None:  # noqa: F81
     """The participants registered in training reach every later task and subprocess of the
     program, yet their list is in the rows once: later tasks store only what changed."""
     v = whole_program(program)
-    with program.db.sessions() as session:
-        row = session.get(Instance, v.instance)
-        assert row is not None
-        spec = program.specs.get(session, row.process_version_id).spec_for_instance()
-        live = load_live(Sql.of(session), v.instance, spec).workflow
+    live = restored(program, v.instance)
     holders = [t for t in live.get_tasks() if "peserta" in t.data]
     assert len(holders) > 20  # the list is in the data of many tasks, in several subprocesses
     stored = [r for r in _rows(program, v.instance) if "peserta" in (r.get("d") or {}) | (r.get("u") or {})]
