@@ -34,10 +34,10 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.workflow import Workflow
 
 from engine import config
 
-READY = TaskState.READY
 WAITING = TaskState.WAITING
 FUTURE = TaskState.FUTURE  # the walk looks under a task only from this state on (or if it runs a subprocess)
 MAX_DEPTH = 1000  # SpiffWorkflow's walk goes no deeper
@@ -176,8 +176,19 @@ class StepOrderError(AssertionError):
         super().__init__(f"get_tasks({query}): the walk gives {names[0]}, the tables {names[1]}")
 
 
-class StepWorkflow(BpmnWorkflow):  # type: ignore[misc]
-    """A BPMN workflow that steps from its task tables (see the module's doc)."""
+class _FromTables(Workflow):  # type: ignore[misc]
+    """What the engine's workflow classes answer from their task tables (see the module's doc)."""
+
+    def get_tasks(self, first_task: Any = None, **kwargs: Any) -> list[Any]:
+        found = _answer(self, first_task, kwargs)
+        return found if found is not None else super().get_tasks(first_task, **kwargs)
+
+    def update_waiting_tasks(self) -> None:
+        update_waiting(self)
+
+
+class StepWorkflow(_FromTables, BpmnWorkflow):  # type: ignore[misc]
+    """A BPMN workflow that steps from its task tables."""
 
     def create_subprocess(self, my_task: Any, spec_name: str) -> Any:
         spec = self.subprocess_specs[spec_name]
@@ -185,20 +196,6 @@ class StepWorkflow(BpmnWorkflow):  # type: ignore[misc]
         self.subprocesses[my_task.id] = subprocess
         return subprocess
 
-    def get_tasks(self, first_task: Any = None, **kwargs: Any) -> list[Any]:
-        found = _answer(self, first_task, kwargs)
-        return found if found is not None else super().get_tasks(first_task, **kwargs)
 
-    def update_waiting_tasks(self) -> None:
-        update_waiting(self)
-
-
-class StepSubWorkflow(BpmnSubWorkflow):  # type: ignore[misc]
+class StepSubWorkflow(_FromTables, BpmnSubWorkflow):  # type: ignore[misc]
     """A subprocess of a `StepWorkflow`, stepping the same way."""
-
-    def get_tasks(self, first_task: Any = None, **kwargs: Any) -> list[Any]:
-        found = _answer(self, first_task, kwargs)
-        return found if found is not None else super().get_tasks(first_task, **kwargs)
-
-    def update_waiting_tasks(self) -> None:
-        update_waiting(self)
