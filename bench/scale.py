@@ -7,7 +7,8 @@ with `desa_scale` (dropped and created anew; never the test suite's `test`). Ste
 
 1. load: the N villages, their staff (bench/scale_load.py), 22 template villages played through
    the engine with the demo's stories (so they stand at different points of the five steps) and
-   the other villages cloned from them (each clone with its own task uuids, staff and hash chain);
+   the other villages cloned from them (bench/scale_clone.py: each clone with its own task uuids,
+   staff and hash chain);
 2. the stored size: the database per village, the stored state per running instance;
 3. inbox: `engine.queries.tasks(user=...)` and GET / (the page) for pendamping (their village),
    fasilitator daerah (their kabupaten/kota) and fasilitator pusat (all), p50/p95/p99; a village
@@ -44,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
 
 from bench import model_desa as demo  # noqa: E402
+from bench import scale_clone as clone  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
 from bench.scale_table import completion_figures, print_table  # noqa: E402
@@ -228,13 +230,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     plays = [(f"story {i}", chosen[i], story, load.TODAY) for i, story in enumerate(STORIES)]
     plays.append(("cohort 1", chosen[0], COHORT_STORY, load.TODAY - timedelta(hours=23)))
     plays.append(("cohort 2", chosen[1], COHORT_STORY, load.TODAY - timedelta(hours=22)))
-    templates = {t.label: t for t in load.play_templates(engine, plays)}
+    templates = {t.label: t for t in clone.play_templates(engine, plays)}
     set_clock(engine, load.TODAY)
     t_templates = time.perf_counter() - t0
     spread = (
         (templates[f"story {i % len(STORIES)}"], v.code) for i, v in enumerate(chosen) if i >= len(STORIES)
     )
-    made = load.clone_all(engine, spread, len(chosen) - len(STORIES), "clones of the templates")
+    made = clone.clone_all(engine, spread, len(chosen) - len(STORIES), "clones of the templates")
     realistic = [templates[f"story {i}"].instance_id for i in range(len(STORIES))]
     realistic += [i for ids in made.values() for i in ids]
     results["load"] = {
@@ -283,7 +285,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     ):
         t0 = time.perf_counter()
         template = templates[cohort]
-        ids = [template.instance_id] + load.clone_all(
+        ids = [template.instance_id] + clone.clone_all(
             engine, ((template, c) for c in codes), len(codes), f"month-3 {cohort}"
         )[cohort]
         results["cohort_load_seconds"] += time.perf_counter() - t0

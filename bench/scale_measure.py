@@ -1,4 +1,4 @@
-"""The measurements of bench/scale.py, on a database it loaded (see bench/scale_load.py).
+"""The measurements of bench/scale.py, on a database it loaded (bench/scale_load.py, bench/scale_clone.py).
 
 - `latencies`: p50/p95/p99 of a callable over many calls;
 - `Server`: the web app under waitress in a subprocess on 127.0.0.1 (a production WSGI server),

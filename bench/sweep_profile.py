@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench import scale_clone as clone  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench.scale import COHORT_STORY, fresh_database, set_clock  # noqa: E402
 from engine.core import Engine
@@ -48,12 +49,12 @@ def build(url: str, villages: int) -> None:
     registry.deploy(db, [ROOT / "processes" / "model_desa"])
     chosen = load.pick(villages)
     load.load_directory(engine, chosen)
-    (template,) = load.play_templates(
+    (template,) = clone.play_templates(
         engine, [("cohort", chosen[0], COHORT_STORY, load.TODAY - timedelta(hours=23))]
     )
     set_clock(engine, load.TODAY)
     rest = [v.code for v in chosen[1:]]
-    load.clone_all(engine, ((template, c) for c in rest), len(rest), "month-3 cohort")
+    clone.clone_all(engine, ((template, c) for c in rest), len(rest), "month-3 cohort")
     if not db.is_sqlite:
         with db.engine.begin() as conn:  # committed: statistics taken in a rolled-back transaction are lost
             conn.exec_driver_sql("ANALYZE")
