@@ -6,115 +6,41 @@ Screenshots go to test-output/offline-*.png (a phone at 390 px and a desktop at 
 from __future__ import annotations
 
 import copy
-import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from engine.core import Engine
-from engine.definitions import registry
-from engine.directory import access, users, villages, web_sessions
+from engine.directory import access, users
 from engine.runtime import actions as runtime
-from engine.runtime import audit, drafts
-from engine.store.models import AuditEvent
+from engine.runtime import drafts
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
-from tests.web.test_browser import CHROMIUM, LEMPUR, OUTPUT, ROOT, _fill, _serve
+from tests.web.offline_site import (  # noqa: F401  (the fixtures)
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    SCHEMA,
+    TASK,
+    _context,
+    _fill,
+    _fill_offline_and_finish,
+    _open_task,
+    _ready,
+    _shot,
+    _sign_in,
+    chromium_fixture,
+    completions,
+    site_fixture,
+)
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("CI"),
     reason="Debian's chromium is not installed here (.ci/run installs it)",
 )
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-TASK = "Menyiapkan Petugas"
-SCHEMA = json.loads((ROOT / "forms" / "model_desa" / "tetapkan_petugas.json").read_text())
-
-
-@pytest.fixture
-def site(engine: Engine, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
-    """The program deployed, Lempur Mudik running it, and two people who may do its first task."""
-    registry.deploy(engine.db, [ROOT / "processes" / "model_desa"])
-    with engine.db.transaction() as s:
-        villages.upsert(s, LEMPUR, "Lempur Mudik", "Gunung Raya", "Kab. Kerinci", "Jambi")
-        for name in ("pusat", "pusat.dua"):
-            users.add(s, name, password="kata-sandi-" + name)
-            access.assign(s, name, "Fasilitator Pusat", None, None)
-    runtime.start(engine, "program_desa", LEMPUR, "pusat")
-    process, url = _serve(engine, tmp_path)
-    try:
-        yield url, engine
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p.chromium
-
-
-def _context(chromium: Any, profile: Path, viewport: dict[str, int] = PHONE) -> Any:
-    """A browser with its own profile folder: what it keeps survives closing it."""
-    return chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=ARGS, viewport=viewport, locale="id-ID"
-    )
-
-
-def _sign_in(page: Any, url: str, username: str) -> None:
-    page.goto(url + "/masuk")
-    page.fill("#username", username)
-    page.fill("#password", "kata-sandi-" + username)
-    page.click("main button[type=submit]")
-    page.wait_for_selector("h1:has-text('Tugas Saya')")
-    page.wait_for_selector("html[data-luring-tersimpan]")  # the inbox's task pages are kept
-
-
-def _ready(page: Any) -> None:
-    page.wait_for_selector("html[data-luring=siap]")
-
-
-def _open_task(page: Any) -> None:
-    page.click(f"text={TASK}")
-    page.wait_for_selector("form.task-form")
-    _ready(page)
-
-
-def _fill_offline_and_finish(page: Any, data: dict[str, Any] | None = None) -> None:
-    _open_task(page)
-    _fill(page, SCHEMA, copy.deepcopy(data or FORM_EXAMPLES["tetapkan_petugas.json"]))
-    page.get_by_role("button", name="Selesaikan tugas").click()
-    page.wait_for_selector("#luring-kiriman :text('Menunggu koneksi')")
-
-
-STORED = """async () => {
-  const db = await new Promise((ok) => {
-    const r = indexedDB.open('desa-luring'); r.onsuccess = () => ok(r.result); });
-  const count = (name) => new Promise((ok) => {
-    const g = db.transaction(name).objectStore(name).count(); g.onsuccess = () => ok(g.result); });
-  return {caches: await caches.keys(), queued: await count('antrean'), drafts: await count('draf')};
-}"""  # what this browser keeps: the cache names, and the submissions and drafts in IndexedDB
-
-
-def completions(engine: Engine) -> int:
-    with engine.db.sessions() as s:
-        count = s.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.type == audit.TASK_COMPLETED)
-        )
-    return int(count or 0)
-
-
-def _shot(page: Any, name: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
-    page.screenshot(path=str(OUTPUT / f"offline-{name}.png"), full_page=True)
 
 
 def test_filled_offline_kept_through_a_restart_and_sent_once(
@@ -238,95 +164,6 @@ def test_a_field_the_server_refuses_reopens_the_form_with_the_input_and_the_mess
     page.get_by_role("button", name="Selesaikan tugas").click()
     page.wait_for_selector("text=Tugas selesai: Menyiapkan Petugas")
     assert completions(engine) == 1
-    context.close()
-
-
-def test_signing_out_clears_this_persons_pages_and_queue_after_a_warning(
-    site: tuple[str, Engine], chromium: Any, tmp_path: Path
-) -> None:
-    url, engine = site
-    context = _context(chromium, tmp_path / "profil")
-    page = context.new_page()
-    _sign_in(page, url, "pusat")
-    context.set_offline(True)
-    _fill_offline_and_finish(page)
-    page.get_by_role("button", name="Keluar").click()  # offline: the session cannot end, nothing goes
-    page.wait_for_selector("text=Keluar perlu koneksi")
-    task = queries.tasks(engine)[0]
-    runtime.complete(engine, task.id, "pusat.dua", copy.deepcopy(FORM_EXAMPLES["tetapkan_petugas.json"]))
-    context.set_offline(False)
-    page.wait_for_selector("#luring-kiriman :text('Perlu ditinjau')")  # unsent: only on this phone
-    warned: list[str] = []
-
-    def decline(dialog: Any) -> None:
-        warned.append(dialog.message)
-        dialog.dismiss()
-
-    page.once("dialog", decline)
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_timeout(300)
-    assert len(warned) == 1 and "Ada 1 kiriman yang belum terkirim" in warned[0]
-    assert "/masuk" not in page.url
-    assert page.locator("#luring-kiriman .luring-list-ditinjau li").count() == 1  # nothing cleared
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_selector("text=Anda sudah keluar.")
-    _ready(page)
-    left = page.evaluate(STORED)
-    assert left["queued"] == 0 and left["drafts"] == 0 and "desa-halaman" not in left["caches"]
-    context.set_offline(True)
-    page.goto(url + "/")  # nothing of theirs is readable offline any more
-    assert "Halaman ini belum tersimpan di perangkat ini" in page.content()
-    context.close()
-
-
-def test_a_queue_outliving_the_sign_in_waits_for_its_person_only(
-    site: tuple[str, Engine], chromium: Any, tmp_path: Path
-) -> None:
-    url, engine = site
-    context = _context(chromium, tmp_path / "profil")
-    page = context.new_page()
-    _sign_in(page, url, "pusat")
-    context.set_offline(True)
-    _fill_offline_and_finish(page)
-    with engine.db.transaction() as s:  # an admin ends pusat's sessions meanwhile
-        web_sessions.end_all(s, "pusat")
-    context.set_offline(False)
-    page.reload()
-    page.wait_for_selector("h1:has-text('Masuk')")
-    _ready(page)
-    assert "1 kiriman dari pusat menunggu di perangkat ini" in page.content()
-    _sign_in(page, url, "pusat.dua")  # someone else on the same phone: not theirs, not sent
-    _ready(page)
-    assert page.locator("#luring-kiriman").count() == 0
-    assert completions(engine) == 0
-    page.get_by_role("button", name="Keluar").click()
-    page.wait_for_selector("text=Anda sudah keluar.")
-    _sign_in(page, url, "pusat")  # the same person again: sent
-    page.wait_for_selector("#luring-kiriman :text('Tugas selesai: Menyiapkan Petugas')")
-    assert completions(engine) == 1
-    context.close()
-
-
-def test_a_disabled_accounts_queue_is_refused_with_a_clear_message(
-    site: tuple[str, Engine], chromium: Any, tmp_path: Path
-) -> None:
-    url, engine = site
-    context = _context(chromium, tmp_path / "profil")
-    page = context.new_page()
-    _sign_in(page, url, "pusat")
-    context.set_offline(True)
-    _fill_offline_and_finish(page)
-    with engine.db.transaction() as s:
-        users.disable(s, "pusat")
-    context.set_offline(False)
-    page.reload()
-    page.wait_for_selector("h1:has-text('Masuk')")
-    page.wait_for_selector("text=Akun pusat dinonaktifkan")
-    _shot(page, "disabled")
-    page.get_by_role("button", name="Hapus").click()
-    page.wait_for_selector("text=Akun pusat dinonaktifkan", state="detached")
-    assert completions(engine) == 0
     context.close()
 
 
