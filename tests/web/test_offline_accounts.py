@@ -5,11 +5,8 @@ refused in words (Chromium driven by Playwright against `desa serve`)."""
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from engine.core import Engine
 from engine.directory import users, web_sessions
@@ -17,7 +14,7 @@ from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
 from tests.web.offline_site import (  # noqa: F401  (the fixtures)
-    CHROMIUM,
+    NEEDS_CHROMIUM,
     STORED,
     _context,
     _fill_offline_and_finish,
@@ -29,10 +26,7 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     site_fixture,
 )
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 def test_signing_out_clears_this_persons_pages_and_queue_after_a_warning(

@@ -6,11 +6,8 @@ Screenshots go to test-output/offline-*.png (a phone at 390 px and a desktop at 
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from engine.core import Engine
 from engine.directory import access, users
@@ -22,6 +19,7 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     ARGS,
     CHROMIUM,
     DESKTOP,
+    NEEDS_CHROMIUM,
     PHONE,
     SCHEMA,
     TASK,
@@ -37,10 +35,7 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     site_fixture,
 )
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 def test_filled_offline_kept_through_a_restart_and_sent_once(
