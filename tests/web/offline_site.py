@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,6 @@ from engine.store.models import AuditEvent
 from tests.model_desa_program import FORM_EXAMPLES
 from tests.web.test_browser import CHROMIUM, LEMPUR, OUTPUT, ROOT, _fill, _serve
 
-# the skip both offline modules are marked with
-NEEDS_CHROMIUM = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

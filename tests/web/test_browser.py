@@ -26,10 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = "/usr/bin/chromium"
 LEMPUR = "15.01.01.2003"
 
-pytestmark = pytest.mark.skipif(
+# Every browser test module is marked with it (`pytestmark = NEEDS_CHROMIUM`).
+NEEDS_CHROMIUM = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("CI"),
     reason="Debian's chromium is not installed here (.ci/run installs it)",
 )
+pytestmark = NEEDS_CHROMIUM
 
 
 def _free_port() -> int:

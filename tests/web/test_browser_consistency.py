@@ -20,12 +20,9 @@ from engine.directory import access, users, villages
 from engine.runtime import actions as runtime
 from engine.store.db import Database
 from engine.store.models import HumanTask
-from tests.web.test_browser import CHROMIUM, ROOT, _launch, _serve
+from tests.web.test_browser import NEEDS_CHROMIUM, ROOT, _launch, _serve
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 
 LEMPUR = "15.01.01.2003"  # Jambi: WIB
 PALU = "72.71.01.1001"  # Sulawesi Tengah: WITA

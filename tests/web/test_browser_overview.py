@@ -6,9 +6,7 @@ Screenshots go to test-output/overview-*.png (a phone at 390 px and a desktop at
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +14,9 @@ import pytest
 from engine.core import Engine
 from engine.definitions import registry
 from engine.store.db import Database
-from tests.web.test_browser import CHROMIUM, LEMPUR, OUTPUT, ROOT, _serve
+from tests.web.test_browser import CHROMIUM, LEMPUR, NEEDS_CHROMIUM, OUTPUT, ROOT, _serve
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]

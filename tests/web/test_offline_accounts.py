@@ -14,7 +14,6 @@ from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
 from tests.web.offline_site import (  # noqa: F401  (the fixtures)
-    NEEDS_CHROMIUM,
     STORED,
     _context,
     _fill_offline_and_finish,
@@ -25,6 +24,7 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     completions,
     site_fixture,
 )
+from tests.web.test_browser import NEEDS_CHROMIUM
 
 pytestmark = NEEDS_CHROMIUM
 

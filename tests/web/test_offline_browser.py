@@ -19,7 +19,6 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     ARGS,
     CHROMIUM,
     DESKTOP,
-    NEEDS_CHROMIUM,
     PHONE,
     SCHEMA,
     TASK,
@@ -34,6 +33,7 @@ from tests.web.offline_site import (  # noqa: F401  (the fixtures)
     completions,
     site_fixture,
 )
+from tests.web.test_browser import NEEDS_CHROMIUM
 
 pytestmark = NEEDS_CHROMIUM
 

@@ -9,10 +9,8 @@ no village reaches every task at once. Screenshots of the widest forms go to tes
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +22,10 @@ from engine.definitions import forms, registry
 from engine.store.db import Database
 from engine.views.task import TaskView
 from tests.model_desa_program import FORM_EXAMPLES, context_for
-from tests.web.test_browser import CHROMIUM, OUTPUT, ROOT, _launch
+from tests.web.test_browser import NEEDS_CHROMIUM, OUTPUT, ROOT, _launch
 from web import create_app, formdata, tasks
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 FORMS = sorted((ROOT / "forms").glob("*/*.json"))
 WIDTHS = (360, 390)
 

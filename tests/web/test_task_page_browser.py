@@ -7,9 +7,7 @@ before the earlier data, and Alihkan is a list whose refusals stay on the page (
 from __future__ import annotations
 
 import copy
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,12 +19,9 @@ from engine.runtime import actions as runtime
 from engine.store.db import Database
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
-from tests.web.test_browser import CHROMIUM, LEMPUR, OUTPUT, ROOT, _launch, _serve, _sign_in
+from tests.web.test_browser import LEMPUR, NEEDS_CHROMIUM, OUTPUT, ROOT, _launch, _serve, _sign_in
 
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed here (.ci/run installs it)",
-)
+pytestmark = NEEDS_CHROMIUM
 SIULAK = "15.01.02.2001"  # a second village of Kab. Kerinci
 PHONE = {"width": 390, "height": 844}
 STAFF = [
