@@ -110,7 +110,8 @@ def set_clock(engine: Engine, at: Any) -> None:
 
 
 def sizes(engine: Engine, url: str, villages: int, realistic: list[int]) -> dict[str, Any]:
-    """The database per village, and the stored state (header + task rows) per running instance."""
+    """The database per village, and the stored state (header, task rows and packed rows) per
+    running instance; the task rows counted are those stored on their own."""
     sample = RNG.sample(realistic, min(len(realistic), 2000))
     marks = ", ".join(str(i) for i in sample)
     with engine.db.engine.connect() as conn:
@@ -124,8 +125,10 @@ def sizes(engine: Engine, url: str, villages: int, realistic: list[int]) -> dict
         rows = conn.execute(
             text(
                 f"SELECT i.id, i.status, {size}(i.header) + COALESCE((SELECT SUM({size}(t.body)) "
-                "FROM instance_task t WHERE t.instance_id = i.id), 0), (SELECT COUNT(*) FROM "
-                f"instance_task t WHERE t.instance_id = i.id) FROM instance i WHERE i.id IN ({marks})"
+                "FROM instance_task t WHERE t.instance_id = i.id), 0) + COALESCE((SELECT "
+                f"SUM({size}(p.body)) FROM instance_packed p WHERE p.instance_id = i.id), 0), "
+                "(SELECT COUNT(*) FROM instance_task t WHERE t.instance_id = i.id) "
+                f"FROM instance i WHERE i.id IN ({marks})"
             )
         ).all()
     running = [int(r[2]) for r in rows if r[1] in ("running", "waiting")]

@@ -3,8 +3,9 @@
 Instances: playing 84,000 villages step by step through the engine would take hours, so a few
 *template* villages are played through the engine (`engine.demo.play`, each with its own story,
 so they stand at different points of the five steps), and their stored rows are cloned into the
-other villages: the instance header, every `instance_task` row, the projections (human tasks,
-timers, waiting messages) and the audit events. Every SpiffWorkflow task uuid is replaced by a
+other villages: the instance header, every task row (on its own or in a finished subprocess's
+packed row, packed again for each clone), the projections (human tasks, timers, waiting
+messages) and the audit events. Every SpiffWorkflow task uuid is replaced by a
 fresh one (in the header, the task rows, the projections and the events alike), the staff named
 in the history become the clone village's own, and each clone's events are chained again with
 their own hashes (instance id, task ids, actors, previous hash). A clone is therefore an
@@ -32,6 +33,8 @@ from engine.core import Engine, decode, encode
 from engine.directory import access
 from engine.directory.kemendagri import OfficialVillage
 from engine.runtime.projections import HUMAN_TASK_COLUMNS
+from engine.spiff import packing
+from engine.spiff.ledger_entry import StoredTask
 from engine.store.models import Village
 
 
@@ -45,6 +48,7 @@ class Template:
     instance: dict[str, Any]
     header: str
     tasks: list[tuple[int, str, str, str]]  # ord, task_id, workflow, body
+    packed: list[bool]  # per task: whether its row is in its subprocess's packed row
     human: list[dict[str, Any]]
     timers: list[dict[str, Any]]
     messages: list[dict[str, Any]]
@@ -91,11 +95,15 @@ def capture(engine: Engine, instance_id: int, label: str) -> Template:
 
         inst = rows("SELECT * FROM instance WHERE id = :id")[0]
         tasks = [
-            (r["ord"], r["task_id"], r["workflow"], r["body"])
-            for r in rows(
-                "SELECT ord, task_id, workflow, body FROM instance_task WHERE instance_id = :id ORDER BY ord"
-            )
+            (r["ord"], r["task_id"], r["workflow"], r["body"], False)
+            for r in rows("SELECT ord, task_id, workflow, body FROM instance_task WHERE instance_id = :id")
         ]
+        for r in rows("SELECT workflow, body FROM instance_packed WHERE instance_id = :id"):
+            tasks += [
+                (entry.ord, task_id, entry.workflow, entry.body, True)
+                for task_id, entry in packing.unpack(r["workflow"], bytes(r["body"]))
+            ]
+        tasks.sort()
         events = rows(
             "SELECT seq, type, actor, task_id, bpmn_id, data, engine_time, wall_time "
             "FROM audit_event WHERE instance_id = :id ORDER BY seq"
@@ -109,7 +117,8 @@ def capture(engine: Engine, instance_id: int, label: str) -> Template:
             inst["village_code"],
             inst,
             decode(bytes(inst["header"])),
-            tasks,
+            [task[:4] for task in tasks],
+            [task[4] for task in tasks],
             rows("SELECT * FROM human_task WHERE instance_id = :id"),
             rows("SELECT * FROM timer WHERE instance_id = :id"),
             rows("SELECT * FROM waiting_message WHERE instance_id = :id"),
@@ -229,11 +238,21 @@ class Cloner:
                 w.ts(inst["updated_at"]),
             ),
         )
-        for ord_, task_id, workflow, body in tasks:
+        packs: dict[str, list[tuple[str, StoredTask]]] = {}
+        for (ord_, task_id, workflow, body), in_pack in zip(tasks, tpl.packed, strict=True):
+            if in_pack:
+                packs.setdefault(workflow, []).append((task_id, StoredTask(0.0, None, workflow, ord_, body)))
+                continue
             w.add(
                 "instance_task",
                 ("instance_id", "ord", "task_id", "workflow", "body"),
                 (instance_id, ord_, task_id, workflow, body),
+            )
+        for workflow, entries in packs.items():
+            w.add(
+                "instance_packed",
+                ("instance_id", "workflow", "body"),
+                (instance_id, workflow, packing.pack(entries)),
             )
         for row, new_id in zip(tpl.human, human_ids, strict=True):
             w.add(

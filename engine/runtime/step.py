@@ -73,11 +73,7 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     headers = {
         r[0]: r[1] for r in sql.all(f"SELECT id, header FROM instance WHERE id IN ({marks})", **params)
     }
-    tasks: dict[int, list[tuple[str, spiff.StoredTask]]] = {i: [] for i in headers}
-    for r in sql.all(
-        f"SELECT instance_id, task_id, workflow, ord, body FROM instance_task WHERE {where}", **params
-    ):
-        tasks[r[0]].append((r[1], spiff.StoredTask(0.0, None, r[2], r[3], r[4])))
+    tasks = stored_tasks(sql, list(headers))
     projections = {i: Projection() for i in headers}
     for r in sql.all(f"SELECT instance_id, id, due_at FROM human_task WHERE {where}", **params):
         projections[r[0]].human[r[1]] = sql.read_ts(r[2])
@@ -88,9 +84,32 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     lives = {}
     for instance_id, header in headers.items():
         spec = specs[instance_id]
-        workflow, ledger = spiff.restore(decode(sql.blob(header)), tasks[instance_id], spec)
+        rows, packed = tasks[instance_id]
+        workflow, ledger = spiff.restore(decode(sql.blob(header)), rows, spec, packed)
         lives[instance_id] = Live(workflow, ledger, projections[instance_id], spec)
     return lives
+
+
+StoredRows = tuple[list[tuple[str, spiff.StoredTask]], list[str]]
+
+
+def stored_tasks(sql: Sql, instance_ids: list[int]) -> dict[int, StoredRows]:
+    """By instance: every stored task row, those of its own and those a packed row holds, and the
+    subprocesses whose rows are packed (`engine.spiff.packing`)."""
+    found: dict[int, StoredRows] = {i: ([], []) for i in instance_ids}
+    if not instance_ids:
+        return found
+    marks, params = sql.in_list("i", instance_ids)
+    where = f"instance_id IN ({marks})"
+    for r in sql.all(
+        f"SELECT instance_id, task_id, workflow, ord, body FROM instance_task WHERE {where}", **params
+    ):
+        found[r[0]][0].append((r[1], spiff.StoredTask(0.0, None, r[2], r[3], r[4])))
+    for r in sql.all(f"SELECT instance_id, workflow, body FROM instance_packed WHERE {where}", **params):
+        rows, packed = found[r[0]]
+        rows.extend(spiff.unpack(r[1], sql.blob(r[2])))
+        packed.append(r[1])
+    return found
 
 
 FROM_WORKFLOW = "from-workflow"  # `save(status=...)`: take the status from the workflow, even if held
@@ -299,6 +318,20 @@ def write_tasks(sql: Sql, instance_id: int, snapshot: spiff.Snapshot) -> None:
         marks, params = sql.in_list("o", [str(o) for o in snapshot.removed])
         sql.run(
             f"DELETE FROM instance_task WHERE instance_id = :id AND ord IN ({marks})",
+            id=instance_id,
+            **params,
+        )
+    if snapshot.packs:
+        sql.many(
+            "INSERT INTO instance_packed (instance_id, workflow, body) "
+            "VALUES (:instance_id, :workflow, :body) "
+            "ON CONFLICT (instance_id, workflow) DO UPDATE SET body = excluded.body",
+            [{"instance_id": instance_id, "workflow": key, "body": body} for key, body in snapshot.packs],
+        )
+    if snapshot.unpacked:
+        marks, params = sql.in_list("w", snapshot.unpacked)
+        sql.run(
+            f"DELETE FROM instance_packed WHERE instance_id = :id AND workflow IN ({marks})",
             id=instance_id,
             **params,
         )

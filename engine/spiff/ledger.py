@@ -8,14 +8,15 @@ workflow from the rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff import rows, taskrows
+from engine.spiff import packing, rows, taskrows
+from engine.spiff.ledger_entry import StoredTask
 from engine.spiff.scripts import SCRIPT_ENGINE
 from engine.spiff.serialize import REGISTRY, STATE_FORMAT, Spec, StateEncoder, reconnect_triggered
 from engine.spiff.tasks import HumanTaskView, human_view
@@ -29,25 +30,17 @@ from engine.spiff.tasks import HumanTaskView, human_view
 _LIVE_STATES = TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
 
-@dataclass(slots=True)
-class StoredTask:
-    last_state_change: float
-    parent: UUID | None
-    workflow: str
-    ord: int
-    body: str
-    object_id: int = 0  # id() of the live task object this entry was last matched with
-
-
 @dataclass
 class Snapshot:
     """What one pass over a workflow found: what to write, and what the projections need."""
 
     header: str
     upserts: list[tuple[str, StoredTask]]
-    removed: list[int]  # ords of the stored tasks that are gone
+    removed: list[int]  # ords of the stored tasks that are gone, or now packed
     human: list[HumanTaskView]
     status: str
+    packs: list[tuple[str, bytes]]  # subprocesses (by key) whose packed row to write (`packing`)
+    unpacked: list[str]  # subprocesses whose packed row to delete
 
 
 class Ledger:
@@ -64,6 +57,10 @@ class Ledger:
         self.base: dict[UUID, UUID] = {}
         # The header parts of finished subprocesses, by key: (subprocess, its last task, part).
         self.finished_headers: dict[str, tuple[Any, Any, dict[str, Any]]] = {}
+        # The subprocesses whose rows are stored packed (`packing`), by key: the live subprocess
+        # whose tasks the stored rows are known to match (a snapshot does not look at them
+        # again), or None when they must be looked at.
+        self.packed: dict[str, Any] = {}
 
     def _ref(self, task_id: UUID) -> rows.Ref:
         entry = self.stored.get(task_id)
@@ -73,6 +70,8 @@ class Ledger:
         """Look at these tasks again in the next snapshot: their data changed without a change of state."""
         for task in tasks:
             self.by_task.pop(id(task), None)
+        for key in self.packed:  # the tasks may be in a packed subprocess
+            self.packed[key] = None
 
     def snapshot(self, workflow: Any) -> Snapshot:
         REGISTRY._encoder_mode = True
@@ -89,8 +88,11 @@ class Ledger:
         total = 0
         ready, finished_mask, live = TaskState.READY, TaskState.FINISHED_MASK, _LIVE_STATES
         workflows = [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]
+        packed = self.packed
         for key, wf in workflows:
             total += len(wf.tasks)
+            if key and packed.get(key) is wf:
+                continue  # finished for good, and its packed row matches it
             for task in wf.tasks.values():
                 state = task._state
                 if state == ready and task.task_spec.manual:
@@ -131,10 +133,12 @@ class Ledger:
                 children.update(task._children)
                 children.update(self.dependents.get(task.id, ()))
         removed_ords = []
+        touched: set[str] = set()  # the workflows that lost a task
         for task_id in removed:
             entry = stored.pop(task_id)
             by_task.pop(entry.object_id, None)
             removed_ords.append(entry.ord)
+            touched.add(entry.workflow)
             children.update(self.dependents.pop(task_id, ()))
             self._unlink(task_id)
         for task_id in (reparented | children) - done:
@@ -145,9 +149,51 @@ class Ledger:
             # A task with no data is stored as such, whatever its parent holds.
             if task_id in reparented or task.data:
                 self._write(kept.workflow, task, upserts, workflow)
+        packs, unpacked = self._pack(workflows, upserts, touched, removed_ords)
         completed = workflow.completed or not unfinished
         status = "completed" if completed else "running" if human else "waiting"
-        return Snapshot(_header(workflow, self), upserts, removed_ords, human, status)
+        return Snapshot(_header(workflow, self), upserts, removed_ords, human, status, packs, unpacked)
+
+    def _pack(
+        self,
+        workflows: list[tuple[str, Any]],
+        upserts: list[tuple[str, StoredTask]],
+        touched: set[str],
+        removed_ords: list[int],
+    ) -> tuple[list[tuple[str, bytes]], list[str]]:
+        """Which packed rows to write and to delete: a subprocess newly finished for good is packed
+        (its rows of their own deleted), a packed one whose tasks changed is packed again, or
+        unpacked if it is no longer finished or no longer there; no task of a packed subprocess
+        is written on its own."""
+        packed, stored = self.packed, self.stored
+        keys = {key for key in touched if key in packed}
+        keys.update(entry.workflow for _, entry in upserts if entry.workflow in packed)
+        keys.update(key for key, wf in workflows if key and key not in packed and wf.completed)
+        live = dict(workflows)
+        packs: list[tuple[str, bytes]] = []
+        unpacked: list[str] = []
+        for key in sorted(keys):
+            wf = live.get(key)
+            if wf is not None and packing.settled(wf):
+                entries = [(str(tid), entry) for tid, entry in stored.items() if entry.workflow == key]
+                if key not in packed:
+                    removed_ords.extend(entry.ord for _, entry in entries)
+                packs.append((key, packing.pack(entries)))
+                packed[key] = wf
+            elif key in packed:
+                del packed[key]
+                unpacked.append(key)
+                written = {tid for tid, _ in upserts}
+                upserts.extend(
+                    (str(tid), entry)
+                    for tid, entry in stored.items()
+                    if entry.workflow == key and str(tid) not in written
+                )
+        if packed:
+            upserts[:] = [(tid, entry) for tid, entry in upserts if entry.workflow not in packed]
+            for key in packed:  # every packed subprocess's tasks were looked at, or skipped as known
+                packed[key] = live.get(key)
+        return packs, unpacked
 
     def _write(self, key: str, task: Any, upserts: list[tuple[str, StoredTask]], top: Any) -> bool:
         """Serialize one task; queue it for writing if it differs from what is stored."""
@@ -266,8 +312,11 @@ def _give_workflow_data(
         rows.data_later(wf, build)
 
 
-def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tuple[Any, Ledger]:
-    """Rebuild a live workflow (and its ledger) from a stored header and task rows."""
+def restore(
+    header: str, tasks: list[tuple[str, StoredTask]], spec: Spec, packed: Iterable[str] = ()
+) -> tuple[Any, Ledger]:
+    """Rebuild a live workflow (and its ledger) from a stored header and task rows (`packed`: the
+    subprocesses whose rows came from packed rows, `packing.unpack`)."""
     dct = json.loads(header)
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:
@@ -280,7 +329,7 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     refs = _data_refs(dct)
     parsed = taskrows.Parsed(tasks)
     if parsed.legacy:
-        return _restore_through_registry(dct, tasks, spec, refs, finished)
+        return _restore_through_registry(dct, tasks, spec, refs, finished, packed)
     builders = parsed.builders()
     dct["tasks"] = builders.pop("", None) or {}
     for key, sub in dct["subprocesses"].items():
@@ -288,7 +337,7 @@ def restore(header: str, tasks: list[tuple[str, StoredTask]], spec: Spec) -> tup
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     parsed.give_data()
     _give_workflow_data(workflow, refs, lambda ord_: parsed.compose(parsed.by_ord[ord_]))
-    return _finish(workflow, parsed.stored, parsed.made, parsed.rebased(), finished)
+    return _finish(workflow, parsed.stored, parsed.made, parsed.rebased(), finished, packed)
 
 
 def _ord(item: tuple[str, StoredTask]) -> int:
@@ -301,6 +350,7 @@ def _restore_through_registry(
     spec: Spec,
     refs: dict[str, tuple[int, Any, list[str]]],
     finished: dict[str, dict[str, Any]],
+    packed: Iterable[str],
 ) -> tuple[Any, Ledger]:
     """Rows of earlier versions (SpiffWorkflow's own task dicts), through SpiffWorkflow's converter."""
     by_workflow: dict[str, dict[str, Any]] = {"": {}}
@@ -327,7 +377,8 @@ def _restore_through_registry(
                 entry.parent = task._parent
                 made.append((task, entry))
     rebased = [(tid, how.base) for tid, how in data_of.items() if how.base is not None]
-    return _finish(workflow, by_id, made, [(t, b) for t, b in rebased if b != by_id[t].parent], finished)
+    rebased = [(t, b) for t, b in rebased if b != by_id[t].parent]
+    return _finish(workflow, by_id, made, rebased, finished, packed)
 
 
 def _finish(
@@ -336,9 +387,10 @@ def _finish(
     made: list[tuple[Any, StoredTask]],
     rebased: list[tuple[UUID, UUID]],
     finished: dict[str, dict[str, Any]],
+    packed: Iterable[str],
 ) -> tuple[Any, Ledger]:
-    """The ledger of a restored workflow: every task matched with its stored row, and the tasks
-    whose data is stored against a task other than their parent."""
+    """The ledger of a restored workflow: every task matched with its stored row, the tasks whose
+    data is stored against a task other than their parent, and the packed subprocesses."""
     workflow.script_engine = SCRIPT_ENGINE
     reconnect_triggered(workflow)
     ledger = Ledger(stored)
@@ -353,4 +405,6 @@ def _finish(
         sp = workflow.subprocesses.get(UUID(key))
         if sp is not None and sp.completed:
             ledger.finished_headers[key] = (sp, sp.last_task, part)
+    for key in packed:
+        ledger.packed[key] = workflow.subprocesses.get(UUID(key))
     return workflow, ledger

@@ -101,6 +101,17 @@ class InstanceTask(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
+class InstancePacked(Base):
+    """The task rows of one finished subprocess of an instance, as one compressed row
+    (`engine.spiff.packing`)."""
+
+    __tablename__ = "instance_packed"
+    __table_args__ = {"sqlite_with_rowid": False}
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
+    workflow: Mapped[str] = mapped_column(String(36), primary_key=True)  # the subprocess's task id
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class HumanTask(Base):
     """Projection: one row per READY user or manual task."""
 

@@ -16,7 +16,16 @@ from engine import clock
 from engine.core import Engine
 from engine.errors import NotFound
 from engine.runtime import audit
-from engine.store.models import AuditEvent, HumanTask, Instance, InstanceTask, ProcessVersion, Timer, Village
+from engine.store.models import (
+    AuditEvent,
+    HumanTask,
+    Instance,
+    InstancePacked,
+    InstanceTask,
+    ProcessVersion,
+    Timer,
+    Village,
+)
 from engine.views.inbox import (
     TASK_COLUMNS,
     Inbox,
@@ -115,13 +124,24 @@ def instance_detail(engine: Engine, instance_id: int, state_bytes: bool = True) 
         ]
         detail["history"] = [event_json(e) for e in audit.history(session, instance_id)]
         if state_bytes:
-            detail["state_bytes"] = len(found[0].header) + int(
-                session.scalar(
-                    select(func.coalesce(func.sum(func.length(InstanceTask.body)), 0)).where(
-                        InstanceTask.instance_id == instance_id
+            detail["state_bytes"] = (
+                len(found[0].header)
+                + int(
+                    session.scalar(
+                        select(func.coalesce(func.sum(func.length(InstanceTask.body)), 0)).where(
+                            InstanceTask.instance_id == instance_id
+                        )
                     )
+                    or 0
                 )
-                or 0
+                + int(
+                    session.scalar(
+                        select(func.coalesce(func.sum(func.length(InstancePacked.body)), 0)).where(
+                            InstancePacked.instance_id == instance_id
+                        )
+                    )
+                    or 0
+                )
             )
         return detail
 
@@ -183,15 +203,12 @@ def data_in(engine: Engine, session: Session, instance_id: int) -> dict[str, Any
     rebuilding its workflow (`spiff.stored`); by restoring the workflow when that reader refuses
     the rows (`stored.Unreadable`), which then reports what is wrong with them."""
     from engine import spiff
-    from engine.runtime.step import load_live
+    from engine.runtime.step import load_live, stored_tasks
     from engine.spiff import stored
     from engine.store.fastsql import Sql
 
-    rows = session.execute(
-        select(InstanceTask.task_id, InstanceTask.workflow, InstanceTask.ord, InstanceTask.body).where(
-            InstanceTask.instance_id == instance_id
-        )
-    ).all()
+    found, _ = stored_tasks(Sql.of(session), [instance_id])[instance_id]
+    rows = [(task_id, entry.workflow, entry.ord, entry.body) for task_id, entry in found]
     if rows:
         try:
             return stored.current_data(rows)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.core import Engine
-from engine.runtime.step import load_live
+from engine.runtime.step import load_live, stored_tasks
+from engine.spiff import packing
 from engine.store.fastsql import Sql
-from engine.store.models import AuditEvent, Instance
+from engine.store.models import AuditEvent, Instance, InstancePacked, InstanceTask
 from engine.views import queries
 
 
@@ -27,6 +30,42 @@ def restored(engine: Engine, instance_id: int) -> Any:
         assert row is not None
         spec = engine.specs.get(session, row.process_version_id).spec_for_instance()
         return load_live(Sql.of(session), instance_id, spec).workflow
+
+
+def stored_rows(engine: Engine, instance_id: int) -> list[tuple[str, str, int, str]]:
+    """Every stored task row of the instance (task id, workflow, ord, body), whether stored on its
+    own or in a finished subprocess's packed row."""
+    with engine.db.sessions() as session:
+        found, _ = stored_tasks(Sql.of(session), [instance_id])[instance_id]
+    return [(task_id, entry.workflow, entry.ord, entry.body) for task_id, entry in found]
+
+
+def edit_rows(session: Session, instance_id: int, edit: Callable[[str, str], str]) -> None:
+    """Rewrite stored task rows behind the engine's back: `edit(task_id, body)` gives each row's new
+    body, wherever the row is stored."""
+    for row in session.scalars(select(InstanceTask).where(InstanceTask.instance_id == instance_id)):
+        row.body = edit(row.task_id, row.body)
+    for packed in session.scalars(select(InstancePacked).where(InstancePacked.instance_id == instance_id)):
+        rows = packing.unpack(packed.workflow, packed.body)
+        for task_id, entry in rows:
+            entry.body = edit(task_id, entry.body)
+        packed.body = packing.pack(rows)
+
+
+def unpacked(session: Session, instance_id: int) -> None:
+    """Store the instance's packed rows as rows of their own, as before subprocesses were packed."""
+    for packed in session.scalars(select(InstancePacked).where(InstancePacked.instance_id == instance_id)):
+        for task_id, entry in packing.unpack(packed.workflow, packed.body):
+            session.add(
+                InstanceTask(
+                    instance_id=instance_id,
+                    ord=entry.ord,
+                    task_id=task_id,
+                    workflow=entry.workflow,
+                    body=entry.body,
+                )
+            )
+        session.delete(packed)
 
 
 def open_task(engine: Engine, instance_id: int, bpmn_id: str) -> queries.TaskRow:

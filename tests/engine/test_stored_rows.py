@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from engine import spiff
 from engine.core import Engine, decode
@@ -17,8 +16,8 @@ from engine.runtime import step as steps
 from engine.runtime.step import load_live
 from engine.spiff.serialize import REGISTRY, StateEncoder
 from engine.store.fastsql import Sql
-from engine.store.models import Instance, InstanceTask
-from tests.engine.helpers import restored
+from engine.store.models import Instance
+from tests.engine.helpers import edit_rows, restored, stored_rows, unpacked
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture the village runs on)
@@ -97,9 +96,7 @@ def test_every_step_of_the_program_is_stored_exactly(
 
 
 def _rows(engine: Engine, instance_id: int) -> list[dict[str, Any]]:
-    with engine.db.sessions() as session:
-        found = session.scalars(select(InstanceTask.body).where(InstanceTask.instance_id == instance_id))
-        return [json.loads(body) for body in found]
+    return [json.loads(body) for *_, body in stored_rows(engine, instance_id)]
 
 
 def test_data_entered_once_is_stored_once(program: Engine) -> None:  # noqa: F811
@@ -147,8 +144,11 @@ def test_rows_written_by_an_earlier_version_still_read(program: Engine) -> None:
         by_id = {str(t.id): t for wf in [live, *live.subprocesses.values()] for t in wf.tasks.values()}
         REGISTRY._encoder_mode = True
         try:
-            for stored in session.scalars(select(InstanceTask).where(InstanceTask.instance_id == v.instance)):
-                stored.body = json.dumps(_earlier_row(by_id[stored.task_id]), cls=StateEncoder)
+            unpacked(session, v.instance)  # earlier versions kept every row on its own
+            session.flush()
+            edit_rows(
+                session, v.instance, lambda tid, _: json.dumps(_earlier_row(by_id[tid]), cls=StateEncoder)
+            )
         finally:
             REGISTRY._encoder_mode = False
     program.workflows.clear()

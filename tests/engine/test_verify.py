@@ -12,7 +12,8 @@ from engine.cli import main
 from engine.core import Engine
 from engine.history import replay, verify
 from engine.runtime import audit, corrections
-from engine.store.models import AuditCheck, AuditEvent, InstanceTask
+from engine.store.models import AuditCheck, AuditEvent
+from tests.engine.helpers import edit_rows
 from tests.engine.program_history import RecordingVillage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,19 +112,22 @@ def test_an_inserted_event_is_found(full_village: RecordingVillage) -> None:
 
 def test_a_stored_state_edited_behind_the_engine_is_found(full_village: RecordingVillage) -> None:
     engine, instance = full_village.engine, full_village.instance
-    with engine.db.transaction() as session:
-        rows = session.scalars(select(InstanceTask).where(InstanceTask.instance_id == instance)).all()
-        edited = 0
-        for row in rows:
-            body = json.loads(row.body)
-            if body["n"] != "transfer_dana_stimulan":  # the row format: engine/spiff/rows.py
-                continue
-            for holder in (body.get("d") or {}, body.get("u") or {}):
-                if "dana_stimulan" in holder:
-                    holder["dana_stimulan"]["jumlah"] = 1
-                    edited += 1
-            row.body = json.dumps(body)
-        assert edited
+    edited = 0
+
+    def edit(_: str, text: str) -> str:
+        nonlocal edited
+        body = json.loads(text)
+        if body["n"] != "transfer_dana_stimulan":  # the row format: engine/spiff/rows.py
+            return text
+        for holder in (body.get("d") or {}, body.get("u") or {}):
+            if "dana_stimulan" in holder:
+                holder["dana_stimulan"]["jumlah"] = 1
+                edited += 1
+        return json.dumps(body)
+
+    with engine.db.transaction() as session:  # wherever the row is: on its own or in a packed row
+        edit_rows(session, instance, edit)
+    assert edited
     check = only(engine, instance)
     assert (check.ok, check.kind) == (False, "state")
     assert check.seq == seq_of(engine, instance, "transfer_dana_stimulan")

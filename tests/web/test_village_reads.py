@@ -13,8 +13,9 @@ from engine.core import Engine
 from engine.runtime.step import load_live
 from engine.spiff import stored
 from engine.store.fastsql import Sql
-from engine.store.models import Instance, InstanceTask
+from engine.store.models import Instance
 from engine.views import queries
+from tests.engine.helpers import stored_rows
 from tests.engine.test_query_counts import statements
 from tests.test_program import (
     LEMPUR,
@@ -34,11 +35,7 @@ def rebuilt_and_read(engine: Engine, instance_id: int) -> tuple[dict[str, Any], 
         assert version is not None
         spec = engine.specs.get(session, version).spec_for_instance()
         workflow = load_live(Sql.of(session), instance_id, spec).workflow
-        rows = session.execute(
-            select(InstanceTask.task_id, InstanceTask.workflow, InstanceTask.ord, InstanceTask.body).where(
-                InstanceTask.instance_id == instance_id
-            )
-        ).all()
+    rows = stored_rows(engine, instance_id)
     rebuilt = spiff.current_data(workflow)
     assert queries.instance_data(engine, instance_id) == rebuilt
     return rebuilt, stored.current_data(rows)

@@ -1,0 +1,152 @@
+"""A finished subprocess's task rows are stored as one packed row, and read back the same."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine import clock
+from engine.core import Engine
+from engine.runtime import audit
+from engine.runtime.step import Step
+from engine.spiff import packing
+from engine.store.models import Instance, InstancePacked, InstanceTask
+from engine.views import queries
+from tests.engine.helpers import restored, stored_rows
+from tests.test_program import (
+    Village,
+    program,  # noqa: F401  (the fixture the village runs on)
+    through_monitoring_and_evaluation,
+    through_preparation_and_training,
+)
+
+
+def _tables(engine: Engine, instance_id: int) -> tuple[list[str], dict[str, bytes]]:
+    """The workflows of the rows stored on their own, and the packed rows by workflow."""
+    with engine.db.sessions() as session:
+        own = session.scalars(select(InstanceTask.workflow).where(InstanceTask.instance_id == instance_id))
+        packed = session.execute(
+            select(InstancePacked.workflow, InstancePacked.body).where(
+                InstancePacked.instance_id == instance_id
+            )
+        )
+        return list(own), {key: bytes(body) for key, body in packed}
+
+
+def _subprocess_keys(engine: Engine, instance_id: int) -> dict[str, str]:
+    """By subprocess key, the process it runs."""
+    live = restored(engine, instance_id)
+    return {str(key): sp.spec.name for key, sp in live.subprocesses.items()}
+
+
+def test_finished_steps_are_packed_and_the_running_one_is_not(program: Engine) -> None:  # noqa: F811
+    """Past preparation and training, those two subprocesses are one packed row each, a fraction
+    of the size of their rows; the monitoring that runs keeps a row per task."""
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    names = _subprocess_keys(program, v.instance)
+    own, packed = _tables(program, v.instance)
+    assert sorted(names[key] for key in packed) == ["pelaksanaan_pengembangan", "persiapan"]
+    assert not set(own) & set(packed)  # no task of a packed subprocess has a row of its own too
+    running = [key for key, name in names.items() if name == "monitoring_evaluasi_pelaporan"]
+    assert running and set(running) <= set(own)
+    for key, blob in packed.items():
+        rows = packing.unpack(key, blob)
+        assert len(rows) > 5
+        assert len(blob) < 0.45 * sum(len(entry.body) for _, entry in rows)
+    # Every task is still stored once: the packed rows and the others together.
+    everything = stored_rows(program, v.instance)
+    assert len({task_id for task_id, *_ in everything}) == len(everything)
+    live = restored(program, v.instance)
+    assert len(everything) == sum(len(wf.tasks) for wf in [live, *live.subprocesses.values()])
+
+
+def test_the_stored_state_is_smaller_once_packed(program: Engine) -> None:  # noqa: F811
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    """Half a year in, with the monitoring still running: a third less to store and read."""
+    with program.db.sessions() as session:
+        row = session.get(Instance, v.instance)
+        assert row is not None
+        header = len(row.header)
+    packed_size = queries.instance_detail(program, v.instance)["state_bytes"]
+    unpacked_size = header + sum(len(body) for *_, body in stored_rows(program, v.instance))
+    assert packed_size < 0.7 * unpacked_size
+
+
+def _step(engine: Engine, instance_id: int) -> Step:
+    with engine.db.sessions() as session:
+        return Step.load(engine, session, instance_id, clock.now(session))
+
+
+def _finished_task(workflow: Any, process: str) -> tuple[str, Any]:
+    key, sp = next((str(k), sp) for k, sp in workflow.subprocesses.items() if sp.spec.name == process)
+    task = next(t for t in sp.tasks.values() if t.data and t.task_spec.name != "Start")
+    return key, task
+
+
+@pytest.mark.parametrize("change", ["data", "state"])
+def test_a_packed_subprocess_whose_task_changes_is_stored_again(program: Engine, change: str) -> None:  # noqa: F811
+    """Should a finished subprocess's task change after all (a move to a new version does this), the
+    step writes it: packed again when the subprocess is still finished for good, as rows of their
+    own when it is not. Each save checks the rows rebuild the live workflow (DESA_VERIFY_STATE)."""
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    program.workflows.clear()  # restored from the packed rows
+    step = _step(program, v.instance)
+    key, task = _finished_task(step.workflow, "persiapan")
+    if change == "data":
+        task.data["catatan_tambahan"] = "diperbaiki"
+    else:
+        task._state = 16  # READY: the subprocess is no longer finished for good
+    assert step.live is not None
+    step.live.ledger.forget([task])
+    step.commit(audit.DATA_CORRECTED, "admin", {"changes": {}, "previous": {}, "reason": "uji"})
+    own, packed = _tables(program, v.instance)
+    if change == "data":
+        assert key in packed and key not in own
+        rows = {task_id: json.loads(entry.body) for task_id, entry in packing.unpack(key, packed[key])}
+        assert rows[str(task.id)]["u"]["catatan_tambahan"] == "diperbaiki"
+    else:
+        assert key not in packed and key in own
+    program.workflows.clear()
+    again = restored(program, v.instance)
+    found = next(t for sp in again.subprocesses.values() for t in sp.tasks.values() if t.id == task.id)
+    assert (found._state, found.data.get("catatan_tambahan")) == (
+        (64, "diperbaiki") if change == "data" else (16, None)
+    )
+
+
+def test_older_instances_are_packed_by_their_next_step(program: Engine) -> None:  # noqa: F811
+    """An instance stored before subprocesses were packed (every row on its own) reads the same,
+    and its next step packs what has finished."""
+    from tests.engine.helpers import unpacked
+
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    with program.db.transaction() as session:
+        unpacked(session, v.instance)
+    program.workflows.clear()
+    _, packed = _tables(program, v.instance)
+    assert packed == {}
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    _, packed = _tables(program, v.instance)
+    assert len(packed) == 2
+
+
+def test_an_unreadable_packed_row_is_named(program: Engine) -> None:  # noqa: F811
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    with program.db.transaction() as session:
+        row = session.scalars(select(InstancePacked).where(InstancePacked.instance_id == v.instance)).first()
+        assert row is not None
+        key = row.workflow
+        row.body = b"not a packed row"
+    program.workflows.clear()
+    with pytest.raises(ValueError, match=f"packed rows of subprocess {key}"):
+        restored(program, v.instance)
