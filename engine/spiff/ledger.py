@@ -8,6 +8,7 @@ workflow from the rows.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,15 @@ from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff import packing, rows, taskrows
+from engine.spiff import lazy_subprocess, packing, rows, taskrows
+from engine.spiff.lazy_subprocess import Builder, Pending
 from engine.spiff.ledger_entry import StoredTask
 from engine.spiff.scripts import SCRIPT_ENGINE
 from engine.spiff.serialize import REGISTRY, STATE_FORMAT, Spec, StateEncoder, reconnect_triggered
+from engine.spiff.stepping import UNBUILT, made, unbuilt
 from engine.spiff.tasks import HumanTaskView, human_view
+
+UNMADE = object()  # `finished_headers`: the last task of a subprocess whose tasks are not made yet
 
 # Tasks in these states may change without a state change (a waiting timer's internal data, a
 # multi-instance or subprocess task collecting its children's output), so they are serialized
@@ -62,6 +67,14 @@ class Ledger:
         # again), or None when they must be looked at.
         self.packed: dict[str, Any] = {}
 
+    def adopt(self, tasks: dict[UUID, Any]) -> None:
+        """Match the tasks of a packed subprocess, made after the restore, with their rows."""
+        stored = self.stored
+        for task in tasks.values():
+            entry = stored.get(task.id)
+            if entry is not None:
+                self._remember(task, entry)
+
     def _ref(self, task_id: UUID) -> rows.Ref:
         entry = self.stored.get(task_id)
         return entry.ord if entry is not None else str(task_id)
@@ -90,9 +103,10 @@ class Ledger:
         workflows = [("", workflow), *((str(k), sp) for k, sp in workflow.subprocesses.items())]
         packed = self.packed
         for key, wf in workflows:
-            total += len(wf.tasks)
             if key and packed.get(key) is wf:
+                total += lazy_subprocess.size(wf)
                 continue  # finished for good, and its packed row matches it
+            total += len(wf.tasks)
             for task in wf.tasks.values():
                 state = task._state
                 if state == ready and task.task_spec.manual:
@@ -112,9 +126,12 @@ class Ledger:
         removed: list[UUID] = []
         if total - len(new_ids) != len(stored):
             seen: set[UUID] = set()
-            for _, wf in workflows:
+            for wf in made(wf for _, wf in workflows):
                 seen.update(wf.tasks)
-            removed = [task_id for task_id in stored if task_id not in seen]
+            whole = {key for key, wf in workflows if unbuilt(wf)}  # all of theirs are there still
+            removed = [
+                tid for tid, entry in stored.items() if tid not in seen and entry.workflow not in whole
+            ]
         upserts: list[tuple[str, StoredTask]] = []
         for _, task in todo:  # rows refer to each other by ord: new tasks get theirs first
             if task.id in new_ids:
@@ -269,7 +286,7 @@ def _header(workflow: Any, ledger: Ledger) -> str:
     for key, sp in workflow.subprocesses.items():
         name = str(key)
         known = kept.get(name)
-        if known is not None and known[0] is sp and known[1] is sp.last_task:
+        if known is not None and known[0] is sp and (unbuilt(sp) or known[1] is sp.last_task):
             subprocesses[name] = known[2]  # a finished subprocess does not change
             continue
         sub = _workflow_header(sp, stored)
@@ -332,12 +349,45 @@ def restore(
         return _restore_through_registry(dct, tasks, spec, refs, finished, packed)
     builders = parsed.builders()
     dct["tasks"] = builders.pop("", None) or {}
+    later = _made_later(parsed, builders, dct, packed)
     for key, sub in dct["subprocesses"].items():
-        sub["tasks"] = builders.pop(key, None) or {}
+        sub["tasks"] = later.get(key) or builders.pop(key, None) or {}
     workflow = REGISTRY.restore(dct, spec=spec.spec, subprocess_specs=spec.subprocess_specs)
     parsed.give_data()
     _give_workflow_data(workflow, refs, lambda ord_: parsed.compose(parsed.by_ord[ord_]))
     return _finish(workflow, parsed.stored, parsed.made, parsed.rebased(), finished, packed)
+
+
+def _made_later(
+    parsed: taskrows.Parsed,
+    builders: dict[str, Builder],
+    dct: dict[str, Any],
+    packed: Iterable[str],
+) -> dict[str, Pending]:
+    """The packed subprocesses whose tasks are made when first read (`lazy_subprocess`): each
+    one, unless a task of it runs another subprocess (restoring that one needs the task)."""
+    owners = set()
+    for part in dct["subprocesses"].values():
+        index = parsed.index.get(UUID(part["parent_task_id"]))
+        if index is not None:
+            owners.add(parsed.entries[index].workflow)
+    sizes = Counter(entry.workflow for entry in parsed.entries)
+    found = {}
+    for key in packed:
+        if key in owners or key not in dct["subprocesses"] or key not in builders:
+            continue
+
+        found[key] = Pending(_giving_data(parsed, builders.pop(key)), sizes[key])
+    return found
+
+
+def _giving_data(parsed: taskrows.Parsed, make: Builder) -> Builder:
+    def build(workflow: Any) -> dict[UUID, Any]:
+        tasks = make(workflow)
+        parsed.give_data()  # none to give, unless a task of it is unfinished after all
+        return tasks
+
+    return build
 
 
 def _ord(item: tuple[str, StoredTask]) -> int:
@@ -404,7 +454,10 @@ def _finish(
     for key, part in finished.items():
         sp = workflow.subprocesses.get(UUID(key))
         if sp is not None and sp.completed:
-            ledger.finished_headers[key] = (sp, sp.last_task, part)
+            ledger.finished_headers[key] = (sp, UNMADE if unbuilt(sp) else sp.last_task, part)
     for key in packed:
-        ledger.packed[key] = workflow.subprocesses.get(UUID(key))
+        sp = workflow.subprocesses.get(UUID(key))
+        ledger.packed[key] = sp
+        if sp is not None and unbuilt(sp):
+            sp.__dict__[UNBUILT].made = ledger.adopt
     return workflow, ledger

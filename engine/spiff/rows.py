@@ -34,6 +34,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
+from engine.spiff import stepping
 from engine.spiff.serialize import REGISTRY, StateEncoder
 
 Ref = int | str
@@ -332,10 +333,4 @@ def data_of(how: dict[UUID, DataOf], built: dict[UUID, dict[str, Any]], task_id:
 
 def find(workflow: Any, task_id: UUID) -> Any:
     """A task of the workflow or of any of its subprocesses, by id (None if there is none)."""
-    task = workflow.tasks.get(task_id)
-    if task is None:
-        for sp in workflow.subprocesses.values():
-            task = sp.tasks.get(task_id)
-            if task is not None:
-                break
-    return task
+    return stepping.find(workflow, task_id)

@@ -17,9 +17,10 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from engine.spiff.lazy_subprocess import PackedSubWorkflow, Pending
 from engine.spiff.patches import EngineDatetime
 from engine.spiff.scripts import SCRIPT_ENGINE
-from engine.spiff.stepping import StepSubWorkflow, StepWorkflow
+from engine.spiff.stepping import StepSubWorkflow, StepWorkflow, unbuilt
 
 
 class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
@@ -40,12 +41,27 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
 
+    def subprocesses_from_dict(self, dct: dict[str, Any], workflow: Any, top_workflow: Any = None) -> None:
+        if unbuilt(workflow):  # runs no subprocess of its own (`ledger.restore` sees to it)
+            return
+        super().subprocesses_from_dict(dct, workflow, top_workflow)
+
 
 class _SubWorkflowConverter(BpmnSubWorkflowConverter):  # type: ignore[misc]
-    """A subprocess whose tasks may come as a builder (`taskrows`), as the top workflow's may."""
+    """A subprocess whose tasks may come as a builder (`taskrows`), as the top workflow's may, or
+    be made when first read (`lazy_subprocess`)."""
 
     def from_dict(self, dct: dict[str, Any], task: Any, top_workflow: Any) -> Any:
         spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        pending = dct["tasks"]
+        if isinstance(pending, Pending):
+            pending.root = UUID(dct["root"])
+            last = dct["last_task"]
+            pending.last_task = UUID(last) if isinstance(last, str) else None
+            packed = PackedSubWorkflow(spec, task.id, top_workflow, pending)
+            # The last task comes with the tasks.
+            self.set_default_attributes(packed, {**dct, "last_task": None})
+            return packed
         subprocess = StepSubWorkflow(spec, task.id, top_workflow, deserializing=True)
         subprocess.tasks = _tasks(self, dct["tasks"], subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
@@ -67,6 +83,7 @@ REGISTRY = BpmnWorkflowSerializer.configure(_config)
 # The engine's workflows are stored under SpiffWorkflow's names (and restore as the engine's).
 REGISTRY.typenames[StepWorkflow] = REGISTRY.typenames[BpmnWorkflow]
 REGISTRY.typenames[StepSubWorkflow] = REGISTRY.typenames[BpmnSubWorkflow]
+REGISTRY.typenames[PackedSubWorkflow] = REGISTRY.typenames[BpmnSubWorkflow]
 SERIALIZER = BpmnWorkflowSerializer(REGISTRY)
 STATE_FORMAT = "desa-1:spiff-" + SERIALIZER.VERSION
 

@@ -22,6 +22,11 @@ exactly what SpiffWorkflow would have run:
   faster: kept simple.) SpiffWorkflow's walk also stops 1,000 levels deep; no task tree gets near,
   its own recursive methods would fail first.
 
+A finished subprocess restored from its packed row (`lazy_subprocess`) has no task objects until
+something reads its tasks. Its tasks are all finished, and no walk from elsewhere reaches them:
+the answers here leave it unbuilt unless the query asks for finished tasks from a workflow that
+contains it (`unbuilt`).
+
 With DESA_VERIFY_STATE set (as the tests run), every answer from the tables is checked against
 SpiffWorkflow's own walk. Workflows are stored under SpiffWorkflow's class names, so stored states
 read the same either way (`engine.spiff.serialize`).
@@ -43,15 +48,32 @@ FUTURE = TaskState.FUTURE  # the walk looks under a task only from this state on
 MAX_DEPTH = 1000  # SpiffWorkflow's walk goes no deeper
 
 
+UNBUILT = "_desa_unbuilt"  # in a workflow's attributes while its tasks are not made (`lazy_subprocess`)
+_FINISHED = TaskState.FINISHED_MASK
+
+
+def unbuilt(workflow: Any) -> bool:
+    """Whether a workflow is a packed subprocess whose tasks are not made yet."""
+    return UNBUILT in workflow.__dict__
+
+
+def made(workflows: Any) -> list[Any]:
+    """The workflows whose tasks are made, of these."""
+    return [wf for wf in workflows if UNBUILT not in wf.__dict__]
+
+
 class _Unsure(Exception):
     """A case the fast answer does not cover: SpiffWorkflow's own walk answers it."""
 
 
-def _owner(top: Any, task_id: Any) -> Any:
+def find(top: Any, task_id: Any) -> Any:
+    """A task of the workflow or its subprocesses, by id (None if there is none); unbuilt
+    subprocesses are looked in last."""
     found = top.tasks.get(task_id)
     if found is not None:
         return found
-    for sub in top.subprocesses.values():
+    subs = list(top.subprocesses.values())
+    for sub in [*made(subs), *(sp for sp in subs if unbuilt(sp))]:
         found = sub.tasks.get(task_id)
         if found is not None:
             return found
@@ -92,7 +114,7 @@ def _place(task: Any, root: Any, top: Any, min_state: int) -> list[int] | None:
             break
         if wf is top:
             return None
-        owner = _owner(top, wf.parent_task_id)
+        owner = find(top, wf.parent_task_id)
         if owner is None or subprocesses.get(owner.id) is not wf:
             return None
         path.append(-1)
@@ -111,6 +133,8 @@ def tasks_matching(
     top = root.top_workflow
     found: list[Any] = []
     for wf in (top, *top.subprocesses.values()):
+        if UNBUILT in wf.__dict__ and not (state & _FINISHED and _may_reach(root, top, wf)):
+            continue  # every task of it finished, or out of the walk's way
         if spec_name is None:
             found.extend(t for t in wf.tasks.values() if t._state & state)
         else:
@@ -130,6 +154,12 @@ def tasks_matching(
     return [task for _, task in placed]
 
 
+def _may_reach(root: Any, top: Any, sub: Any) -> bool:
+    """Whether the walk from `root` may reach subprocess `sub`: not when `root` is a subprocess and
+    `sub` is run by a task of the top workflow."""
+    return root is top or sub.parent_task_id not in top.tasks
+
+
 def update_waiting(wf: Any) -> None:
     """SpiffWorkflow's `Workflow.update_waiting_tasks`, done the same way (lazily: an update may
     change what follows it), and not at all when no task waits."""
@@ -139,10 +169,11 @@ def update_waiting(wf: Any) -> None:
     else:
         return
     stack = [wf.task_tree]
+    get = wf.tasks.get  # what `Task.children` looks the children up in
     while stack:
         task = stack.pop()
         if task._children and task._state >= FUTURE:
-            stack.extend(reversed(task.children))
+            stack.extend([get(child) for child in reversed(task._children)])
         if task._state == WAITING and task.last_state_change >= 0:
             task.task_spec._update(task)
 
@@ -189,6 +220,11 @@ class _FromTables(Workflow):  # type: ignore[misc]
 
 class StepWorkflow(_FromTables, BpmnWorkflow):  # type: ignore[misc]
     """A BPMN workflow that steps from its task tables."""
+
+    def get_task_from_id(self, task_id: Any) -> Any:
+        """SpiffWorkflow's, looking in unbuilt subprocesses last (a task is in one workflow only)."""
+        found = find(self, task_id)
+        return found if found is not None else Workflow.get_task_from_id(self, task_id)  # not found: raises
 
     def create_subprocess(self, my_task: Any, spec_name: str) -> Any:
         spec = self.subprocess_specs[spec_name]

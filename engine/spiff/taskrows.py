@@ -73,6 +73,7 @@ class Parsed:
         self.made: list[tuple[Any, Any]] = []  # (task, its stored entry), as the tasks are made
         self.unfinished: list[Any] = []  # tasks given their data once all are made
         self.composed: dict[int, dict[str, Any]] = {}  # what `compose` made, by row (never changed)
+        self.merges: set[int] = set()  # rows where the chains of the tasks `give_data` composes meet
 
     @property
     def stored(self) -> dict[UUID, Any]:
@@ -119,7 +120,7 @@ class Parsed:
             if found is None:
                 raise ValueError(f"stored task {self.ids[index]} is based on {base}, which is not stored")
             index = found
-        restore = REGISTRY.restore
+        restore, merges = REGISTRY.restore, self.merges
         for index in reversed(chain):
             row, plain = rows_[index], self.plain[index]
             updates = row.get("u")
@@ -131,6 +132,8 @@ class Parsed:
                     data[key] = [*data[key], *items]
             for key in row.get("x", ()):
                 data.pop(key, None)
+            if index in merges:
+                composed[index] = dict(data)  # another chain stops here
         return data
 
     def rebased(self) -> list[tuple[UUID, UUID]]:
@@ -140,9 +143,32 @@ class Parsed:
     def give_data(self) -> None:
         """Once every task exists: each unfinished task's data now, each finished one's (completed,
         cancelled) on first read; a task stored with no data has its empty dict already."""
+        if len(self.unfinished) > 1:
+            self._mark_merges([self.index[task.id] for task in self.unfinished])
         for task in self.unfinished:
             task.data = self.compose(task.id)
         self.unfinished = []
+
+    def _mark_merges(self, targets: list[int]) -> None:
+        """Where the chain of bases of each task's data (as `_data_at` walks it) meets the chain of
+        a task before it: the tasks open at once share most of their history, and what is
+        composed there is kept, so that each row's change is applied once."""
+        rows_, at_ord, composed, merges = self.rows, self.at_ord, self.composed, self.merges
+        walked: set[int] = set()
+        for at in targets:
+            index: int | None = at
+            while index is not None and index not in composed:
+                if index in walked:
+                    merges.add(index)
+                    break
+                walked.add(index)
+                row = rows_[index]
+                if "e" in row or "d" in row:
+                    break
+                base = row["b"] if "b" in row else row.get("p")
+                if base is None:
+                    break
+                index = at_ord.get(base) if isinstance(base, int) else self.index.get(uuid_of(base))
 
     def builders(self) -> dict[str, Callable[[Any], dict[UUID, Any]]]:
         """For each workflow key ("" for the top one), what makes its tasks once it exists."""

@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 from engine import clock
 from engine.spiff.scripts import script_error
 from engine.spiff.serialize import PlainEncoder, StateEncoder
+from engine.spiff.stepping import made
 
 
 @dataclass
@@ -167,7 +168,7 @@ def occurrence(workflow: Any, task: Any) -> int | None:
     spec = task.task_spec
     bpmn_id = spec.bpmn_id or spec.name
     count = 0
-    for wf in (workflow, *workflow.subprocesses.values()):
+    for wf in made([workflow, *workflow.subprocesses.values()]):  # an unbuilt one: all finished
         for other in wf.tasks.values():
             if other._state == ready and other.task_spec.manual:
                 other_spec = other.task_spec
@@ -232,7 +233,7 @@ def release(workflow: Any) -> None:
     them, and subprocesses to their top workflow: reference cycles, which only the cyclic garbage
     collector frees, in full passes over the whole heap. Broken here, reference counting frees the
     workflow at once (a timer sweep discards one per instance; see `engine.timers`)."""
-    for wf in [workflow, *workflow.subprocesses.values()]:
+    for wf in made([workflow, *workflow.subprocesses.values()]):  # an unbuilt one holds no task
         for task in wf.tasks.values():
             task.__dict__.clear()
         wf.tasks.clear()

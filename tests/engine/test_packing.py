@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from engine import clock
+from engine import clock, config, spiff
 from engine.core import Engine
 from engine.runtime import audit
 from engine.runtime.step import Step
-from engine.spiff import packing
+from engine.spiff import lazy_subprocess, packing, stepping
 from engine.store.models import Instance, InstancePacked, InstanceTask
 from engine.views import queries
 from tests.engine.helpers import restored, stored_rows
@@ -150,3 +151,66 @@ def test_an_unreadable_packed_row_is_named(program: Engine) -> None:  # noqa: F8
     program.workflows.clear()
     with pytest.raises(ValueError, match=f"packed rows of subprocess {key}"):
         restored(program, v.instance)
+
+
+def test_steps_leave_finished_steps_unmade_and_store_the_same(
+    program: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A village restored after preparation and training runs half a year of monitoring without
+    making the tasks of those two finished steps (without the state checks, which read them), and
+    what it stores is what a full rebuild gives."""
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    monkeypatch.setattr(config, "_built", dataclasses.replace(config.settings(), verify_state=False))
+    made_now: list[str] = []
+    real = lazy_subprocess.build
+
+    def build(workflow: Any) -> None:
+        if stepping.unbuilt(workflow):
+            made_now.append(workflow.spec.name)
+        real(workflow)
+
+    monkeypatch.setattr(lazy_subprocess, "build", build)
+    program.workflows.clear()
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)
+    assert made_now == []
+    with program.db.sessions() as session:
+        revision = session.get(Instance, v.instance).revision  # type: ignore[union-attr]
+    live = program.workflows.take(v.instance, revision)
+    assert live is not None  # the workflow the steps ran on, restored once and kept
+    finished = [sp for sp in live.workflow.subprocesses.values() if stepping.unbuilt(sp)]
+    assert sorted(sp.spec.name for sp in finished) == ["pelaksanaan_pengembangan", "persiapan"]
+    # Read now, they are as a full rebuild from the stored rows makes them.
+    assert spiff.normalised_view(live.workflow) == spiff.normalised_view(restored(program, v.instance))
+    assert sorted(made_now) == sorted(["pelaksanaan_pengembangan", "persiapan"] * 2)
+
+
+def test_downgrading_the_schema_puts_the_packed_rows_back(program: Engine) -> None:  # noqa: F811
+    from alembic import command
+    from alembic.config import Config
+
+    from engine.store.db import MIGRATIONS
+
+    v = Village(program)
+    through_preparation_and_training(v, baseline=2)
+    before = spiff.normalised_view(restored(program, v.instance))
+    rows = sorted(stored_rows(program, v.instance))
+    assert _tables(program, v.instance)[1]  # something is packed
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with program.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    with program.db.sessions() as session:
+        own = session.execute(
+            select(InstanceTask.task_id, InstanceTask.workflow, InstanceTask.ord, InstanceTask.body).where(
+                InstanceTask.instance_id == v.instance
+            )
+        )
+        assert sorted(tuple(r) for r in own) == rows  # every row on its own, as before packing
+    program.db.upgrade()
+    program.workflows.clear()
+    assert spiff.normalised_view(restored(program, v.instance)) == before
+    through_monitoring_and_evaluation(v, evaluation=4, revise=True)  # and its next steps pack again
+    assert len(_tables(program, v.instance)[1]) == 2

@@ -20,6 +20,7 @@ from engine import clock, spiff
 from engine.core import Engine
 from engine.definitions import folder as definitions
 from engine.spiff import stepping
+from engine.spiff.lazy_subprocess import PackedSubWorkflow
 from tests.conftest import FIXTURES
 from tests.engine.helpers import restored
 from tests.engine.test_any_bpmn import GIVEN, LEFT, MESSAGES
@@ -150,7 +151,13 @@ def test_the_engine_steps_its_workflows_new_and_restored_from_the_tables(
     workflow = restored(program, v.instance)
     assert type(workflow) is stepping.StepWorkflow
     assert workflow.subprocesses  # finished steps' and the running step's subprocesses
-    assert all(type(sub) is stepping.StepSubWorkflow for sub in workflow.subprocesses.values())
+    kinds = {sub.spec.name: type(sub) for sub in workflow.subprocesses.values()}
+    assert kinds == {
+        "persiapan": PackedSubWorkflow,  # finished: its tasks made when first read
+        "pelaksanaan_pengembangan": PackedSubWorkflow,
+        "monitoring_evaluasi_pelaporan": stepping.StepSubWorkflow,
+    }
+    assert all(isinstance(sub, stepping.StepSubWorkflow) for sub in workflow.subprocesses.values())
 
 
 def test_an_answer_in_another_order_than_the_walk_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,6 +9,7 @@ subprocesses are packed by its next step. Downgrading puts packed rows back as r
 """
 
 import zlib
+from typing import cast
 
 import sqlalchemy as sa
 from alembic import op
@@ -37,11 +38,11 @@ def downgrade() -> None:
         "INSERT INTO instance_task (instance_id, ord, task_id, workflow, body) "
         "VALUES (:instance_id, :ord, :task_id, :workflow, :body)"
     )
-    for instance_id, workflow, blob in conn.execute(
-        sa.text("SELECT instance_id, workflow, body FROM instance_packed")
-    ).tuples():
+    found = conn.execute(sa.text("SELECT instance_id, workflow, body FROM instance_packed"))
+    for instance_id, workflow, blob in found.all():
         rows = []
-        for line in zlib.decompress(blob).decode().split("\n"):
+        packed = cast(bytes, blob)
+        for line in zlib.decompress(packed).decode().split("\n"):
             ord_, task_id, body = line.split(" ", 2)
             rows.append(
                 {
