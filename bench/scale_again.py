@@ -4,8 +4,11 @@
 
 Nothing is loaded: the villages, staff and instances are the ones the run made (N must be the
 run's), and the database is analyzed first. The completions are of tasks still open, so the
-instances are where the run left them (its month-3 timers fired). Prints the same rows of the
-same table as bench/scale.py.
+instances are where the run left them. That is after its timer sweeps: every village has its
+month-3 cohort instance too (every eighth two), with their open tasks, so the inboxes and pages
+read about twice what they read in the run's own figures, taken before the sweeps: compare these
+figures with each other (before and after a change), not with the run's. Prints the same rows of
+the same table as bench/scale.py.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text
 
 from bench import scale  # noqa: E402
 from bench import scale_load as load  # noqa: E402
@@ -62,7 +67,7 @@ def main() -> None:
         role: sorted(len(queries.tasks(engine, user=u)) for u in names)[len(names) // 2]
         for role, names in users.items()
     }
-    scale.http_measures(args, engine, url, users, chosen, results)
+    scale.http_measures(args, engine, url, users, chosen, results, set(), people_of(engine, chosen))
     results["seconds"] = time.perf_counter() - began
     results["load_average_end"] = os.getloadavg()
     for role, figures in results["inbox_engine"].items():
@@ -82,6 +87,26 @@ def main() -> None:
     print(f"load average {results['load_average_start'][0]:.1f} -> {results['load_average_end'][0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
+
+
+def people_of(engine: Engine, chosen: list[Any]) -> dict[int, Any]:
+    """Instance -> the village whose story its template played (the forms' answers come from it),
+    from the order bench/scale.py made them in: the story templates (one per story, in the first
+    villages), the two month-3 cohort templates, a clone of story i % stories in each further
+    village in turn, then the cohorts' clones (cohort 1 played in the first village, cohort 2 in
+    the second)."""
+    stories = len(scale.STORIES)
+    with engine.db.engine.connect() as conn:
+        ids = [int(r[0]) for r in conn.execute(text("SELECT id FROM instance ORDER BY id"))]
+    people = {ids[i]: chosen[i] for i in range(stories)}
+    people[ids[stories]], people[ids[stories + 1]] = chosen[0], chosen[1]
+    clones = ids[stories + 2 : stories + 2 + len(chosen) - stories]
+    people.update({iid: chosen[(stories + n) % stories] for n, iid in enumerate(clones)})
+    cohort1 = len([v for v in chosen[::8] if v.code != chosen[0].code])
+    rest = ids[stories + 2 + len(clones) :]
+    people.update({iid: chosen[0] for iid in rest[:cohort1]})
+    people.update({iid: chosen[1] for iid in rest[cohort1:]})
+    return people
 
 
 def scale_ms(d: dict[str, float]) -> str:
