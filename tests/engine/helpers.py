@@ -32,6 +32,14 @@ def restored(engine: Engine, instance_id: int) -> Any:
         return load_live(Sql.of(session), instance_id, spec).workflow
 
 
+def stored_header(engine: Engine, instance_id: int) -> bytes:
+    """The instance's stored header, as it is in the database."""
+    with engine.db.sessions() as session:
+        row = session.get(Instance, instance_id)
+        assert row is not None
+        return bytes(row.header)
+
+
 def stored_rows(engine: Engine, instance_id: int) -> list[tuple[str, str, int, str]]:
     """Every stored task row of the instance (task id, workflow, ord, body), whether stored on its
     own or in a finished subprocess's packed row."""

@@ -17,7 +17,7 @@ from engine.runtime.step import load_live
 from engine.spiff.serialize import REGISTRY, StateEncoder
 from engine.store.fastsql import Sql
 from engine.store.models import Instance
-from tests.engine.helpers import edit_rows, restored, stored_rows, unpacked
+from tests.engine.helpers import edit_rows, restored, stored_header, stored_rows, unpacked
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture the village runs on)
@@ -168,10 +168,7 @@ def test_a_finished_steps_data_is_not_stored_again_in_the_header(program: Engine
     v = Village(program)
     through_preparation_and_training(v, baseline=2)
     through_monitoring_and_evaluation(v, evaluation=4, revise=True)
-    with program.db.sessions() as session:
-        row = session.get(Instance, v.instance)
-        assert row is not None
-        header = json.loads(decode(row.header))
+    header = json.loads(decode(stored_header(program, v.instance)))
     finished = [sub for sub in header["subprocesses"].values() if sub["completed"]]
     assert len(finished) >= 2
     assert all("data_from" in sub and len(json.dumps(sub["data"])) < 200 for sub in finished)
