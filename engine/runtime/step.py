@@ -73,7 +73,8 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     headers = {
         r[0]: r[1] for r in sql.all(f"SELECT id, header FROM instance WHERE id IN ({marks})", **params)
     }
-    tasks = stored_tasks(sql, list(headers))
+    parsed = {i: json.loads(decode(sql.blob(header))) for i, header in headers.items()}
+    tasks = stored_tasks(sql, list(headers), [i for i, dct in parsed.items() if dct.get("packed")])
     projections = {i: Projection() for i in headers}
     for r in sql.all(f"SELECT instance_id, id, due_at FROM human_task WHERE {where}", **params):
         projections[r[0]].human[r[1]] = sql.read_ts(r[2])
@@ -82,10 +83,10 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     for r in sql.all(f"SELECT instance_id, id, name FROM waiting_message WHERE {where}", **params):
         projections[r[0]].messages[r[1]] = r[2]
     lives = {}
-    for instance_id, header in headers.items():
+    for instance_id, header in parsed.items():
         spec = specs[instance_id]
         rows, packed = tasks[instance_id]
-        workflow, ledger = spiff.restore(decode(sql.blob(header)), rows, spec, packed)
+        workflow, ledger = spiff.restore(header, rows, spec, packed)
         lives[instance_id] = Live(workflow, ledger, projections[instance_id], spec)
     return lives
 
@@ -93,9 +94,12 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
 StoredRows = tuple[list[tuple[str, spiff.StoredTask]], list[str]]
 
 
-def stored_tasks(sql: Sql, instance_ids: list[int]) -> dict[int, StoredRows]:
+def stored_tasks(
+    sql: Sql, instance_ids: list[int], packed_in: list[int] | None = None
+) -> dict[int, StoredRows]:
     """By instance: every stored task row, those of its own and those a packed row holds, and the
-    subprocesses whose rows are packed (`engine.spiff.packing`)."""
+    subprocesses whose rows are packed (`engine.spiff.packing`). `packed_in`: the instances whose
+    header names packed subprocesses (the others' are not looked for); None: look for all."""
     found: dict[int, StoredRows] = {i: ([], []) for i in instance_ids}
     if not instance_ids:
         return found
@@ -105,6 +109,11 @@ def stored_tasks(sql: Sql, instance_ids: list[int]) -> dict[int, StoredRows]:
         f"SELECT instance_id, task_id, workflow, ord, body FROM instance_task WHERE {where}", **params
     ):
         found[r[0]][0].append((r[1], spiff.StoredTask(0.0, None, r[2], r[3], r[4])))
+    if packed_in is not None:
+        if not packed_in:
+            return found
+        marks, params = sql.in_list("p", packed_in)
+        where = f"instance_id IN ({marks})"
     for r in sql.all(f"SELECT instance_id, workflow, body FROM instance_packed WHERE {where}", **params):
         rows, packed = found[r[0]]
         rows.extend(spiff.unpack(r[1], sql.blob(r[2])))

@@ -282,6 +282,8 @@ def _header(workflow: Any, ledger: Ledger) -> str:
     header = _workflow_header(workflow, stored)
     header["format"] = STATE_FORMAT
     header["bpmn_events"] = REGISTRY.convert(workflow.bpmn_events)
+    if ledger.packed:  # where a restore looks for packed rows (`instance_packed`); none: no query
+        header["packed"] = sorted(ledger.packed)
     subprocesses = {}
     for key, sp in workflow.subprocesses.items():
         name = str(key)
@@ -330,11 +332,12 @@ def _give_workflow_data(
 
 
 def restore(
-    header: str, tasks: list[tuple[str, StoredTask]], spec: Spec, packed: Iterable[str] = ()
+    header: str | dict[str, Any], tasks: list[tuple[str, StoredTask]], spec: Spec, packed: Iterable[str] = ()
 ) -> tuple[Any, Ledger]:
-    """Rebuild a live workflow (and its ledger) from a stored header and task rows (`packed`: the
-    subprocesses whose rows came from packed rows, `packing.unpack`)."""
-    dct = json.loads(header)
+    """Rebuild a live workflow (and its ledger) from a stored header (its text, or that parsed) and
+    task rows (`packed`: the subprocesses whose rows came from packed rows, `packing.unpack`)."""
+    dct = json.loads(header) if isinstance(header, str) else header
+    dct.pop("packed", None)  # a hint for the reader of the rows, who passes what it found
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:
         raise ValueError(f"stored state has format {fmt!r}; this engine reads {STATE_FORMAT!r}")
@@ -366,6 +369,8 @@ def _made_later(
 ) -> dict[str, Pending]:
     """The packed subprocesses whose tasks are made when first read (`lazy_subprocess`): each
     one, unless a task of it runs another subprocess (restoring that one needs the task)."""
+    if not packed:
+        return {}
     owners = set()
     for part in dct["subprocesses"].values():
         index = parsed.index.get(UUID(part["parent_task_id"]))
