@@ -8,18 +8,20 @@ engine sees plain dataclasses and dicts. Modules:
 - `serialize`: specs and their storage, the serializer registry, new workflows;
 - `stepping`: the engine's workflow classes, which step from their task tables, not tree walks;
 - `ledger`: an instance's state as a header plus task rows, written incrementally;
+- `restoring`: a live workflow and its ledger rebuilt from the header and rows;
 - `packing`: a finished subprocess's task rows as one compressed row;
 - `stored`: an instance's current data read from its task rows, without restoring the workflow;
 - `parsing`: the BPMN/DMN parser and its XSDs;
 - `tasks`: task views, waiting events, running steps, task data.
 """
 
-from engine.spiff.ledger import Ledger, Snapshot, restore
+from engine.spiff.ledger import Ledger, Snapshot
 from engine.spiff.ledger_entry import StoredTask
 from engine.spiff.moves import ElementChange, blockers, element_changes, migrate, progress_in
 from engine.spiff.packing import unpack
 from engine.spiff.parsing import bpmn_xsd, dmn_xsd, new_parser, parse_spec, validation_details
 from engine.spiff.patches import EngineDatetime, install_clock, install_copy_on_write_merge
+from engine.spiff.restoring import restore
 from engine.spiff.scripts import SCRIPT_ENGINE, RestrictedEnvironment
 from engine.spiff.serialize import (
     Spec,

@@ -42,7 +42,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
     def subprocesses_from_dict(self, dct: dict[str, Any], workflow: Any, top_workflow: Any = None) -> None:
-        if unbuilt(workflow):  # runs no subprocess of its own (`ledger.restore` sees to it)
+        if unbuilt(workflow):  # runs no subprocess of its own (`restoring.restore` sees to it)
             return
         super().subprocesses_from_dict(dct, workflow, top_workflow)
 

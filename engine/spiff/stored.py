@@ -3,7 +3,7 @@
 `tasks.current_data` on a restored workflow takes the data of the task that finished last (in the
 process or any subprocess) and puts the data of the READY tasks on top. Restoring the workflow
 for that builds every task object and gives the unfinished ones their data (`rows.rebuild_data`). Here the
-rows are parsed as `ledger.restore` parses them (`rows.parse`, both row formats), those tasks are
+rows are parsed as `restoring.restore` parses them (`rows.parse`, both row formats), those tasks are
 found the same way (same states, same order, so the same task wins a tie), and only their data
 and the data of the tasks it is based on are built, as `rows.rebuild_data` builds it.
 

@@ -1,4 +1,4 @@
-"""Live task objects made straight from stored rows, for `ledger.restore`.
+"""Live task objects made straight from stored rows, for `restoring.restore`.
 
 A step that finds its instance's workflow not in memory restores every task of the instance, so
 this is the cold path's main cost. SpiffWorkflow's own converter reads a task from its dict form

@@ -2,7 +2,8 @@
 
 Instance state is stored without its spec (the spec lives once per definition version). The
 human-task, timer and waiting-message tables are projections written in the same transaction as
-the state, so listing an inbox or the due timers never deserializes a workflow.
+the state, so listing an inbox or the due timers never deserializes a workflow. The dashboard's
+counts are in `dashboard_models` (imported here, so every table is known wherever these are).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -25,11 +25,12 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-
-class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+from engine.store.base import Base as Base
+from engine.store.dashboard_models import InstancePlace as InstancePlace
+from engine.store.dashboard_models import OverdueCount as OverdueCount
+from engine.store.dashboard_models import PlaceCount as PlaceCount
 
 
 class Village(Base):
@@ -371,39 +372,3 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(100))
     query: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime]
-
-
-class InstancePlace(Base):
-    """Where the dashboard counts an instance (its place: a step process, "-" or finished), under
-    its village's provinsi and kabupaten/kota; kept by the steps (`engine.runtime.places`)."""
-
-    __tablename__ = "instance_place"
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
-    process_id: Mapped[str] = mapped_column(String(200))
-    provinsi: Mapped[str] = mapped_column(String(200), default="")
-    kabupaten: Mapped[str] = mapped_column(String(200), default="")
-    place: Mapped[str] = mapped_column(String(200))
-
-
-class PlaceCount(Base):
-    """Villages per program, provinsi and place: the sum of `n` over the slots. Connections add in
-    slots of their own, so concurrent workers do not wait on one row; a slot's `n` may be negative."""
-
-    __tablename__ = "place_count"
-    process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    provinsi: Mapped[str] = mapped_column(String(200), primary_key=True)
-    place: Mapped[str] = mapped_column(String(200), primary_key=True)
-    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class OverdueCount(Base):
-    """Open human tasks per kabupaten/kota and day due (UTC, `YYYY-MM-DD`), summed over the slots
-    as in `PlaceCount`: the dashboard's overdue tasks are the days before today plus today's tasks
-    due before now (read through `ix_human_task_due_at`)."""
-
-    __tablename__ = "overdue_count"
-    due_day: Mapped[str] = mapped_column(String(10), primary_key=True)  # first: read as a range
-    kabupaten: Mapped[str] = mapped_column(String(200), primary_key=True)
-    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, default=0)
