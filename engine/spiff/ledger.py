@@ -77,10 +77,12 @@ class Ledger:
 
     def forget(self, tasks: list[Any]) -> None:
         """Look at these tasks again in the next snapshot: their data changed without a change of state."""
+        packed = self.packed
         for task in tasks:
             self.by_task.pop(id(task), None)
-        for key in self.packed:  # the tasks may be in a packed subprocess
-            self.packed[key] = None
+            key = str(getattr(task.workflow, "parent_task_id", ""))  # "" for the top workflow
+            if key in packed:  # a task of a packed subprocess: look at its tasks again
+                packed[key] = None
 
     def snapshot(self, workflow: Any) -> Snapshot:
         REGISTRY._encoder_mode = True

@@ -29,15 +29,21 @@ from tests.web.test_browser import NEEDS_CHROMIUM
 pytestmark = NEEDS_CHROMIUM
 
 
-def test_signing_out_clears_this_persons_pages_and_queue_after_a_warning(
-    site: tuple[str, Engine], chromium: Any, tmp_path: Path
-) -> None:
-    url, engine = site
+def _queued_offline(chromium: Any, tmp_path: Path, url: str) -> tuple[Any, Any]:
+    """pusat signed in on a phone, then offline, with a task finished and waiting to be sent."""
     context = _context(chromium, tmp_path / "profil")
     page = context.new_page()
     _sign_in(page, url, "pusat")
     context.set_offline(True)
     _fill_offline_and_finish(page)
+    return context, page
+
+
+def test_signing_out_clears_this_persons_pages_and_queue_after_a_warning(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, engine = site
+    context, page = _queued_offline(chromium, tmp_path, url)
     page.get_by_role("button", name="Keluar").click()  # offline: the session cannot end, nothing goes
     page.wait_for_selector("text=Keluar perlu koneksi")
     task = queries.tasks(engine)[0]
@@ -72,11 +78,7 @@ def test_a_queue_outliving_the_sign_in_waits_for_its_person_only(
     site: tuple[str, Engine], chromium: Any, tmp_path: Path
 ) -> None:
     url, engine = site
-    context = _context(chromium, tmp_path / "profil")
-    page = context.new_page()
-    _sign_in(page, url, "pusat")
-    context.set_offline(True)
-    _fill_offline_and_finish(page)
+    context, page = _queued_offline(chromium, tmp_path, url)
     with engine.db.transaction() as s:  # an admin ends pusat's sessions meanwhile
         web_sessions.end_all(s, "pusat")
     context.set_offline(False)
@@ -100,11 +102,7 @@ def test_a_disabled_accounts_queue_is_refused_with_a_clear_message(
     site: tuple[str, Engine], chromium: Any, tmp_path: Path
 ) -> None:
     url, engine = site
-    context = _context(chromium, tmp_path / "profil")
-    page = context.new_page()
-    _sign_in(page, url, "pusat")
-    context.set_offline(True)
-    _fill_offline_and_finish(page)
+    context, page = _queued_offline(chromium, tmp_path, url)
     with engine.db.transaction() as s:
         users.disable(s, "pusat")
     context.set_offline(False)
