@@ -7,7 +7,7 @@ Admins may act on any task; the history marks that as an override.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -150,6 +150,22 @@ def task_filter(who: Principal) -> ColumnElement[bool]:
         else:
             clauses.append(and_(HumanTask.role == g.role, HumanTask.village_code == g.code))
     return or_(*clauses) if clauses else false()
+
+
+def national_roles(who: Principal) -> set[str] | None:
+    """The roles all of whose tasks this principal may act on, wherever they are: None for an admin
+    (every role)."""
+    if who.is_admin:
+        return None
+    return {g.role for g in who.grants if g.scope == "national" and g.allows("act", g.role)}
+
+
+def task_filter_besides(who: Principal, roles: set[str] | None) -> ColumnElement[bool]:
+    """`task_filter` without the tasks of `roles`, the roles `national_roles` gave (None: nothing left)."""
+    if roles is None:
+        return false()
+    others = replace(who, grants=[g for g in who.grants if not (g.scope == "national" and g.role in roles)])
+    return and_(task_filter(others), HumanTask.role.not_in(roles))
 
 
 def acting_grants_of_task() -> list[ColumnElement[bool]]:

@@ -21,7 +21,7 @@ from engine.core import Engine, Live, Projection, encode
 from engine.definitions import forms, registry
 from engine.directory import access
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.runtime import audit, idempotency
+from engine.runtime import audit, idempotency, task_counts
 from engine.runtime.duties import check_given, check_open, check_task
 from engine.runtime.projections import clear_projections
 from engine.runtime.step import InstanceRef, Step
@@ -311,8 +311,12 @@ def _set_claim(engine: Engine, task_id: str, actor: str, take: bool) -> StepResu
 
 def _hand_over(step: Step, task: TaskRef, holder: str | None) -> None:
     """Set the holder only if unchanged since read (on PostgreSQL the revision may be read later)."""
-    sql = "UPDATE human_task SET claimed_by = :who WHERE id = :id AND COALESCE(claimed_by, '') = :was"
-    if step.sql.run(sql, who=holder, id=task.id, was=task.claimed_by or "") != 1:
+    where = "id = :id AND COALESCE(claimed_by, '') = :was"
+    rows = task_counts.update(
+        step.sql, "claimed_by = :who", where, who=holder, id=task.id, was=task.claimed_by or ""
+    )
+    task_counts.claims_changed(step.sql, rows, was_claimed=task.claimed_by is not None)
+    if len(rows) != 1:
         now = step.sql.one("SELECT claimed_by FROM human_task WHERE id = :id", id=task.id)
         raise Conflict(f"task '{task.name}' is taken by {(now or [None])[0] or 'someone else'}; reload it")
 

@@ -13,10 +13,11 @@ from engine import clock, spiff
 from engine.core import Engine
 from engine.directory import access
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.runtime import audit
+from engine.runtime import audit, task_counts
 from engine.runtime.actions import StepResult, step_result
 from engine.runtime.step import FROM_WORKFLOW, Step
-from engine.store.models import HumanTask, Instance, Timer
+from engine.store.fastsql import Sql
+from engine.store.models import Instance, Timer
 
 
 def _instance_for(session: Session, instance_id: int, who: access.Principal) -> Instance:
@@ -63,7 +64,11 @@ def resume(engine: Engine, instance_id: int, actor: str) -> StepResult:
 
 
 def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
-    session.execute(update(HumanTask).where(HumanTask.instance_id == instance_id).values(suspended=value))
+    sql = Sql.of(session)
+    where = "instance_id = :id AND suspended = :was"
+    rows = task_counts.update(sql, "suspended = :now", where, now=value, was=not value, id=instance_id)
+    # Suspended tasks are not counted: the rows as they were before (not suspended) leave the counts.
+    task_counts.add(sql, task_counts.counted(sql, [(*r[:5], False) for r in rows], -1 if value else 1))
     session.execute(update(Timer).where(Timer.instance_id == instance_id).values(suspended=value))
 
 

@@ -21,7 +21,7 @@ from engine import clock, spiff
 from engine.core import Engine, Projection
 from engine.definitions import registry
 from engine.errors import Conflict, InvalidInput
-from engine.runtime import audit
+from engine.runtime import audit, task_counts
 from engine.runtime.projections import clear_projections
 from engine.runtime.step import Step, load_live
 from engine.store.fastsql import Sql
@@ -222,5 +222,6 @@ def _move(engine: Engine, instance_id: int, target_id: int, actor: str) -> None:
             },
         )
         for task_id, who in claims.items():
-            step.sql.run("UPDATE human_task SET claimed_by = :who WHERE id = :id", who=who, id=task_id)
+            rows = task_counts.update(step.sql, "claimed_by = :who", "id = :id", who=who, id=task_id)
+            task_counts.claims_changed(step.sql, rows, was_claimed=False)
     step.keep()

@@ -1,8 +1,8 @@
-"""The dashboard's kept counts against the same counts made from scratch (every instance with its
-village, open tasks, timers and waiting messages): `check` lists what differs, `repair` writes the
-difference. The schema migration fills the counts with `repair`, `desa dashboard check` runs it
-for operators (and after a village import renamed villages), and the tests compare after every
-kind of step.
+"""The dashboard's and the inbox's kept counts against the same counts made from scratch (every
+instance with its village, open tasks, timers and waiting messages): `check` lists what differs,
+`repair` writes the difference. The schema migration fills the counts with `repair`, `desa
+dashboard check` runs it for operators (and after a village import renamed villages), and the
+tests compare after every kind of step.
 
 Made from scratch, the counts scan the nation: this is for operators, never for a page. `repair`
 is exact when no step is written meanwhile (stop the workers and the web app first); the counts a
@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from engine import spiff
-from engine.runtime import places
+from engine.runtime import places, task_counts
 from engine.store.models import (
     HumanTask,
     Instance,
@@ -28,6 +28,7 @@ from engine.store.models import (
     OverdueCount,
     PlaceCount,
     ProcessVersion,
+    TaskCount,
     Timer,
     Village,
     WaitingMessage,
@@ -41,6 +42,7 @@ class Summary:
     instances: dict[int, PlaceRow] = field(default_factory=dict)
     places: dict[tuple[Any, ...], int] = field(default_factory=dict)  # (process, provinsi, place) -> n
     overdue: dict[tuple[Any, ...], int] = field(default_factory=dict)  # (kabupaten, day) -> n
+    tasks: dict[tuple[Any, ...], int] = field(default_factory=dict)  # task_counts.Key -> n
 
 
 def stored_steps(connection: Connection) -> Callable[[int], dict[str, str]]:
@@ -58,8 +60,11 @@ def stored_steps(connection: Connection) -> Callable[[int], dict[str, str]]:
     return steps
 
 
-def expected(connection: Connection, steps: Callable[[int], dict[str, str]] | None = None) -> Summary:
-    """The counts made from scratch, as the dashboard counted before they were kept."""
+def expected(
+    connection: Connection, steps: Callable[[int], dict[str, str]] | None = None, inbox: bool = True
+) -> Summary:
+    """The counts made from scratch, as the dashboard (and with `inbox`, the inbox) counted before
+    they were kept."""
     steps = steps or stored_steps(connection)
     human: dict[int, list[str]] = {}
     timers: dict[int, list[str]] = {}
@@ -98,11 +103,20 @@ def expected(connection: Connection, steps: Callable[[int], dict[str, str]] | No
         if due_at is not None:
             days[(kabupaten or "", places.due_day(due_at))] += 1
     summary.overdue = dict(days)
+    if not inbox:
+        return summary
+    open_tasks = connection.execute(
+        select(
+            HumanTask.role, HumanTask.process_id, HumanTask.claimed_by, HumanTask.due_at, HumanTask.created_at
+        ).where(HumanTask.suspended.is_(False))
+    )
+    keys = Counter(task_counts.key(r, p, c is not None, d, made) for r, p, c, d, made in open_tasks)
+    summary.tasks = dict(keys)
     return summary
 
 
-def kept(connection: Connection) -> Summary:
-    """The counts the steps kept."""
+def kept(connection: Connection, inbox: bool = True) -> Summary:
+    """The counts the steps kept (with `inbox`, the inbox's too)."""
     summary = Summary()
     for i, p, prov, kab, place in connection.execute(
         select(
@@ -120,6 +134,20 @@ def kept(connection: Connection) -> Summary:
     summary.overdue = places.sums(
         connection.execute(select(OverdueCount.kabupaten, OverdueCount.due_day, OverdueCount.n))
     )
+    if not inbox:
+        return summary
+    summary.tasks = places.sums(
+        connection.execute(
+            select(
+                TaskCount.role,
+                TaskCount.process_id,
+                TaskCount.claimed,
+                TaskCount.due_day,
+                TaskCount.created_day,
+                TaskCount.n,
+            )
+        )
+    )
     return summary
 
 
@@ -131,24 +159,27 @@ def _differ(what: str, want: dict[Any, Any], have: dict[Any, Any]) -> list[str]:
     ]
 
 
-def check(connection: Connection, steps: Callable[[int], dict[str, str]] | None = None) -> list[str]:
-    """What differs between the kept counts and the counts made from scratch (empty when none)."""
-    want, have = expected(connection, steps), kept(connection)
+def _differences(want: Summary, have: Summary) -> list[str]:
     return (
         _differ("villages at", want.places, have.places)
         + _differ("tasks due", want.overdue, have.overdue)
         + _differ("instance", want.instances, have.instances)
+        + _differ("open tasks", want.tasks, have.tasks)
     )
 
 
-def repair(connection: Connection, steps: Callable[[int], dict[str, str]] | None = None) -> list[str]:
-    """Write what `check` finds different (the counts' differences added in slot 0); returns it."""
-    want, have = expected(connection, steps), kept(connection)
-    found = (
-        _differ("villages at", want.places, have.places)
-        + _differ("tasks due", want.overdue, have.overdue)
-        + _differ("instance", want.instances, have.instances)
-    )
+def check(connection: Connection, steps: Callable[[int], dict[str, str]] | None = None) -> list[str]:
+    """What differs between the kept counts and the counts made from scratch (empty when none)."""
+    return _differences(expected(connection, steps), kept(connection))
+
+
+def repair(
+    connection: Connection, steps: Callable[[int], dict[str, str]] | None = None, inbox: bool = True
+) -> list[str]:
+    """Write what `check` finds different (the counts' differences added in slot 0); returns it.
+    Without `inbox`, the dashboard's counts only (before the schema had the inbox's)."""
+    want, have = expected(connection, steps, inbox), kept(connection, inbox)
+    found = _differences(want, have)
     gone = [i for i in have.instances if i not in want.instances]
     if gone:
         connection.execute(delete(InstancePlace).where(InstancePlace.instance_id.in_(gone)))
@@ -167,12 +198,14 @@ def repair(connection: Connection, steps: Callable[[int], dict[str, str]] | None
         connection.execute(insert(InstancePlace), added)
     _add(connection, PlaceCount, ("process_id", "provinsi", "place"), want.places, have.places)
     _add(connection, OverdueCount, ("kabupaten", "due_day"), want.overdue, have.overdue)
+    task_columns = ("role", "process_id", "claimed", "due_day", "created_day")
+    _add(connection, TaskCount, task_columns, want.tasks, have.tasks)
     return found
 
 
 def _add(
     connection: Connection,
-    model: type[PlaceCount] | type[OverdueCount],
+    model: type[PlaceCount] | type[OverdueCount] | type[TaskCount],
     columns: tuple[str, ...],
     want: dict[tuple[Any, ...], int],
     have: dict[tuple[Any, ...], int],

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from engine import spiff
 from engine.definitions import roles
 from engine.directory.access import kabupaten_code_of
-from engine.runtime import places
+from engine.runtime import places, task_counts
 from engine.store.fastsql import Sql, insert_sql
 
 if TYPE_CHECKING:
@@ -64,10 +64,19 @@ def sync_projections(
     # A deadline stays when its non-interrupting timer has fired (the escalation it raised does not
     # make the task any less late): the timer is no longer waiting, so the workflow no longer says it.
     new_human = {v.id: due_by_task.get(v.id) or old.human.get(v.id) for v in views}
-    _delete_ids(sql, "human_task", [t for t in old.human if t not in new_human])
+    counts: Counter[task_counts.Key] = Counter()
+    gone = [t for t in old.human if t not in new_human]
+    if gone:
+        marks, params = sql.in_list("t", gone)
+        counts.update(task_counts.delete(sql, f"id IN ({marks})", **params))
     added = [v for v in views if v.id not in old.human]
     if added:
         fallback_role = default_role(sql) if any(v.lane is None for v in added) else ""
+        if not suspended:
+            counts.update(
+                task_counts.key(v.lane or fallback_role, v.process_id, False, new_human[v.id], now)
+                for v in added
+            )
         kabupaten_code = kabupaten_code_of(row.village_code)
         sql.many(
             insert_sql("human_task", HUMAN_TASK_COLUMNS),
@@ -92,7 +101,11 @@ def sync_projections(
         )
     for task_id, due in new_human.items():
         if task_id in old.human and old.human[task_id] != due:
-            sql.run("UPDATE human_task SET due_at = :due WHERE id = :id", due=sql.ts(due), id=task_id)
+            rows = task_counts.update(sql, "due_at = :due", "id = :id", due=sql.ts(due), id=task_id)
+            counts.update(task_counts.counted(sql, rows))
+            was = [(*r[:3], sql.ts(old.human[task_id]), *r[4:]) for r in rows]
+            counts.update(task_counts.counted(sql, was, -1))
+    task_counts.add(sql, counts)
 
     new_timers = {e.task_id: e for e in waiting if e.kind == "timer" and e.due_at is not None}
     stale = [t for t in old.timers if t not in new_timers or old.timers[t] != new_timers[t].due_at]
@@ -160,5 +173,6 @@ def sync_projections(
 
 def clear_projections(sql: Sql, instance_id: int) -> None:
     places.cleared(sql, instance_id)
-    for table in ("human_task", "timer", "waiting_message"):
+    task_counts.add(sql, task_counts.delete(sql, "instance_id = :id", id=instance_id))
+    for table in ("timer", "waiting_message"):
         sql.run(f"DELETE FROM {table} WHERE instance_id = :id", id=instance_id)

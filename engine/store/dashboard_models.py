@@ -1,10 +1,11 @@
 """The dashboard's counts, kept by the steps (`engine.runtime.places`): where each instance is
 counted, the villages per program, provinsi and place, and the open tasks per kabupaten/kota and
-day due. `models` imports these, so every table is known wherever the models are."""
+day due; and the inbox's open tasks per role, step, taken or not, day due and day created.
+`models` imports these, so every table is known wherever the models are."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.store.base import Base
@@ -42,5 +43,21 @@ class OverdueCount(Base):
     __tablename__ = "overdue_count"
     due_day: Mapped[str] = mapped_column(String(10), primary_key=True)  # first: read as a range
     kabupaten: Mapped[str] = mapped_column(String(200), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskCount(Base):
+    """Open human tasks that are not suspended, per role, step process, taken or not, day due ("" for
+    none) and day created (UTC, `YYYY-MM-DD`), summed over the slots as in `PlaceCount`; kept by the
+    steps (`engine.runtime.task_counts`) so an inbox with a national grant counts its tasks without
+    reading them (`engine.views.inbox_counts`)."""
+
+    __tablename__ = "task_count"
+    role: Mapped[str] = mapped_column(String(200), primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claimed: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    due_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    created_day: Mapped[str] = mapped_column(String(10), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)

@@ -31,6 +31,7 @@ from engine.store.base import Base as Base
 from engine.store.dashboard_models import InstancePlace as InstancePlace
 from engine.store.dashboard_models import OverdueCount as OverdueCount
 from engine.store.dashboard_models import PlaceCount as PlaceCount
+from engine.store.dashboard_models import TaskCount as TaskCount
 
 
 class Village(Base):
@@ -127,6 +128,9 @@ class HumanTask(Base):
         Index("ix_human_task_role_order", "role", "due_at", "created_at", "id"),
         # The dashboard counts the tasks due today before now (earlier days come from overdue_count).
         Index("ix_human_task_due_at", "due_at"),
+        # An inbox with a national grant counts from task_count, and reads only the tasks created on
+        # the day a task stops being new (`engine.views.inbox_counts`).
+        Index("ix_human_task_role_created", "role", "created_at"),
         Index(
             "ix_human_task_claimed_order",
             "claimed_by",

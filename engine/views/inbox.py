@@ -22,6 +22,7 @@ from engine import clock
 from engine.core import Engine
 from engine.directory import access
 from engine.store.models import HumanTask, Village
+from engine.views import inbox_counts
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -242,24 +243,59 @@ def noticed(now: datetime) -> ColumnElement[bool]:
     return or_(HumanTask.due_at <= now + SOON_WINDOW, HumanTask.created_at >= now - NEW_WINDOW)
 
 
-def notice_count(session: Session, scope: ColumnElement[bool], now: datetime) -> int:
-    """How many of the tasks in `scope` have a notice (the header's count): one counting statement."""
+def notice_count(session: Session, who: access.Principal, now: datetime) -> int:
+    """How many of the person's tasks have a notice (the header's count): the roles they hold
+    nationwide from the kept counts (`inbox_counts`), the rest in one counting statement."""
+    scope, count = access.task_filter(who), 0
+    roles = access.national_roles(who)
+    if roles != set():
+        kept = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
+        scope, count = access.task_filter_besides(who, roles), kept.noticed
     found = session.scalar(
         select(func.count()).select_from(HumanTask).where(HumanTask.suspended.is_(False), scope, noticed(now))
     )
-    return int(found or 0)
+    return count + int(found or 0)
 
 
 def inbox_summary(engine: Engine, user: str, now: datetime) -> InboxSummary:
     """Counts of the user's open tasks (all, taken by them, not taken, overdue, with a notice), the
     steps and roles among them, and the villages they are in when there are at most
-    VILLAGE_CHOICES tasks: one or two statements."""
+    VILLAGE_CHOICES tasks: a few statements."""
     with engine.db.sessions() as session:
-        return _summary(session, _filter(session, user), user, now)
+        return _summary(session, access.principal(session, user), user, now)
 
 
-def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datetime) -> InboxSummary:
+def _summary(session: Session, who: access.Principal, user: str, now: datetime) -> InboxSummary:
+    """The roles the person holds nationwide are counted from the kept counts (`inbox_counts`),
+    the rest of their inbox from its tasks."""
+    scope = access.task_filter(who)
+    roles = access.national_roles(who)
+    found = _counted(session, scope if roles == set() else None, who, user, now)
+    if found.total <= VILLAGE_CHOICES:  # else the page's own villages (see `inbox`)
+        codes = (
+            select(HumanTask.village_code).where(HumanTask.suspended.is_(False), scope).distinct().subquery()
+        )
+        rows = session.execute(
+            select(Village.code, Village.name).join(codes, codes.c.village_code == Village.code)
+        )
+        found.villages = {code: name for code, name in rows}
+    return found
+
+
+def _counted(
+    session: Session, scope: ColumnElement[bool] | None, who: access.Principal, user: str, now: datetime
+) -> InboxSummary:
+    """The counts of `scope`'s tasks; with None, of the person's inbox (national roles kept)."""
     found = InboxSummary()
+    if scope is None:
+        roles = access.national_roles(who)
+        kept = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
+        found.total, found.unclaimed = kept.total, kept.unclaimed
+        found.overdue, found.noticed = kept.overdue, kept.noticed
+        found.mine = inbox_counts.taken(session, user, kept.roles) if kept.roles else 0
+        found.process_ids = {p for p, _ in kept.groups}
+        found.roles = set(kept.roles)
+        scope = access.task_filter_besides(who, roles)
     mine = case((HumanTask.claimed_by == user, 1), else_=0)
     free = case((HumanTask.claimed_by.is_(None), 1), else_=0)
     late = case((HumanTask.due_at < now, 1), else_=0)
@@ -285,14 +321,6 @@ def _summary(session: Session, scope: ColumnElement[bool], user: str, now: datet
         found.noticed += int(row[6] or 0)
         found.process_ids.add(str(row[0]))
         found.roles.add(str(row[1]))
-    if found.total <= VILLAGE_CHOICES:  # else the page's own villages (see `inbox`)
-        codes = (
-            select(HumanTask.village_code).where(HumanTask.suspended.is_(False), scope).distinct().subquery()
-        )
-        rows = session.execute(
-            select(Village.code, Village.name).join(codes, codes.c.village_code == Village.code)
-        )
-        found.villages = {code: name for code, name in rows}
     return found
 
 
@@ -333,7 +361,7 @@ def inbox(
             after=after,
             limit=limit,
         )
-        summary = _summary(session, scope, user, now)
+        summary = _summary(session, who, user, now)
         if summary.total > VILLAGE_CHOICES:  # too many to list: the villages of this page, and the chosen one
             codes = {t.village for t in page.tasks} | ({village} if village else set())
             rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))

@@ -90,7 +90,7 @@ def count(engine: Engine, username: str, now: datetime | None = None) -> int:
     """How many tasks the user has a notice about (for the header): one counting statement."""
     now = clock.as_utc(now if now is not None else queries.now(engine))
     with engine.db.sessions() as session:
-        return inbox.notice_count(session, access.task_filter(access.principal(session, username)), now)
+        return inbox.notice_count(session, access.principal(session, username), now)
 
 
 SUBJECTS = {

@@ -57,7 +57,7 @@ def upgrade() -> None:
     )
     from engine.runtime import place_check
 
-    place_check.repair(op.get_bind())
+    place_check.repair(op.get_bind(), inbox=False)
 
 
 def downgrade() -> None:
