@@ -158,17 +158,19 @@ def prepare(
     return EventHead(seq, digest, values)
 
 
-def insert(sql: Sql, event: EventHead) -> None:
-    v = event.values
-    sql.run(
-        insert_sql("audit_event", tuple(v)),
-        **{
-            **v,
-            "data": sql.json(v["data"]),
-            "engine_time": sql.ts(v["engine_time"]),
-            "wall_time": sql.ts(v["wall_time"]),
-        },
-    )
+def insert(sql: Sql, *events: EventHead) -> None:
+    """Write the events, in one statement."""
+    rows = [
+        {
+            **e.values,
+            "data": sql.json(e.values["data"]),
+            "engine_time": sql.ts(e.values["engine_time"]),
+            "wall_time": sql.ts(e.values["wall_time"]),
+        }
+        for e in events
+    ]
+    if rows:
+        sql.many(insert_sql("audit_event", tuple(events[0].values)), rows)
 
 
 def history(session: Session, instance_id: int) -> list[AuditEvent]:

@@ -199,9 +199,12 @@ class Step:
         status: str | None = None,
         error: str | None = None,
         state_written: bool = False,
+        preceding: tuple[audit.EventHead, ...] = (),
     ) -> audit.EventHead:
         """Write this step. Without a live workflow (a bare step) only the row and the event are
-        written; so too with `state_written`: a save of this step before wrote the state as it is."""
+        written; so too with `state_written`: a save of this step before wrote the state as it is.
+        `preceding` are events of this step to write before its own, the chain of the instance's
+        events continued (`save_deferred`)."""
         row, sql = self.row, self.sql
         loaded = row.revision
         if expected_revision is not None and expected_revision != loaded:
@@ -215,8 +218,11 @@ class Step:
         new_status = status or row.status
         if snapshot is not None and (status == FROM_WORKFLOW or (status is None and row.status not in HELD)):
             new_status = snapshot.status
+        last_seq, last_hash = (
+            (preceding[-1].seq, preceding[-1].hash) if preceding else (row.last_seq, row.last_hash)
+        )
         event = audit.prepare(
-            row.id, row.last_seq, row.last_hash, event_type, actor, self.now, data, task_id, bpmn_id
+            row.id, last_seq, last_hash, event_type, actor, self.now, data, task_id, bpmn_id
         )
         params: dict[str, Any] = {
             "revision": loaded + 1,
@@ -249,7 +255,7 @@ class Step:
                 views, waiting = snapshot.human, spiff.waiting_events(self.live.workflow, completed=False)
             sync_projections(sql, row, self.live, views, waiting, self.now, new_status == "suspended")
             self.open_tasks = views
-        audit.insert(sql, event)
+        audit.insert(sql, *preceding, event)
         if config.settings().verify_state and self.live is not None:
             verify_stored(sql, row.id, self.live.workflow, self.spec)
         return event
@@ -294,13 +300,26 @@ class Step:
         self.deferred.append((self.now, args, kwargs))
 
     def save_deferred(self, sql: Sql) -> int:
-        """Make the saves `defer` noted, in order, in the caller's transaction; how many. The first
-        writes the state the step reached, each writes its event; all under the revision check."""
+        """Make the saves `defer` noted, in order, in the caller's transaction; how many. The state
+        the step reached is written once, and each save's event, at its own time; all under the
+        revision check. Saves that name only their event (a timer's firing) are made as one: one
+        write of the instance's row and one statement for their events."""
         self.sql = sql
         noted, self.deferred = self.deferred, []
+        events: list[audit.EventHead] = []
+        written = False
         for n, (at, args, kwargs) in enumerate(noted):
             self.now = at
-            self.save(*args, **{**kwargs, "state_written": n > 0})
+            if n + 1 < len(noted) and not kwargs and len(args) <= 5:  # its event goes with the next save's
+                last = events[-1] if events else None
+                seq, hashed = (last.seq, last.hash) if last else (self.row.last_seq, self.row.last_hash)
+                kind, actor, data, task_id, bpmn_id = (*args, None, None, None)[:5]
+                events.append(
+                    audit.prepare(self.row.id, seq, hashed, kind, actor, at, data, task_id, bpmn_id)
+                )
+                continue
+            self.save(*args, **{**kwargs, "state_written": written, "preceding": tuple(events)})
+            events, written = [], True
         return len(noted)
 
     def keep(self) -> None:
