@@ -36,6 +36,7 @@ class Placed(Projection):
     place: str = UNKNOWN
     provinsi: str = ""
     kabupaten: str = ""
+    read: bool = False  # read from `instance_place` by this step (not kept from an earlier one)
 
 
 def place_of(
@@ -148,8 +149,10 @@ def record(
     Returns (place, provinsi, kabupaten) as now stored."""
     if isinstance(old, Placed) and old.place == place and not days:
         return old.place, old.provinsi, old.kabupaten
-    # Read, not taken from the cached projection: a repair (`place_check`) may have renamed it.
-    stored = _stored(sql, instance_id)
+    # Read, not taken from a cached projection (a repair, `place_check`, may have renamed it since),
+    # unless this step read it when it loaded the instance.
+    stored = (old.place, old.provinsi, old.kabupaten) if isinstance(old, Placed) and old.read else None
+    stored = stored or _stored(sql, instance_id)
     places: Counter[tuple[str, str, str]] = Counter()
     if stored is None:  # a new instance (or one not yet counted)
         provinsi, kabupaten = _village_names(sql, village_code)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from engine import config, spiff
 from engine.core import Engine, Live, Projection, decode, encode
 from engine.errors import Conflict, NotFound
-from engine.runtime import audit
+from engine.runtime import audit, places
 from engine.runtime.projections import sync_projections
 from engine.store.fastsql import Sql
 
@@ -63,9 +63,9 @@ def load_live(sql: Sql, instance_id: int, spec: spiff.Spec) -> Live:
 
 
 def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
-    """Rebuild instances (by id, each with its spec) from the database alone: five queries for
-    all of them (header, task rows, the three projections), not five per instance. An instance
-    that does not exist is left out."""
+    """Rebuild instances (by id, each with its spec) from the database alone: six queries for
+    all of them (header, task rows, the three projections and where the dashboard counts each),
+    not six per instance. An instance that does not exist is left out."""
     if not specs:
         return {}
     marks, params = sql.in_list("i", list(specs))
@@ -75,7 +75,11 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     }
     parsed = {i: json.loads(decode(sql.blob(header))) for i, header in headers.items()}
     tasks = stored_tasks(sql, list(headers), [i for i, dct in parsed.items() if dct.get("packed")])
-    projections = {i: Projection() for i in headers}
+    projections: dict[int, Projection] = {i: Projection() for i in headers}
+    for r in sql.all(
+        f"SELECT instance_id, place, provinsi, kabupaten FROM instance_place WHERE {where}", **params
+    ):
+        projections[r[0]] = places.Placed(place=r[1], provinsi=r[2], kabupaten=r[3], read=True)
     for r in sql.all(f"SELECT instance_id, id, due_at FROM human_task WHERE {where}", **params):
         projections[r[0]].human[r[1]] = sql.read_ts(r[2])
     for r in sql.all(f"SELECT instance_id, id, due_at FROM timer WHERE {where}", **params):
