@@ -192,14 +192,21 @@ def _claims(engine: Engine) -> Iterator[Callable[[list[InstanceRef], int], list[
         return
     with engine.db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        lock = text("SELECT pg_try_advisory_lock(:space, :id)")
+        # One statement for the batch: the candidates in order, each tried until `size` are taken
+        # (the LIMIT stops the scan, so no lock is taken beyond it).
+        lock = text(
+            "SELECT c.id FROM unnest(CAST(:ids AS integer[])) AS c(id) "
+            "WHERE pg_try_advisory_lock(:space, c.id) LIMIT :size"
+        )
 
         def claim(rows: list[InstanceRef], size: int) -> list[InstanceRef]:
-            taken: list[InstanceRef] = []
-            for row in rows:
-                if len(taken) < size and connection.execute(lock, {"space": CLAIMS, "id": row.id}).scalar():
-                    taken.append(row)
-            return taken
+            if not rows:
+                return []
+            ids = [row.id for row in rows]
+            taken: set[int] = set(
+                connection.execute(lock, {"ids": ids, "space": CLAIMS, "size": size}).scalars()
+            )
+            return [row for row in rows if row.id in taken]
 
         try:
             yield claim

@@ -206,3 +206,14 @@ def test_a_sweep_in_small_batches_fires_each_once_and_frees_the_backlog(basic: E
     assert timers.fire_due(basic, T0 + timedelta(days=30), batch=3) == 0  # never twice
     late = ids[-1]  # from a batch whose workflow was taken apart: rebuilt from its rows
     runtime.complete(basic, open_task(basic, late, "eskalasi").id, "admin", {})
+
+
+@pytest.mark.skipif(not PG_URL, reason="workers share a sweep by advisory locks on PostgreSQL")
+def test_a_batch_takes_the_first_instances_no_other_worker_holds_and_no_more(basic: Engine) -> None:
+    from engine.runtime.step import InstanceRef
+
+    rows = [InstanceRef(i, 1, "p", LEMPUR, "waiting", 1, 0, "") for i in range(1, 9)]
+    with timers._claims(basic) as other, timers._claims(basic) as mine, timers._claims(basic) as third:
+        assert [r.id for r in other(rows[1:3], 2)] == [2, 3]  # another worker took 2 and 3
+        assert [r.id for r in mine(rows, 3)] == [1, 4, 5]  # the first three free, in order
+        assert [r.id for r in third(rows, 8)] == [6, 7, 8]  # and the rest stayed free
