@@ -292,7 +292,8 @@ def _counted(
         kept = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
         found.total, found.unclaimed = kept.total, kept.unclaimed
         found.overdue, found.noticed = kept.overdue, kept.noticed
-        found.mine = inbox_counts.taken(session, user, kept.roles) if kept.roles else 0
+        counted = roles if roles is not None else kept.roles
+        found.mine = inbox_counts.taken(session, user, counted) if counted else 0
         found.process_ids = {p for p, _ in kept.groups}
         found.roles = set(kept.roles)
         scope = access.task_filter_besides(who, roles)

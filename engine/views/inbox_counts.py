@@ -69,7 +69,8 @@ def kept(session: Session, roles: set[str] | None, now: datetime, new: timedelta
         found.unclaimed += 0 if claimed else n
         found.overdue += n if due_day and due_day < late_before else 0
         found.noticed += n if (due_day and due_day < soon_before) or created_day > new_after else 0
-    if not found.roles:
+    counted = roles if roles is not None else found.roles  # the same statements whatever is open
+    if not counted:
         return found
     # The days that do not decide, counted from their tasks (index ranges of the counted roles).
     due, made = HumanTask.due_at, HumanTask.created_at
@@ -84,7 +85,7 @@ def kept(session: Session, roles: set[str] | None, now: datetime, new: timedelta
         select(
             func.sum(case((late_today, 1), else_=0), type_=Integer),
             func.sum(case((told, 1), else_=0), type_=Integer),
-        ).where(HumanTask.role.in_(found.roles), HumanTask.suspended.is_(False), or_(late_today, undecided))
+        ).where(HumanTask.role.in_(counted), HumanTask.suspended.is_(False), or_(late_today, undecided))
     ).one()
     found.overdue += int(cast(int | None, row[0]) or 0)
     found.noticed += int(cast(int | None, row[1]) or 0)
