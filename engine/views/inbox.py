@@ -9,7 +9,7 @@ Read from the human-task projection only (no workflow is deserialized). Pages ar
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from engine.core import Engine
 from engine.directory import access
 from engine.store.models import HumanTask, Village
 from engine.views import inbox_counts
+from engine.views.inbox_counts import InboxSummary as InboxSummary
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -219,20 +220,6 @@ def _page(
     return TaskPage(rows, _cursor(rows[-1]) if more and rows else None)
 
 
-@dataclass
-class InboxSummary:
-    """What an inbox page shows besides its tasks: counts, and what the filters can offer."""
-
-    total: int = 0
-    mine: int = 0
-    unclaimed: int = 0
-    overdue: int = 0
-    process_ids: set[str] = field(default_factory=set)
-    roles: set[str] = field(default_factory=set)
-    villages: dict[str, str] = field(default_factory=dict)  # code -> name, at most VILLAGE_CHOICES
-    noticed: int = 0  # tasks with a notice (new, due soon, overdue): the header's count
-
-
 VILLAGE_CHOICES = 500
 NEW_WINDOW = timedelta(days=2)  # a task is new this long after it appeared
 SOON_WINDOW = timedelta(days=3)  # and due soon this long before its deadline
@@ -289,13 +276,9 @@ def _counted(
     found = InboxSummary()
     if scope is None:
         roles = access.national_roles(who)
-        kept = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
-        found.total, found.unclaimed = kept.total, kept.unclaimed
-        found.overdue, found.noticed = kept.overdue, kept.noticed
-        counted = roles if roles is not None else kept.roles
+        found = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
+        counted = roles if roles is not None else found.roles
         found.mine = inbox_counts.taken(session, user, counted) if counted else 0
-        found.process_ids = {p for p, _ in kept.groups}
-        found.roles = set(kept.roles)
         scope = access.task_filter_besides(who, roles)
     mine = case((HumanTask.claimed_by == user, 1), else_=0)
     free = case((HumanTask.claimed_by.is_(None), 1), else_=0)

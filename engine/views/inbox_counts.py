@@ -25,24 +25,29 @@ from engine.store.models import HumanTask, TaskCount
 
 
 @dataclass
-class Kept:
-    """Counts of the open tasks of some roles (those not suspended)."""
+class InboxSummary:
+    """What an inbox page shows besides its tasks: counts, and what the filters can offer."""
 
     total: int = 0
+    mine: int = 0
     unclaimed: int = 0
     overdue: int = 0
-    noticed: int = 0
-    groups: set[tuple[str, str]] = field(default_factory=set)  # (process_id, role) with open tasks
-    roles: set[str] = field(default_factory=set)  # the roles counted here
+    process_ids: set[str] = field(default_factory=set)
+    roles: set[str] = field(default_factory=set)
+    villages: dict[str, str] = field(default_factory=dict)  # code -> name, at most inbox.VILLAGE_CHOICES
+    noticed: int = 0  # tasks with a notice (new, due soon, overdue): the header's count
 
 
 def _start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def kept(session: Session, roles: set[str] | None, now: datetime, new: timedelta, soon: timedelta) -> Kept:
+def kept(
+    session: Session, roles: set[str] | None, now: datetime, new: timedelta, soon: timedelta
+) -> InboxSummary:
     """The counts of the open tasks of `roles` (None: every role): all, not taken, overdue (due
-    before `now`) and with a notice (due within `soon`, or created within `new`)."""
+    before `now`) and with a notice (due within `soon`, or created within `new`), and the roles and
+    step processes they are of (not who took them: `taken`)."""
     now = clock.as_utc(now)
     today, soon_day, new_day = now.date(), (now + soon).date(), (now - new).date()
     query = select(
@@ -57,7 +62,7 @@ def kept(session: Session, roles: set[str] | None, now: datetime, new: timedelta
     )
     if roles is not None:
         query = query.where(TaskCount.role.in_(roles))
-    found = Kept()
+    found = InboxSummary()
     late_before, soon_before, new_after = today.isoformat(), soon_day.isoformat(), new_day.isoformat()
     for role, process_id, claimed, due_day, created_day, n in session.execute(query):
         n = int(n or 0)
@@ -65,7 +70,7 @@ def kept(session: Session, roles: set[str] | None, now: datetime, new: timedelta
             continue
         found.total += n
         found.roles.add(role)
-        found.groups.add((process_id, role))
+        found.process_ids.add(process_id)
         found.unclaimed += 0 if claimed else n
         found.overdue += n if due_day and due_day < late_before else 0
         found.noticed += n if (due_day and due_day < soon_before) or created_day > new_after else 0

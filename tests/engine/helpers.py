@@ -106,3 +106,18 @@ def snapshot(engine: Engine, instance_id: int) -> dict[str, Any]:
                 (t["id"], t["due_at"]) for t in queries.timers(engine) if t["instance"] == instance_id
             ],
         }
+
+
+def downgrade_schema(engine: Engine, revision: str) -> None:
+    """The schema taken down to `revision`, what later migrations added dropped (as a database of
+    that version is: `engine.db.upgrade()` then upgrades it as a new version of desa would)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from engine.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

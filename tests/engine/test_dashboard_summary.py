@@ -21,7 +21,7 @@ from engine.store.models import AuditEvent, HumanTask, Village
 from engine.views import dashboard
 from engine.worker import timers
 from tests.conftest import GOHONG, LEMPUR, PG_URL, SIGI
-from tests.engine.helpers import open_task, set_clock
+from tests.engine.helpers import downgrade_schema, open_task, set_clock
 from tests.engine.program_change import add_month_4_visit, copy_program
 from tests.test_program import (
     T0,
@@ -222,21 +222,12 @@ def test_check_finds_a_count_gone_wrong_and_repair_puts_it_right(basic: Engine) 
 
 
 def test_the_schema_upgrade_counts_the_instances_already_there(basic: Engine) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from engine.store.db import MIGRATIONS
-
     set_clock(basic, T0)
     runtime.start(basic, "timers", LEMPUR, "rina")
     done = runtime.start(basic, "simple", SIGI, "sari").instance_id
     holds.cancel(basic, done, "admin", "mundur")
     runtime.start(basic, "message", GOHONG, "admin")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with basic.db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0014")
+    downgrade_schema(basic, "0014")
     basic.db.upgrade()  # to 0015: the counts made from the instances as they are
     basic.workflows.clear()  # the cached places were of the dropped tables
     assert_kept(basic)

@@ -17,7 +17,7 @@ from engine.runtime import holds, place_check
 from engine.views import inbox
 from engine.worker import timers
 from tests.conftest import GOHONG, LEMPUR, SIGI
-from tests.engine.helpers import open_task, set_clock
+from tests.engine.helpers import downgrade_schema, open_task, set_clock
 from tests.test_program import T0
 
 
@@ -101,19 +101,10 @@ def test_a_national_inbox_counts_exactly_at_every_hour_of_a_week(basic: Engine) 
 
 
 def test_the_schema_upgrade_counts_the_tasks_already_there(basic: Engine) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from engine.store.db import MIGRATIONS
-
     set_clock(basic, T0)
     runtime.start(basic, "timers", LEMPUR, "admin")
     runtime.start(basic, "simple", SIGI, "admin")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with basic.db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0016")
+    downgrade_schema(basic, "0016")
     basic.db.upgrade()
     assert_kept(basic)
     with basic.db.engine.connect() as connection:

@@ -16,7 +16,7 @@ from engine.runtime.step import Step
 from engine.spiff import lazy_subprocess, packing, stepping
 from engine.store.models import Instance, InstancePacked, InstanceTask
 from engine.views import queries
-from tests.engine.helpers import restored, stored_header, stored_rows
+from tests.engine.helpers import downgrade_schema, restored, stored_header, stored_rows
 from tests.test_program import (
     Village,
     program,  # noqa: F401  (the fixture the village runs on)
@@ -185,21 +185,12 @@ def test_steps_leave_finished_steps_unmade_and_store_the_same(
 
 
 def test_downgrading_the_schema_puts_the_packed_rows_back(program: Engine) -> None:  # noqa: F811
-    from alembic import command
-    from alembic.config import Config
-
-    from engine.store.db import MIGRATIONS
-
     v = Village(program)
     through_preparation_and_training(v, baseline=2)
     before = spiff.normalised_view(restored(program, v.instance))
     rows = sorted(stored_rows(program, v.instance))
     assert _tables(program, v.instance)[1]  # something is packed
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with program.db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0015")
+    downgrade_schema(program, "0015")
     with program.db.sessions() as session:
         own = session.execute(
             select(InstanceTask.task_id, InstanceTask.workflow, InstanceTask.ord, InstanceTask.body).where(
