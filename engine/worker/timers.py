@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 from engine import clock, spiff
 from engine.core import Engine
 from engine.errors import Conflict, EngineError
-from engine.runtime import audit
+from engine.runtime import audit, count_folding
 from engine.runtime.actions import fail, sent_messages
 from engine.runtime.step import InstanceRef, Step
 from engine.spiff.tasks import release
@@ -42,6 +43,7 @@ ACTIVE = ("running", "waiting")
 MAX_FIRINGS_PER_INSTANCE = 1000
 BATCH = 25  # instances per transaction in a sweep (one commit each)
 CANDIDATES_PER_CLAIM = 4  # due instances read per instance a batch takes (others' claims skipped)
+FOLD_EVERY = 60.0  # seconds between two folds of the kept counts by a worker
 CLAIMS = 0x15D5  # the advisory-lock space of the timer sweep's claims (PostgreSQL)
 
 
@@ -337,12 +339,17 @@ class Worker:
         self.engine = engine
         self.interval = interval
         self.stopping = threading.Event()
+        self.folded_at = 0.0  # when the kept counts were last folded (time.monotonic)
 
     def sweep(self) -> int:
-        """One round: fire what is due, then checkpoint the SQLite log (off any request's path)."""
+        """One round: fire what is due, then checkpoint the SQLite log (off any request's path),
+        and every FOLD_EVERY seconds fold the kept counts (`count_folding`)."""
         fired = fire_due(self.engine)
         if fired:
             log.info("fired %d timer(s)", fired)
+        if time.monotonic() - self.folded_at >= FOLD_EVERY:
+            self.folded_at = time.monotonic()
+            count_folding.fold_all(self.engine)
         mailer.sweep(self.engine)  # queue the task e-mails now due and send them (when configured)
         self.engine.db.checkpoint()
         return fired
