@@ -9,7 +9,7 @@ Read from the human-task projection only (no workflow is deserialized). Pages ar
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -98,6 +98,7 @@ def tasks(
 class TaskPage:
     tasks: list[TaskRow]
     next: str | None  # the cursor of the page after this one, or None on the last page
+    names: dict[str, str] = field(default_factory=dict)  # village code -> name, of this page's tasks
 
 
 def _cursor(row: TaskRow) -> str:
@@ -209,15 +210,17 @@ def _page(
     # is a third of the statement to build (each part a subquery with its own columns), per page.
     merged = union(*(select(p.subquery()) for p in parts)).subquery()
     query = (
-        select(*TASK_COLUMNS)
+        select(*TASK_COLUMNS, Village.name)  # and the villages' names, which the page shows
         .join(merged, merged.c.id == HumanTask.id)
+        .outerjoin(Village, Village.code == HumanTask.village_code)
         .order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.created_at, merged.c.id)
         .limit(limit + 1)
     )
-    rows = [task_row(r) for r in session.execute(query)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return TaskPage(rows, _cursor(rows[-1]) if more and rows else None)
+    found = session.execute(query).all()[: limit + 1]
+    more = len(found) > limit
+    rows = [task_row(r) for r in found[:limit]]
+    names = {str(r[2]): str(r[-1]) for r in found[:limit] if r[-1] is not None}
+    return TaskPage(rows, _cursor(rows[-1]) if more and rows else None, names)
 
 
 VILLAGE_CHOICES = 500
@@ -274,12 +277,12 @@ def _counted(
 ) -> InboxSummary:
     """The counts of `scope`'s tasks; with None, of the person's inbox (national roles kept)."""
     found = InboxSummary()
+    kept: set[str] | None = set()  # the roles the kept counts counted (None: all)
     if scope is None:
-        roles = access.national_roles(who)
-        found = inbox_counts.kept(session, roles, now, NEW_WINDOW, SOON_WINDOW)
-        counted = roles if roles is not None else found.roles
-        found.mine = inbox_counts.taken(session, user, counted) if counted else 0
-        scope = access.task_filter_besides(who, roles)
+        kept = access.national_roles(who)
+        found = inbox_counts.kept(session, kept, now, NEW_WINDOW, SOON_WINDOW)
+        # The tasks the person took of those roles are counted with the rest (only as theirs).
+        scope = or_(HumanTask.claimed_by == user, access.task_filter_besides(who, kept))
     mine = case((HumanTask.claimed_by == user, 1), else_=0)
     free = case((HumanTask.claimed_by.is_(None), 1), else_=0)
     late = case((HumanTask.due_at < now, 1), else_=0)
@@ -298,8 +301,10 @@ def _counted(
         .group_by(HumanTask.process_id, HumanTask.role)
     ).all()
     for row in groups:
-        found.total += int(row[2] or 0)
         found.mine += int(row[3] or 0)
+        if kept is None or row[1] in kept:  # in the kept counts already
+            continue
+        found.total += int(row[2] or 0)
         found.unclaimed += int(row[4] or 0)
         found.overdue += int(row[5] or 0)
         found.noticed += int(row[6] or 0)
@@ -347,7 +352,9 @@ def inbox(
         )
         summary = _summary(session, who, user, now)
         if summary.total > VILLAGE_CHOICES:  # too many to list: the villages of this page, and the chosen one
-            codes = {t.village for t in page.tasks} | ({village} if village else set())
-            rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
-            summary.villages = {code: name for code, name in rows}
+            summary.villages = dict(page.names)
+            if village and village not in summary.villages:
+                chosen = session.scalar(select(Village.name).where(Village.code == village))
+                if chosen is not None:
+                    summary.villages[village] = chosen
         return Inbox(now, page, summary, who)

@@ -47,7 +47,7 @@ def kept(
 ) -> InboxSummary:
     """The counts of the open tasks of `roles` (None: every role): all, not taken, overdue (due
     before `now`) and with a notice (due within `soon`, or created within `new`), and the roles and
-    step processes they are of (not who took them: `taken`)."""
+    step processes they are of (not who took them: the caller counts those with the rest)."""
     now = clock.as_utc(now)
     today, soon_day, new_day = now.date(), (now + soon).date(), (now - new).date()
     query = select(
@@ -95,13 +95,3 @@ def kept(
     found.overdue += int(cast(int | None, row[0]) or 0)
     found.noticed += int(cast(int | None, row[1]) or 0)
     return found
-
-
-def taken(session: Session, user: str, roles: set[str]) -> int:
-    """How many open tasks of `roles` the user took (read by the index of taken tasks)."""
-    found = session.scalar(
-        select(func.count())
-        .select_from(HumanTask)
-        .where(HumanTask.claimed_by == user, HumanTask.role.in_(roles), HumanTask.suspended.is_(False))
-    )
-    return int(found or 0)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from engine.core import Engine
+from engine.views import inbox
 from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -103,3 +105,18 @@ def test_the_inbox_links_are_the_ones_url_for_builds(staffed: Engine) -> None:
     with client(staffed).application.test_request_context("/"):
         assert _links("village.show", "code", odd) == {v: url_for("village.show", code=v) for v in odd}
         assert _links("tasks.show", "task_id", odd) == {v: url_for("tasks.show", task_id=v) for v in odd}
+
+
+def test_with_more_tasks_than_villages_it_lists_the_page_names_its_villages_and_the_chosen_one(
+    staffed: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past VILLAGE_CHOICES tasks the village filter offers the villages of the page and the one
+    chosen, read with the page's tasks; a village chosen with no task on the page keeps its name."""
+    monkeypatch.setattr(inbox, "VILLAGE_CHOICES", 0)
+    c = client(staffed)
+    sign_in(c, "pusat")
+    page = c.get("/").get_data(as_text=True)
+    assert f'<option value="{LEMPUR}"' in page and f'<option value="{SIGI}"' in page
+    assert "Lempur Mudik" in page and "Sigi" in page
+    found = inbox.inbox(staffed, "pusat", village=LEMPUR, status="saya")  # none taken: an empty page
+    assert found.page.tasks == [] and found.summary.villages == {LEMPUR: "Lempur Mudik"}
