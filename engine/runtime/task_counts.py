@@ -82,14 +82,6 @@ def update(sql: Sql, assignments: str, where: str, **params: Any) -> list[tuple[
 
 def claims_changed(sql: Sql, rows: list[tuple[Any, ...]], was_claimed: bool) -> None:
     """Count tasks that `update` gave a holder or took it from, when they were taken (or not) before."""
-    now = counted(sql, rows)
-    before = Counter({(k[0], k[1], was_claimed, k[3], k[4]): -n for k, n in now.items()})
-    add(sql, total(now, before))
-
-
-def total(*changes: Counter[Key]) -> Counter[Key]:
-    """Counters added key by key, negative counts kept (`Counter.__add__` drops them)."""
-    found: Counter[Key] = Counter()
-    for change in changes:
-        found.update(change)
-    return found
+    changes = counted(sql, rows)
+    changes.update(Counter({(k[0], k[1], was_claimed, k[3], k[4]): -n for k, n in changes.items()}))
+    add(sql, changes)
