@@ -30,7 +30,8 @@ def _pyformat(sql: str) -> str:
 
 
 MULTI_ROWS = 32  # rows of an INSERT sent as one statement (`Sql.many`, PostgreSQL)
-_VALUES = re.compile(r"^(INSERT INTO [^(]+\([^)]*\) VALUES )(\([^)]*\))(.*)$", re.DOTALL)
+# A row of plain parameters only: a row with a call in it, `(:a, f(:b))`, is left to executemany.
+_VALUES = re.compile(r"^(INSERT INTO [^(]+\([^)]*\) VALUES )(\([^()]*\))(.*)$", re.DOTALL)
 
 
 @lru_cache(maxsize=512)

@@ -216,7 +216,7 @@ def _page(
         .order_by(merged.c.due_at.is_(None), merged.c.due_at, merged.c.created_at, merged.c.id)
         .limit(limit + 1)
     )
-    found = session.execute(query).all()[: limit + 1]
+    found = session.execute(query).all()
     more = len(found) > limit
     rows = [task_row(r) for r in found[:limit]]
     names = {str(r[2]): str(r[-1]) for r in found[:limit] if r[-1] is not None}
@@ -260,7 +260,7 @@ def _summary(session: Session, who: access.Principal, user: str, now: datetime) 
     the rest of their inbox from its tasks."""
     scope = access.task_filter(who)
     roles = access.national_roles(who)
-    found = _counted(session, scope if roles == set() else None, who, user, now)
+    found = _counted(session, scope, who, user, now, roles)
     if found.total <= VILLAGE_CHOICES:  # else the page's own villages (see `inbox`)
         codes = (
             select(HumanTask.village_code).where(HumanTask.suspended.is_(False), scope).distinct().subquery()
@@ -273,13 +273,18 @@ def _summary(session: Session, who: access.Principal, user: str, now: datetime) 
 
 
 def _counted(
-    session: Session, scope: ColumnElement[bool] | None, who: access.Principal, user: str, now: datetime
+    session: Session,
+    scope: ColumnElement[bool],
+    who: access.Principal,
+    user: str,
+    now: datetime,
+    kept: set[str] | None,
 ) -> InboxSummary:
-    """The counts of `scope`'s tasks; with None, of the person's inbox (national roles kept)."""
+    """The counts of `scope`'s tasks, the person's inbox; those of the roles `kept` (the person's
+    national roles, `access.national_roles`; None: all; empty: none) from the kept counts, the rest
+    from its tasks."""
     found = InboxSummary()
-    kept: set[str] | None = set()  # the roles the kept counts counted (None: all)
-    if scope is None:
-        kept = access.national_roles(who)
+    if kept != set():
         found = inbox_counts.kept(session, kept, now, NEW_WINDOW, SOON_WINDOW)
         # The tasks the person took of those roles are counted with the rest (only as theirs).
         scope = or_(HumanTask.claimed_by == user, access.task_filter_besides(who, kept))

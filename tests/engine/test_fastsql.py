@@ -33,6 +33,7 @@ def test_a_statement_with_parameters_after_its_row_is_not_rewritten() -> None:
         fastsql._multi_values("INSERT INTO t (a) VALUES (:a) ON CONFLICT (a) DO UPDATE SET a = :b", 2) is None
     )
     assert fastsql._multi_values("UPDATE t SET a = :a", 2) is None
+    assert fastsql._multi_values("INSERT INTO t (a, b) VALUES (:a, COALESCE(:b, 0))", 2) is None
     assert fastsql._multi_values("INSERT INTO t (a, b) VALUES (:a, :b)", 2) == (
         "INSERT INTO t (a, b) VALUES (%(a_0)s, %(b_0)s), (%(a_1)s, %(b_1)s)"
     )
