@@ -68,7 +68,7 @@ def _mark_suspended(session: Session, instance_id: int, value: bool) -> None:
     where = "instance_id = :id AND suspended = :was"
     rows = task_counts.update(sql, "suspended = :now", where, now=value, was=not value, id=instance_id)
     # Suspended tasks are not counted: the rows as they were before (not suspended) leave the counts.
-    task_counts.add(sql, task_counts.counted(sql, [(*r[:5], False) for r in rows], -1 if value else 1))
+    task_counts.add(sql, task_counts.counted([(*r[:5], False) for r in rows], -1 if value else 1))
     session.execute(update(Timer).where(Timer.instance_id == instance_id).values(suspended=value))
 
 

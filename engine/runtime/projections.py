@@ -102,9 +102,9 @@ def sync_projections(
     for task_id, due in new_human.items():
         if task_id in old.human and old.human[task_id] != due:
             rows = task_counts.update(sql, "due_at = :due", "id = :id", due=sql.ts(due), id=task_id)
-            counts.update(task_counts.counted(sql, rows))
+            counts.update(task_counts.counted(rows))
             was = [(*r[:3], sql.ts(old.human[task_id]), *r[4:]) for r in rows]
-            counts.update(task_counts.counted(sql, was, -1))
+            counts.update(task_counts.counted(was, -1))
     task_counts.add(sql, counts)
 
     new_timers = {e.task_id: e for e in waiting if e.kind == "timer" and e.due_at is not None}

@@ -35,14 +35,23 @@ def key(role: str, process_id: str, claimed: bool, due: datetime | None, created
     return (role, process_id, claimed, day(due), day(created))
 
 
-def counted(sql: Sql, rows: Iterable[tuple[Any, ...]], sign: int = 1) -> Counter[Key]:
+def _stored_day(value: Any) -> str:
+    """The day of a timestamp as a row returns it: on SQLite text, naive UTC as `Sql.ts` writes it
+    (its first ten characters are the day; with a UTC offset it is read), on PostgreSQL an aware
+    datetime."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value[:10] if len(value) in (19, 26) else day(clock.as_utc(datetime.fromisoformat(value)))
+    return day(value)
+
+
+def counted(rows: Iterable[tuple[Any, ...]], sign: int = 1) -> Counter[Key]:
     """The keys of rows as RETURNED gives them (suspended tasks are not counted), times `sign`."""
     found: Counter[Key] = Counter()
     for role, process_id, claimed_by, due, created, suspended in rows:
         if not suspended:
-            found[key(role, process_id, claimed_by is not None, sql.read_ts(due), sql.read_ts(created))] += (
-                sign
-            )
+            found[(role, process_id, claimed_by is not None, _stored_day(due), _stored_day(created))] += sign
     return found
 
 
@@ -72,7 +81,7 @@ def add(sql: Sql, changes: Counter[Key]) -> None:
 
 def delete(sql: Sql, where: str, **params: Any) -> Counter[Key]:
     """Delete the human tasks `where` selects; returns their keys, negative (to `add`)."""
-    return counted(sql, sql.all(f"DELETE FROM human_task WHERE {where} RETURNING {RETURNED}", **params), -1)
+    return counted(sql.all(f"DELETE FROM human_task WHERE {where} RETURNING {RETURNED}", **params), -1)
 
 
 def update(sql: Sql, assignments: str, where: str, **params: Any) -> list[tuple[Any, ...]]:
@@ -82,6 +91,6 @@ def update(sql: Sql, assignments: str, where: str, **params: Any) -> list[tuple[
 
 def claims_changed(sql: Sql, rows: list[tuple[Any, ...]], was_claimed: bool) -> None:
     """Count tasks that `update` gave a holder or took it from, when they were taken (or not) before."""
-    changes = counted(sql, rows)
+    changes = counted(rows)
     changes.update(Counter({(k[0], k[1], was_claimed, k[3], k[4]): -n for k, n in changes.items()}))
     add(sql, changes)

@@ -48,6 +48,7 @@ def _multi_values(sql: str, n: int) -> str | None:
     return head.replace("%", "%%") + rows + tail.replace("%", "%%")
 
 
+@lru_cache(maxsize=64)
 def insert_sql(table: str, columns: tuple[str, ...]) -> str:
     """`INSERT INTO table (a, b) VALUES (:a, :b)` for the named columns."""
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
