@@ -197,7 +197,7 @@ def test_a_sweep_in_small_batches_fires_each_once_and_frees_the_backlog(basic: E
     with basic.db.sessions() as session:
         from engine.store.models import Instance
 
-        revisions = dict(session.execute(select(Instance.id, Instance.revision)).tuples().all())
+        revisions = {i: r for i, r in session.execute(select(Instance.id, Instance.revision))}
     cached = [i for i in ids if basic.workflows.take(i, revisions[i])]
     assert len(cached) in (2, 3)  # the first batch's (the broken one may have been among them)
     for iid in ids:
