@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import config
+from engine.store import idle_ping
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of log at most before a request pays for a checkpoint
@@ -27,8 +28,8 @@ def pool_settings() -> dict[str, int]:
     DESA_DB_POOL_RECYCLE): a web process holds at most pool_size + max_overflow connections (its
     threads, plus the timer worker thread of `desa serve`); every process has its own pool, so the
     server's max_connections must cover the sum over all web and worker processes
-    (docs/operations.md). Connections idle longer than pool_recycle seconds are replaced; pre-ping
-    drops ones the server closed."""
+    (docs/operations.md). Connections idle longer than pool_recycle seconds are replaced; one idle a few
+    seconds is pinged before use, and dropped if the server closed it (`idle_ping`)."""
     found = config.settings()
     return {
         "pool_size": found.db_pool_size,
@@ -89,13 +90,16 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         return engine
     for option, value in pool_settings().items():
         kwargs.setdefault(option, value)
-    kwargs.setdefault("pool_pre_ping", True)
+    ping = "pool_pre_ping" not in kwargs  # else the caller's choice of SQLAlchemy's own
     # Per connection. JIT off: the engine's statements are small lookups, and a misestimated row
     # count made PostgreSQL spend seconds compiling one (docs/operations.md); DESA_DATABASE_OPTIONS
     # adds to it or overrides it (e.g. "-c work_mem=16MB", "-c jit=on").
     options = " ".join(filter(None, [PG_OPTIONS, config.settings().database_options]))
     kwargs.setdefault("connect_args", {"options": options})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if ping:
+        idle_ping.install(engine)
+    return engine
 
 
 class Database:
