@@ -8,6 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from engine.core import Engine
+from engine.runtime import actions as runtime
 from engine.views import inbox
 from web import create_app
 
@@ -55,6 +56,23 @@ def test_filter_by_village_and_language(staffed: Engine) -> None:
     c.post("/bahasa", data={"language": "en", "next": "/"})
     english = c.get("/").get_data(as_text=True)
     assert "My tasks" in english and "2 open tasks" in english
+
+
+def test_the_rows_mark_the_tasks_the_person_took_in_their_language(staffed: Engine) -> None:
+    """The row texts every task shares alike (the badges) are looked up once per page: still
+    shown on the right rows only, in the person's language."""
+    taken = next(t for t in inbox.tasks(staffed, "pusat") if t.village == LEMPUR)
+    runtime.claim(staffed, taken.id, "pusat")
+    c = client(staffed)
+    sign_in(c, "pusat")
+    page = c.get("/").get_data(as_text=True)
+    assert page.count('class="badge mine"') == 1
+    rows = page.split('<li class="task">')[1:]
+    assert [("Diambil saya" in row, taken.id in row) for row in rows].count((True, True)) == 1
+    assert all("Diambil saya" not in row for row in rows if taken.id not in row)
+    c.post("/bahasa", data={"language": "en", "next": "/"})
+    english = c.get("/").get_data(as_text=True)
+    assert english.count('<span class="badge mine">Taken by me</span>') == 1
 
 
 def test_session_cookie_and_security_headers(staffed: Engine) -> None:
