@@ -42,7 +42,7 @@ def _stored_day(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value[:10] if len(value) in (19, 26) else day(clock.as_utc(datetime.fromisoformat(value)))
+        return value[:10] if len(value) in (19, 26) else day(datetime.fromisoformat(value))
     return day(value)
 
 

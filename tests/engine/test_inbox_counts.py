@@ -5,7 +5,7 @@ any hour (the kept counts are per day; the days that do not decide are read from
 from __future__ import annotations
 
 from dataclasses import astuple
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import text
 
@@ -13,7 +13,7 @@ from engine import clock
 from engine.core import Engine
 from engine.directory import access
 from engine.runtime import actions as runtime
-from engine.runtime import holds, place_check
+from engine.runtime import holds, place_check, task_counts
 from engine.views import inbox
 from engine.worker import timers
 from tests.conftest import GOHONG, LEMPUR, SIGI
@@ -110,3 +110,21 @@ def test_the_schema_upgrade_counts_the_tasks_already_there(basic: Engine) -> Non
     with basic.db.engine.connect() as connection:
         assert connection.execute(text("SELECT SUM(n) FROM task_count")).scalar_one() == 2
     assert astuple(assert_counted_alike(basic, "admin"))[:4] == (2, 0, 2, 0)
+
+
+def test_a_returned_row_is_counted_on_its_utc_day_whatever_form_its_time_has() -> None:
+    """Rows come back from SQLite as text (naive UTC, with or without microseconds, or with an
+    offset when written by hand) and from PostgreSQL as aware datetimes: each is counted on its day
+    in UTC, as the page reads the counts."""
+    wib = timezone(timedelta(hours=7))
+    rows = [
+        ("r", "p", None, "2026-12-07 23:30:00.000000", "2026-12-07 23:30:00", False),
+        ("r", "p", "u", "2026-12-08 01:00:00+07:00", datetime(2026, 12, 8, 1, tzinfo=wib), False),
+        ("r", "p", None, None, datetime(2026, 12, 7, 23, 30, tzinfo=UTC), False),
+        ("r", "p", None, "2026-12-07 10:00:00", "2026-12-07 10:00:00", True),  # suspended: not counted
+    ]
+    assert task_counts.counted(rows, -1) == {
+        ("r", "p", False, "2026-12-07", "2026-12-07"): -1,
+        ("r", "p", True, "2026-12-07", "2026-12-07"): -1,
+        ("r", "p", False, "", "2026-12-07"): -1,
+    }
