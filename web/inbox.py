@@ -12,7 +12,6 @@ from flask.typing import ResponseReturnValue
 
 from engine.directory import access
 from engine.views import queries, saved_filters
-from engine.views import task as taskview
 from engine.views.dashboard import step_labels
 
 from .auth import engine, login_required, principal
@@ -76,10 +75,7 @@ def index() -> ResponseReturnValue:
     now, page, summary = found.now, found.page, found.summary
     g.notification_count = summary.noticed  # the header's count, already counted here
     g.principal = found.who  # and the user's grants, for the header's menus
-    names = dict(summary.villages)
-    missing = {t.village for t in page.tasks} - set(names)
-    if missing:
-        names.update(taskview.village_names(eng, missing))
+    names = {**page.names, **summary.villages}  # the page's villages come with its tasks
     counts = {
         "semua": summary.total,
         "saya": summary.mine,

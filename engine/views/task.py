@@ -129,12 +129,6 @@ def _iso(value: Any) -> str | None:
     return clock.as_utc(value).isoformat() if value is not None else None
 
 
-def village_names(engine: Engine, codes: set[str]) -> dict[str, str]:
-    with engine.db.sessions() as session:
-        rows = session.execute(select(Village.code, Village.name).where(Village.code.in_(codes)))
-        return {code: name for code, name in rows}
-
-
 def instance_village(engine: Engine, instance_id: int) -> str | None:
     with engine.db.sessions() as session:
         return session.scalar(select(Instance.village_code).where(Instance.id == instance_id))
