@@ -29,6 +29,7 @@ from sqlalchemy import text
 from bench import scale  # noqa: E402
 from bench import scale_load as load  # noqa: E402
 from bench import scale_measure as measure  # noqa: E402
+from bench.scale_table import cpu_parts  # noqa: E402
 from engine.core import Engine
 from engine.store.db import Database, normalise_url
 from engine.views import queries
@@ -84,6 +85,7 @@ def main() -> None:
                 f"p50 {c['p50']:.0f}  p95 {c['p95']:.0f} ms, {c['per_second']:.0f}/s, {c['completed']} done, "
                 f"{c['deliberate_conflicts']} deliberate conflicts, {c['error_count']} errors",
             )
+            print("  CPU per request: client / web / database".ljust(44), cpu_parts(c))
     print(f"load average {results['load_average_start'][0]:.1f} -> {results['load_average_end'][0]:.1f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))

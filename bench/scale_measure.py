@@ -144,6 +144,51 @@ def page_calls(server: Server, sessions: list[requests.Session], paths: list[str
     return [call(sessions[i % len(sessions)], path) for i, path in enumerate(paths)]
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process so far (Linux /proc), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _database_pids() -> list[int]:
+    """The PostgreSQL server's processes on this machine (none for SQLite)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+class CpuShare:
+    """The machine's CPU seconds spent by each part of a measurement: this process (the bench's
+    client threads), the web processes and the database server, between `__init__` and `parts`.
+    A database process started meanwhile (a new connection's backend) counts from zero."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        self.servers = [s.process.pid for s in servers]
+        self.started_client = time.process_time()
+        self.started_web = sum(_cpu_seconds(pid) for pid in self.servers)
+        self.started_db = {pid: _cpu_seconds(pid) for pid in _database_pids()}
+
+    def parts(self) -> dict[str, float]:
+        db = sum(_cpu_seconds(pid) - self.started_db.get(pid, 0.0) for pid in _database_pids())
+        return {
+            "client": time.process_time() - self.started_client,
+            "web": sum(_cpu_seconds(pid) for pid in self.servers) - self.started_web,
+            "database": db,
+        }
+
+
 @dataclass
 class LoadResult:
     latencies: dict[str, float]
@@ -151,6 +196,7 @@ class LoadResult:
     deliberate_conflicts: int
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # by part: client, web, database
 
 
 def complete_under_load(
@@ -200,12 +246,14 @@ def complete_under_load(
         conn.close()
 
     threads = [threading.Thread(target=client, args=(servers[n % len(servers)],)) for n in range(clients)]
+    cpu = CpuShare(servers)
     began = first = time.perf_counter() + 0.05
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.perf_counter() - began
+    cpu_seconds = cpu.parts()
     by_task: dict[str, list[int]] = {}
     errors = []
     for task_id, status, duplicate, text in outcomes:
@@ -219,7 +267,7 @@ def complete_under_load(
                 errors.append(f"{task_id} sent {len(statuses)} times: {statuses}")
             conflicts += statuses.count(409)
     completed = sum(1 for s in by_task.values() if 200 in s)
-    return LoadResult(percentiles(samples), completed, conflicts, errors, seconds)
+    return LoadResult(percentiles(samples), completed, conflicts, errors, seconds, cpu_seconds)
 
 
 def _spawn(args: list[str], url: str) -> subprocess.Popen[str]:

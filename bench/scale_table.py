@@ -18,7 +18,14 @@ def completion_figures(
         "per_second": sent / result.seconds,
         "clients": args.clients,
         "web_processes": len(servers),
+        # the machine's CPU per request sent, by part (client threads, web processes, database)
+        "cpu_ms_per_request": {part: 1000 * sec / sent for part, sec in result.cpu_seconds.items()},
     }
+
+
+def cpu_parts(c: dict[str, Any]) -> str:
+    parts = c["cpu_ms_per_request"]
+    return " / ".join(f"{parts[k]:.1f}" for k in ("client", "web", "database")) + f" ms ({sum(parts.values()):.1f})"
 
 
 def print_table(r: dict[str, Any]) -> None:
@@ -58,6 +65,8 @@ def print_table(r: dict[str, Any]) -> None:
                 "p95 < 100 ms, 0 errors",
             )
         )
+        if c.get("cpu_ms_per_request"):
+            rows.append(("  CPU per request: client / web / database", cpu_parts(c), ""))
     if "complete_api_paced" in r:
         c = r["complete_api_paced"]
         rows.append(

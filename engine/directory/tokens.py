@@ -113,24 +113,21 @@ USE_RECORDED_EVERY = timedelta(minutes=1)  # how fresh `last_used_at` is kept
 
 def authenticate(engine: Engine, secret: str) -> str | None:
     """The username a live token belongs to; None for anything else. Its use is recorded to the
-    minute: a call within a minute of the last recorded one writes nothing (no write transaction
-    on every API call)."""
+    minute: a call within a minute of the last recorded one writes nothing. One statement reads
+    and, at most once a minute, one more writes, each committed on its own (no transaction of
+    their own to begin and end around them: the check runs before every API call)."""
     if not secret:
         return None
-    with engine.db.sessions() as session:
-        found = session.execute(
-            select(ApiToken.id, User.username, ApiToken.last_used_at)
-            .join(User, User.id == ApiToken.user_id)
-            .where(
-                ApiToken.token_hash == _hash(secret),
-                ApiToken.revoked_at.is_(None),
-                User.active.is_(True),
-            )
-        ).first()
-    if found is None:
-        return None
-    now, last = _now(), found[2]
-    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) >= USE_RECORDED_EVERY:
-        with engine.db.transaction() as session:
-            session.execute(update(ApiToken).where(ApiToken.id == found[0]).values(last_used_at=now))
+    with engine.db.statements() as sql:
+        found = sql.one(
+            "SELECT t.id, u.username, t.last_used_at FROM api_token t JOIN user_account u ON u.id = t.user_id "
+            "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.active = :yes",
+            hash=_hash(secret),
+            yes=True,
+        )
+        if found is None:
+            return None
+        now, last = _now(), sql.read_ts(found[2])
+        if last is None or now - last >= USE_RECORDED_EVERY:
+            sql.run("UPDATE api_token SET last_used_at = :now WHERE id = :id", now=sql.ts(now), id=found[0])
     return str(found[1])

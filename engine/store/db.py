@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import config
 from engine.store import idle_ping
+from engine.store.fastsql import Sql
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 AUTOCHECKPOINT_PAGES = 10_000  # 40 MB of log at most before a request pays for a checkpoint
@@ -131,6 +132,26 @@ class Database:
                 session.flush()
             finally:
                 session.close()
+
+    @contextmanager
+    def statements(self) -> Iterator[Sql]:
+        """Statements each committed on its own, with no transaction around them: for a read that
+        is one statement, or a write of one row that needs no other statement beside it. On
+        PostgreSQL a transaction's BEGIN and its end are two more round trips, which a request
+        that only checks its bearer token would otherwise pay on every call."""
+        raw = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection
+            if self.is_sqlite:  # no isolation level: each statement outside BEGIN commits itself
+                yield Sql.on_cursor(driver.cursor(), sqlite=True)
+            else:
+                driver.autocommit = True  # type: ignore[union-attr]
+                try:
+                    yield Sql.on_cursor(driver.cursor(), sqlite=False)
+                finally:
+                    driver.autocommit = False  # type: ignore[union-attr]
+        finally:
+            raw.close()  # back to the pool
 
     def upgrade(self) -> str:
         """Create the schema or bring it up to the newest migration; returns the revision."""

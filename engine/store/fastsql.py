@@ -71,6 +71,13 @@ class Sql:
         self.sqlite = connection.dialect.name == "sqlite"
         self.cursor = connection.connection.cursor()
 
+    @classmethod
+    def on_cursor(cls, cursor: Any, sqlite: bool) -> Sql:
+        """Statements on a DB-API cursor of the caller's (`Database.statements`)."""
+        found = cls.__new__(cls)
+        found.sqlite, found.cursor = sqlite, cursor
+        return found
+
     def _sql(self, sql: str) -> str:
         return sql if self.sqlite else _pyformat(sql)
 
