@@ -25,7 +25,8 @@ def completion_figures(
 
 def cpu_parts(c: dict[str, Any]) -> str:
     parts = c["cpu_ms_per_request"]
-    return " / ".join(f"{parts[k]:.1f}" for k in ("client", "web", "database")) + f" ms ({sum(parts.values()):.1f})"
+    each = " / ".join(f"{parts[k]:.1f}" for k in ("client", "web", "database"))
+    return f"{each} ms ({sum(parts.values()):.1f})"
 
 
 def print_table(r: dict[str, Any]) -> None:

@@ -120,7 +120,8 @@ def authenticate(engine: Engine, secret: str) -> str | None:
         return None
     with engine.db.statements() as sql:
         found = sql.one(
-            "SELECT t.id, u.username, t.last_used_at FROM api_token t JOIN user_account u ON u.id = t.user_id "
+            "SELECT t.id, u.username, t.last_used_at FROM api_token t "
+            "JOIN user_account u ON u.id = t.user_id "
             "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.active = :yes",
             hash=_hash(secret),
             yes=True,

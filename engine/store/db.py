@@ -141,15 +141,15 @@ class Database:
         that only checks its bearer token would otherwise pay on every call."""
         raw = self.engine.raw_connection()
         try:
-            driver = raw.driver_connection
+            driver: Any = raw.driver_connection
             if self.is_sqlite:  # no isolation level: each statement outside BEGIN commits itself
                 yield Sql.on_cursor(driver.cursor(), sqlite=True)
             else:
-                driver.autocommit = True  # type: ignore[union-attr]
+                driver.autocommit = True
                 try:
                     yield Sql.on_cursor(driver.cursor(), sqlite=False)
                 finally:
-                    driver.autocommit = False  # type: ignore[union-attr]
+                    driver.autocommit = False
         finally:
             raw.close()  # back to the pool
 
