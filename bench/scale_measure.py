@@ -147,7 +147,7 @@ def page_calls(server: Server, sessions: list[requests.Session], paths: list[str
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User and system CPU seconds of a process so far (Linux /proc), 0 if it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -156,7 +156,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def _database_pids() -> list[int]:
+def database_pids() -> list[int]:
     """The PostgreSQL server's processes on this machine (none for SQLite)."""
     pids = []
     for entry in Path("/proc").iterdir():
@@ -169,24 +169,39 @@ def _database_pids() -> list[int]:
     return pids
 
 
+def children_of(parents: list[int]) -> list[int]:
+    """The processes these started and that still run (a web process's sandbox processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid in parents:
+                found.append(int(entry.name))
+    return found
+
+
 class CpuShare:
     """The machine's CPU seconds spent by each part of a measurement: this process (the bench's
-    client threads), the web processes and the database server, between `__init__` and `parts`.
-    A database process started meanwhile (a new connection's backend) counts from zero."""
+    client threads), the web processes with the sandbox processes they started (scripts run
+    there) and the database server, between `__init__` and `parts`. A process started meanwhile
+    (a new connection's backend, a new sandbox process) counts from zero."""
 
     def __init__(self, servers: list[Server]) -> None:
         self.servers = [s.process.pid for s in servers]
         self.started_client = time.process_time()
-        self.started_web = sum(_cpu_seconds(pid) for pid in self.servers)
-        self.started_db = {pid: _cpu_seconds(pid) for pid in _database_pids()}
+        self.started_web = self._web()
+        self.started_db = {pid: cpu_seconds(pid) for pid in database_pids()}
+
+    def _web(self) -> dict[int, float]:
+        return {pid: cpu_seconds(pid) for pid in [*self.servers, *children_of(self.servers)]}
 
     def parts(self) -> dict[str, float]:
-        db = sum(_cpu_seconds(pid) - self.started_db.get(pid, 0.0) for pid in _database_pids())
-        return {
-            "client": time.process_time() - self.started_client,
-            "web": sum(_cpu_seconds(pid) for pid in self.servers) - self.started_web,
-            "database": db,
-        }
+        db = sum(cpu_seconds(pid) - self.started_db.get(pid, 0.0) for pid in database_pids())
+        web = sum(now - self.started_web.get(pid, 0.0) for pid, now in self._web().items())
+        return {"client": time.process_time() - self.started_client, "web": web, "database": db}
 
 
 @dataclass

@@ -23,18 +23,10 @@ def evaluate(source: str, context: dict[str, Any], extra: dict[str, Any]) -> Any
 
 def execute(source: str, context: dict[str, Any], extra: dict[str, Any]) -> None:
     """Run a script; the names it assigns go back into `context` (the task data), those it deleted
-    go. Values it did not change stay the objects they were (shared with other tasks' data)."""
+    go. Values it did not change stay the objects they were (shared with other tasks' data): the
+    sandbox process sends back only what the script changed."""
     guard.compile_script(source)
-    after: dict[str, Any] = pool.run("exec", source, context, extra)
-    for key in [k for k in context if k not in after]:
-        del context[key]
-    for key, value in after.items():
-        if key not in context or not _same(context[key], value):
-            context[key] = value
-
-
-def _same(before: Any, after: Any) -> bool:
-    try:
-        return type(before) is type(after) and bool(before == after)
-    except Exception:  # values that cannot be compared are taken as changed
-        return False
+    changed, deleted = pool.run("exec", source, context, extra)
+    for key in deleted:
+        context.pop(key, None)
+    context.update(changed)

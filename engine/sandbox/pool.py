@@ -197,8 +197,9 @@ def _rebuilt(name: str, args: tuple[Any, ...], text: str) -> Exception:
 
 
 def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) -> Any:
-    """Run `source` in a sandbox process: "eval" (its value), "exec" (the script's data after it)
-    or "match" (whether the regular expression `source` matches `context["text"]`)."""
+    """Run `source` in a sandbox process: "eval" (its value), "exec" (what the script changed in
+    the data: the names it assigned or changed, with their values, and the names it deleted) or
+    "match" (whether the regular expression `source` matches `context["text"]`)."""
     seconds = guard.TIME_BUDGET_SECONDS
     try:
         body = pickle.dumps((kind, source, context, extra, seconds), protocol=pickle.HIGHEST_PROTOCOL)
@@ -218,8 +219,13 @@ def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) 
         answer = _DataUnpickler(io.BytesIO(reply)).load()
         if answer[0] == "ok":
             value = answer[1]
-            what = "the expression's value" if kind == "eval" else "the script's data"
-            shape.check(value, what)
+            if kind == "exec":  # what the script changed, and the names it deleted
+                changed, deleted = value
+                if not isinstance(changed, dict) or not all(isinstance(k, str) for k in deleted):
+                    raise TypeError("a script's answer is its changed names and its deleted ones")
+                shape.check(changed, "the script's data")
+                return changed, deleted
+            shape.check(value, "the expression's value")
             return value
     except (pickle.UnpicklingError, shape.ShapeError, IndexError, TypeError, ValueError) as err:
         raise guard.SandboxError(f"the script's answer was refused: {err}") from None

@@ -67,7 +67,25 @@ def _raised(err: Exception) -> tuple[Any, ...]:
     return ("raised", type(err).__name__, args[:4], str(err)[:2000])
 
 
-def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) -> tuple[Any, ...]:
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What a script did to the data: the names it assigned or changed in place (with their values
+    now) and the names it deleted. Only these go back: the rest of the data is what the engine
+    sent, and it is neither sent again nor checked again."""
+    changed = {k: v for k, v in after.items() if k not in before or not same(before[k], v)}
+    return changed, [k for k in before if k not in after]
+
+
+def same(before: Any, after: Any) -> bool:
+    try:
+        return type(before) is type(after) and bool(before == after)
+    except Exception:  # values that cannot be compared are taken as changed
+        return False
+
+
+def run(
+    kind: str, source: str, context: dict[str, Any], extra: dict[str, Any], sent: bytes = b""
+) -> tuple[Any, ...]:
+    """`sent`: the request as it came (for a script, the data before it ran is read from it again)."""
     try:
         if kind == "match":  # a form's pattern RE2 does not accept (engine.sandbox.patterns)
             return ("ok", re.search(source, context["text"]) is not None)
@@ -75,9 +93,11 @@ def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) 
             value = guard.evaluate(source, context, extra)
             shape.check(value, "the expression's value")
             return ("ok", value)
+        before: dict[str, Any] = pickle.loads(sent)[2] if sent else {}  # noqa: S301 - written by the engine
         guard.execute(source, context, extra, private=True)
-        shape.check_names(context)
-        return ("ok", context)
+        changed, deleted = changes(before, context)
+        shape.check_names(changed)
+        return ("ok", (changed, deleted))
     except (guard.SandboxError, shape.ShapeError) as err:
         return ("refused", str(err))
     except MemoryError:
@@ -94,7 +114,7 @@ def answer(body: bytes) -> bytes:
         kind, source, context, extra, seconds = pickle.loads(body)  # noqa: S301 - written by the engine
         guard.TIME_BUDGET_SECONDS = seconds
         limit_cpu(seconds + CPU_GRACE_SECONDS)
-        reply = run(kind, source, context, extra)
+        reply = run(kind, source, context, extra, body)
         return pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
         return pickle.dumps(("refused", "stopped: it used more memory than scripts may use"))
