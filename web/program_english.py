@@ -3,11 +3,19 @@ keyed by BPMN id, an element's English `name` (task names, diagram labels, event
 their flows) and `documentation` (the text above a task's form). The BPMN files stay in Bahasa
 Indonesia; in English mode the pages show these texts, and the Indonesian one where none is given.
 
+A task whose BPMN gives it a `displayName` (a name filled from its data, "Absensi Bimbingan Sosial
+Hari ke-{hari_ke}") may have an English `display_name` with the same fields ("Attendance of the
+social guidance, day {hari_ke}"): the values are read back from the task's Indonesian name, as the
+template it was filled from places them, so every instance of the task keeps a name of its own in
+English too. A name the Indonesian template does not match (a version whose template differed)
+shows the English `name`.
+
 `program_en` (a Jinja filter) turns one text; `diagram` turns the labels of a drawn diagram.
 docs/designing-processes.md tells designers how to fill the file."""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from threading import Lock
@@ -22,7 +30,10 @@ from .i18n import select_locale
 
 FILE = "english.toml"
 SVG = "http://www.w3.org/2000/svg"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+_FIELD = re.compile(r"\{([^{}]+)\}")
 _cache: dict[Path, tuple[float, dict[str, dict[str, str]]]] = {}
+_templates: dict[Path, tuple[tuple[float, ...], dict[str, str]]] = {}
 _lock = Lock()
 
 
@@ -59,16 +70,86 @@ def texts() -> dict[str, dict[str, str]]:
     return merged
 
 
+def _read_templates(folder: Path) -> dict[str, str]:
+    """The `displayName` templates of a program folder's BPMN files, by the task's id; read again
+    only when a file changes. A file that cannot be read gives none."""
+    files = sorted(folder.glob("*.bpmn"))
+    try:
+        stamp = tuple(f.stat().st_mtime for f in files)
+    except OSError:
+        return {}
+    with _lock:
+        cached = _templates.get(folder)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    found: dict[str, str] = {}
+    for path in files:
+        try:
+            tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+        except (OSError, etree.XMLSyntaxError):
+            continue
+        for prop in tree.iter(f"{{{SPIFF}}}property"):
+            if prop.get("name") != "displayName" or not prop.get("value"):
+                continue
+            owner = next((a for a in prop.iterancestors() if a.get("id")), None)
+            if owner is not None:
+                found[str(owner.get("id"))] = str(prop.get("value"))
+    with _lock:
+        _templates[folder] = (stamp, found)
+    return found
+
+
+def templates() -> dict[str, str]:
+    """Every installed program's displayName templates (Bahasa Indonesia) by BPMN id."""
+    merged: dict[str, str] = {}
+    for program in programs.installed():
+        if program.folder is not None:
+            merged.update(_read_templates(program.folder))
+    return merged
+
+
+def filled(template: str, name: str) -> dict[str, str] | None:
+    """The field values a name was filled with from `template` ("Hari ke-{hari_ke}" and "Hari
+    ke-3" give {"hari_ke": "3"}); None when the name was not made from it."""
+    parts = _FIELD.split(template)  # literal, field, literal, field, ..., literal
+    pattern = "".join(re.escape(p) if i % 2 == 0 else "(.*?)" for i, p in enumerate(parts))
+    found = re.fullmatch(pattern, name, re.DOTALL)
+    if found is None:
+        return None
+    values: dict[str, str] = {}
+    for field, value in zip(parts[1::2], found.groups(), strict=True):
+        if values.setdefault(field, value) != value:  # a field used twice, with two values
+            return None
+    return values
+
+
+def _display_name(entry: dict[str, str], bpmn_id: str, value: Any) -> str | None:
+    english_template = entry.get("display_name")
+    template = templates().get(bpmn_id) if english_template else None
+    if not english_template or not template or not isinstance(value, str):
+        return None
+    values = filled(template, value)
+    if values is None or any(f not in values for f in _FIELD.findall(english_template)):
+        return None
+    return _FIELD.sub(lambda m: values[m.group(1)], english_template)
+
+
 def english() -> bool:
     return select_locale() == "en"
 
 
 def text(value: Any, bpmn_id: str | None, field: str = "name") -> Any:
     """`value` (a program text of the element `bpmn_id`) in English when the page is in English and
-    the program gives one; else `value` as it is."""
+    the program gives one; else `value` as it is. A task's name filled from its data (`displayName`)
+    is filled again into its English `display_name` where the program gives one."""
     if not bpmn_id or not english():
         return value
-    return texts().get(bpmn_id, {}).get(field) or value
+    entry = texts().get(bpmn_id, {})
+    if field == "name" and "display_name" in entry:
+        shown = _display_name(entry, bpmn_id, value)
+        if shown is not None:
+            return shown
+    return entry.get(field) or value
 
 
 def _wrap(words: str, width: int) -> list[str]:
