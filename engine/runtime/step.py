@@ -29,6 +29,7 @@ from engine.core import Engine, Live, Projection, decode, encode
 from engine.errors import Conflict, NotFound
 from engine.runtime import audit, places
 from engine.runtime.projections import sync_projections
+from engine.spiff import json_read
 from engine.store.fastsql import Sql
 
 
@@ -73,7 +74,7 @@ def load_lives(sql: Sql, specs: dict[int, spiff.Spec]) -> dict[int, Live]:
     headers = {
         r[0]: r[1] for r in sql.all(f"SELECT id, header FROM instance WHERE id IN ({marks})", **params)
     }
-    parsed = {i: json.loads(decode(sql.blob(header))) for i, header in headers.items()}
+    parsed = {i: json_read.loads(decode(sql.blob(header))) for i, header in headers.items()}
     tasks = stored_tasks(sql, list(headers), [i for i, dct in parsed.items() if dct.get("packed")])
     projections: dict[int, Projection] = {i: Projection() for i in headers}
     for r in sql.all(

@@ -8,13 +8,12 @@ runs another subprocess.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from engine.spiff import rows, taskrows
+from engine.spiff import json_read, rows, taskrows
 from engine.spiff.lazy_subprocess import Builder, Pending
 from engine.spiff.ledger import UNMADE, Ledger
 from engine.spiff.ledger_entry import StoredTask
@@ -58,7 +57,7 @@ def restore(
 ) -> tuple[Any, Ledger]:
     """Rebuild a live workflow (and its ledger) from a stored header (its text, or that parsed) and
     task rows (`packed`: the subprocesses whose rows came from packed rows, `packing.unpack`)."""
-    dct = json.loads(header) if isinstance(header, str) else header
+    dct = json_read.loads(header) if isinstance(header, str) else header
     dct.pop("packed", None)  # a hint for the reader of the rows, who passes what it found
     fmt = dct.pop("format", None)
     if fmt != STATE_FORMAT:

@@ -13,7 +13,6 @@ own task dict) are left to `rows.parse`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID, SafeUUID
@@ -23,7 +22,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
-from engine.spiff import rows
+from engine.spiff import json_read, rows
 from engine.spiff.serialize import REGISTRY
 
 _new = object.__new__
@@ -67,7 +66,7 @@ class Parsed:
             self.by_ord[stored.ord] = tid
             self.at_ord[stored.ord] = index
             bodies.append(stored.body)
-        self.rows: list[dict[str, Any]] = json.loads("[" + ",".join(bodies) + "]") if bodies else []
+        self.rows: list[dict[str, Any]] = json_read.loads("[" + ",".join(bodies) + "]") if bodies else []
         self.legacy = any("typename" in row for row in self.rows)
         self.plain = ['"typename"' not in body for body in bodies]
         self.made: list[tuple[Any, Any]] = []  # (task, its stored entry), as the tasks are made
