@@ -136,6 +136,18 @@ def all_done() -> list[dict[str, Any]]:
     return [{"kegiatan": k["kegiatan"], "status": "Selesai", "catatan": "Terlaksana."} for k in plan]
 
 
+# The tasks before the learning contract, each with the role it goes to, in order.
+BEFORE_THE_CONTRACT = [
+    ("tetapkan_petugas", "Fasilitator Pusat"),
+    ("koordinasi_dinas_sosial", "Fasilitator Daerah"),
+    ("siapkan_lokasi", "Fasilitator Daerah"),
+    ("siapkan_calon_peserta", "Fasilitator Daerah"),
+    ("pemetaan_kondisi_awal", "Fasilitator Daerah"),
+    ("pembekalan", "Fasilitator Pusat"),
+    ("registrasi_peserta", "Pendamping"),
+]
+
+
 def through_preparation_and_training(v: Village, baseline: int = 2) -> None:
     v.do("tetapkan_petugas", "Fasilitator Pusat")
     v.do("koordinasi_dinas_sosial", "Fasilitator Daerah")

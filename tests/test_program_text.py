@@ -18,7 +18,7 @@ from engine.errors import Forbidden
 from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.model_desa_program import FORM_EXAMPLES
-from tests.test_program import WIB, Village, all_done, program, scores  # noqa: F401 (program: a fixture)
+from tests.test_program import BEFORE_THE_CONTRACT, WIB, Village, all_done, program, scores  # noqa: F401 (program: a fixture)
 
 START = "2027-03-31"  # a plan that starts on a month's last day: months end on 30 April, 31 May, ...
 MONTHS = ["2027-04-30", "2027-05-31", "2027-06-30", "2027-07-31", "2027-08-31", "2027-09-30"]
@@ -36,15 +36,7 @@ def due(v: Village, bpmn_id: str) -> datetime:
 
 
 def prepare_and_train(v: Village) -> None:
-    for task, role in [
-        ("tetapkan_petugas", "Fasilitator Pusat"),
-        ("koordinasi_dinas_sosial", "Fasilitator Daerah"),
-        ("siapkan_lokasi", "Fasilitator Daerah"),
-        ("siapkan_calon_peserta", "Fasilitator Daerah"),
-        ("pemetaan_kondisi_awal", "Fasilitator Daerah"),
-        ("pembekalan", "Fasilitator Pusat"),
-        ("registrasi_peserta", "Pendamping"),
-    ]:
+    for task, role in BEFORE_THE_CONTRACT:
         v.do(task, role)
     v.do("kontrak_belajar", "Fasilitator Pusat", tanggal_bimbingan=TRAINING)
     for day, date in enumerate(TRAINING, start=1):
@@ -206,16 +198,7 @@ def test_a_village_with_fewer_than_four_dimensions_applied_is_not_berketahanan_s
 def test_every_participant_commits(program: Engine) -> None:  # noqa: F811
     # "setiap peserta diharuskan membuat komitmen": the Pokja's form comes back until all have.
     v = Village(program)
-    for task, role in [
-        ("tetapkan_petugas", "Fasilitator Pusat"),
-        ("koordinasi_dinas_sosial", "Fasilitator Daerah"),
-        ("siapkan_lokasi", "Fasilitator Daerah"),
-        ("siapkan_calon_peserta", "Fasilitator Daerah"),
-        ("pemetaan_kondisi_awal", "Fasilitator Daerah"),
-        ("pembekalan", "Fasilitator Pusat"),
-        ("registrasi_peserta", "Pendamping"),
-        ("kontrak_belajar", "Fasilitator Pusat"),
-    ]:
+    for task, role in [*BEFORE_THE_CONTRACT, ("kontrak_belajar", "Fasilitator Pusat")]:
         v.do(task, role)
     for _ in TRAINING:
         v.advance_to(v.now + timedelta(days=60))  # every agreed day has come

@@ -9,23 +9,14 @@ import pytest
 from flask import session
 
 from engine.core import Engine
-from tests.test_program import Village, program  # noqa: F401 (program: a fixture)
+from tests.test_program import BEFORE_THE_CONTRACT, Village, program  # noqa: F401 (program: a fixture)
 from tests.web.task_page_helpers import make_app, signed_in
 from web import program_english
 
 
 def test_the_days_of_the_guidance_keep_their_number_in_english(program: Engine) -> None:  # noqa: F811
     v = Village(program)
-    for bpmn_id, role in [
-        ("tetapkan_petugas", "Fasilitator Pusat"),
-        ("koordinasi_dinas_sosial", "Fasilitator Daerah"),
-        ("siapkan_lokasi", "Fasilitator Daerah"),
-        ("siapkan_calon_peserta", "Fasilitator Daerah"),
-        ("pemetaan_kondisi_awal", "Fasilitator Daerah"),
-        ("pembekalan", "Fasilitator Pusat"),
-        ("registrasi_peserta", "Pendamping"),
-        ("kontrak_belajar", "Fasilitator Pusat"),
-    ]:
+    for bpmn_id, role in [*BEFORE_THE_CONTRACT, ("kontrak_belajar", "Fasilitator Pusat")]:
         v.do(bpmn_id, role)
     client = signed_in(program, "pendamping1")
     for day in (1, 2):
