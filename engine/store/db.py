@@ -75,8 +75,10 @@ def _sqlite_begin(conn: Any) -> None:
     # A write transaction takes the write lock at BEGIN, so two writers queue (busy_timeout)
     # instead of one failing when it upgrades a read lock; readers never block anyone (WAL).
     # (On the DB-API cursor: this runs before every transaction, and needs no statement machinery.)
-    write = conn.get_execution_options().get("desa_write")
-    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":  # `Database.statements`: each commits itself
+        return
+    conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if options.get("desa_write") else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -112,6 +114,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Write transactions: on SQLite they take the write lock at BEGIN (see _sqlite_begin).
         self._writer = self.engine.execution_options(desa_write=True)
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def is_sqlite(self) -> bool:
@@ -138,20 +141,11 @@ class Database:
         """Statements each committed on its own, with no transaction around them: for a read that
         is one statement, or a write of one row that needs no other statement beside it. On
         PostgreSQL a transaction's BEGIN and its end are two more round trips, which a request
-        that only checks its bearer token would otherwise pay on every call."""
-        raw = self.engine.raw_connection()
-        try:
-            driver: Any = raw.driver_connection
-            if self.is_sqlite:  # no isolation level: each statement outside BEGIN commits itself
-                yield Sql.on_cursor(driver.cursor(), sqlite=True)
-            else:
-                driver.autocommit = True
-                try:
-                    yield Sql.on_cursor(driver.cursor(), sqlite=False)
-                finally:
-                    driver.autocommit = False
-        finally:
-            raw.close()  # back to the pool
+        that only checks its bearer token would otherwise pay on every call. The statements go
+        through SQLAlchemy's connection, so a lost connection is handled as everywhere else (the
+        pool renews the connections made before it)."""
+        with self._autocommit.connect() as connection:
+            yield Sql.on_connection(connection)
 
     def upgrade(self) -> str:
         """Create the schema or bring it up to the newest migration; returns the revision."""

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
@@ -72,11 +73,10 @@ class Sql:
         self.cursor = connection.connection.cursor()
 
     @classmethod
-    def on_cursor(cls, cursor: Any, sqlite: bool) -> Sql:
-        """Statements on a DB-API cursor of the caller's (`Database.statements`)."""
-        found = cls.__new__(cls)
-        found.sqlite, found.cursor = sqlite, cursor
-        return found
+    def on_connection(cls, connection: Connection) -> Sql:
+        """Statements through a SQLAlchemy connection's own execution (`Database.statements`),
+        which handles a lost connection as SQLAlchemy does everywhere."""
+        return _ThroughConnection(connection)
 
     def _sql(self, sql: str) -> str:
         return sql if self.sqlite else _pyformat(sql)
@@ -134,3 +134,26 @@ class Sql:
         """`:name0, :name1, ...` and its parameters, for an IN (...) clause."""
         params = {f"{name}{i}": v for i, v in enumerate(values)}
         return ", ".join(f":{k}" for k in params), params
+
+
+class _ThroughConnection(Sql):
+    """`Sql` whose statements go through `Connection.exec_driver_sql`: no statement building, and
+    SQLAlchemy's handling of the driver's errors."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.connection = connection
+
+    def one(self, sql: str, **params: Any) -> tuple[Any, ...] | None:
+        row = self.connection.exec_driver_sql(self._sql(sql), params).first()
+        return tuple(row) if row is not None else None
+
+    def all(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self.connection.exec_driver_sql(self._sql(sql), params)]
+
+    def run(self, sql: str, **params: Any) -> int:
+        return int(self.connection.exec_driver_sql(self._sql(sql), params).rowcount)
+
+    def many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.connection.exec_driver_sql(self._sql(sql), rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from engine.store import idle_ping
 from engine.store.db import Database
@@ -56,3 +57,29 @@ def test_a_connection_in_steady_use_is_not_pinged(db: Database, monkeypatch: pyt
     monkeypatch.setattr(idle_ping.time, "monotonic", lambda: later)
     assert _backend(db) == first
     assert len(sent) == 1
+
+
+def test_when_the_server_ends_the_pooled_connections_a_lone_statement_fails_once(db: Database) -> None:
+    """`Database.statements` (a bearer token's check, before every API call) on connections used
+    moments ago, which the idle ping does not look at: the first finds its connection gone and
+    fails, and the pool renews every connection made before it, so the next ones succeed."""
+    held = [db.engine.connect() for _ in range(3)]
+    pids = [int(c.execute(text("SELECT pg_backend_pid()")).scalar_one()) for c in held]
+    for conn in held:
+        conn.close()
+    other = Database(PG_URL)
+    try:
+        with other.engine.connect() as conn:
+            for pid in pids:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        other.dispose()
+    failed = 0
+    for _ in range(3):
+        try:
+            with db.statements() as sql:
+                assert sql.one("SELECT 1") == (1,)
+        except DBAPIError as err:
+            assert err.connection_invalidated
+            failed += 1
+    assert failed == 1
