@@ -223,7 +223,7 @@ def run(kind: str, source: str, context: dict[str, Any], extra: dict[str, Any]) 
                 changed, deleted = value
                 if not isinstance(changed, dict) or not all(isinstance(k, str) for k in deleted):
                     raise TypeError("a script's answer is its changed names and its deleted ones")
-                shape.check(changed, "the script's data")
+                shape.check(changed, "the script's data")  # the sandbox process checked all of it
                 return changed, deleted
             shape.check(value, "the expression's value")
             return value

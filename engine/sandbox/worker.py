@@ -95,9 +95,8 @@ def run(
             return ("ok", value)
         before: dict[str, Any] = pickle.loads(sent)[2] if sent else {}  # noqa: S301 - written by the engine
         guard.execute(source, context, extra, private=True)
-        changed, deleted = changes(before, context)
-        shape.check_names(changed)
-        return ("ok", (changed, deleted))
+        shape.check_names(context)  # all the data the task keeps, in one budget, as before
+        return ("ok", changes(before, context))
     except (guard.SandboxError, shape.ShapeError) as err:
         return ("refused", str(err))
     except MemoryError:

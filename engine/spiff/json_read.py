@@ -21,5 +21,5 @@ _decode = msgspec.json.Decoder().decode
 def loads(text: str | bytes) -> Any:
     try:
         return _decode(text)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, UnicodeEncodeError):  # the latter: a lone surrogate in a str
         return json.loads(text)

@@ -52,3 +52,8 @@ def test_a_malformed_text_fails_as_before(text: str) -> None:
         json.loads(text)
     with pytest.raises(json.JSONDecodeError):
         json_read.loads(text)
+
+
+def test_a_lone_surrogate_in_the_text_itself_reads_as_before() -> None:
+    text = '{"ganjil": "\ud800"}'
+    assert json_read.loads(text) == json.loads(text)

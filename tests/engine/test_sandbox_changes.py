@@ -67,3 +67,11 @@ def test_a_changed_value_the_engine_cannot_keep_is_still_refused() -> None:
     with pytest.raises(guard.SandboxError, match="nested deeper"):
         isolation.execute("x = []\nfor _ in range(40):\n    x = [x]\nskor = x\n", context, {})
     assert context == data()
+
+
+def test_the_limits_still_count_all_the_data_the_task_keeps() -> None:
+    """Each name within the limit, together over it: refused, as when the whole data came back."""
+    context = {"a": [0] * 900_000}
+    with pytest.raises(guard.SandboxError, match="too large to keep"):
+        isolation.execute("b = [0] * 900000\n", context, {})
+    assert set(context) == {"a"}
