@@ -110,14 +110,26 @@ def templates() -> dict[str, str]:
 
 def filled(template: str, name: str) -> dict[str, str] | None:
     """The field values a name was filled with from `template` ("Hari ke-{hari_ke}" and "Hari
-    ke-3" give {"hari_ke": "3"}); None when the name was not made from it."""
+    ke-3" give {"hari_ke": "3"}); None when the name was not made from it. The text between two
+    fields is looked for from the left, once (no backtracking: the time is linear in the name)."""
     parts = _FIELD.split(template)  # literal, field, literal, field, ..., literal
-    pattern = "".join(re.escape(p) if i % 2 == 0 else "(.*?)" for i, p in enumerate(parts))
-    found = re.fullmatch(pattern, name, re.DOTALL)
-    if found is None:
+    literals, fields = parts[0::2], parts[1::2]
+    if not fields:
+        return {} if name == template else None
+    if not name.startswith(literals[0]) or not name.endswith(literals[-1]):
+        return None
+    at, end = len(literals[0]), len(name) - len(literals[-1])
+    if end < at:
         return None
     values: dict[str, str] = {}
-    for field, value in zip(parts[1::2], found.groups(), strict=True):
+    for i, field in enumerate(fields):
+        if i + 1 < len(fields):
+            found = name.find(literals[i + 1], at, end)
+            if found < 0:
+                return None
+            value, at = name[at:found], found + len(literals[i + 1])
+        else:
+            value = name[at:end]
         if values.setdefault(field, value) != value:  # a field used twice, with two values
             return None
     return values

@@ -79,3 +79,13 @@ def test_a_name_the_template_does_not_match_shows_the_english_name(program: Engi
         assert program_english.text("Absensi Bimbingan Sosial Hari ke-2", "absensi_bimbingan") == (
             "Absensi Bimbingan Sosial Hari ke-2"
         )
+
+
+def test_a_long_name_with_many_ways_to_split_it_is_read_in_one_pass() -> None:
+    """The text between fields is looked for once, from the left: a name of 20,000 characters that
+    a template of four fields could split in billions of ways is read at once (a regular expression
+    with a lazy group per field took seconds for a few hundred)."""
+    assert program_english.filled("{a} {b} {c} {d}.", " " * 20_000) is None
+    assert program_english.filled("{a} {b} {c}", "x " * 10_000) == {"a": "x", "b": "x", "c": "x " * 9_998}
+    assert program_english.filled("Tanpa isian", "Tanpa isian") == {}
+    assert program_english.filled("A{a}A", "A") is None
