@@ -21,6 +21,8 @@ from sqlalchemy.sql.elements import BooleanClauseList
 from engine import clock
 from engine.core import Engine
 from engine.directory import access
+from engine.errors import NotFound
+from engine.sandbox import json_input
 from engine.store.models import HumanTask, Village
 from engine.views import inbox_counts
 from engine.views.inbox_counts import InboxSummary as InboxSummary
@@ -162,6 +164,15 @@ def task_page(
         )
 
 
+def _storable(*values: str | None) -> bool:
+    """Whether every filter value is text a database can hold (PostgreSQL refuses a NUL)."""
+    try:
+        json_input.check_names("filter value", *(v for v in values if v is not None))
+    except NotFound:
+        return False
+    return True
+
+
 def _page(
     session: Session,
     scope: ColumnElement[bool],
@@ -175,6 +186,8 @@ def _page(
     after: str | None = None,
     limit: int = 50,
 ) -> TaskPage:
+    if not _storable(village, process_id, role, claimed):  # no task can have such a value
+        return TaskPage([], None)
     start = _parse_cursor(after) if after else None
     common: list[ColumnElement[bool]] = [HumanTask.suspended.is_(False)]
     if instance_id is not None:

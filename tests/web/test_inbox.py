@@ -58,6 +58,16 @@ def test_filter_by_village_and_language(staffed: Engine) -> None:
     assert "My tasks" in english and "2 open tasks" in english
 
 
+def test_a_filter_no_task_can_match_shows_an_empty_inbox(staffed: Engine) -> None:
+    """A village, step or role holding a NUL (which PostgreSQL cannot hold) matches no task."""
+    c = client(staffed)
+    sign_in(c, "pusat")
+    for query in ("desa=15.01%00", "tahap=persiapan%00", "peran=Fasilitator%00Pusat"):
+        response = c.get("/?" + query)
+        assert response.status_code == 200, query
+        assert 'class="task"' not in response.get_data(as_text=True), query
+
+
 def test_the_rows_mark_the_tasks_the_person_took_in_their_language(staffed: Engine) -> None:
     """The row texts every task shares alike (the badges) are looked up once per page: still
     shown on the right rows only, in the person's language."""
