@@ -55,6 +55,11 @@ RULES_ID = {
     "roles-syntax": "roles.toml bukan TOML yang sah",
     "roles-invalid": "peran dalam roles.toml tidak lengkap atau dinyatakan dua kali",
     "no-files": "tidak ada yang diperiksa",
+    "english-syntax": "english.toml bukan TOML yang sah",
+    "english-unknown-element": "teks bahasa Inggris untuk elemen yang tidak ada dalam berkas BPMN program",
+    "english-entry": (
+        "teks bahasa Inggris yang bukan name, documentation atau display_name yang dapat ditampilkan"
+    ),
 }
 
 

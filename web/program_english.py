@@ -15,50 +15,59 @@ docs/designing-processes.md tells designers how to fill the file."""
 
 from __future__ import annotations
 
-import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask
 from lxml import etree
 
 from engine.definitions import programs
+from engine.definitions.lint import english as english_rules
 
 from .i18n import select_locale
 
-FILE = "english.toml"
 SVG = "http://www.w3.org/2000/svg"
-SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-_FIELD = re.compile(r"\{([^{}]+)\}")
-_cache: dict[Path, tuple[float, dict[str, dict[str, str]]]] = {}
-_templates: dict[Path, tuple[tuple[float, ...], dict[str, str]]] = {}
+_FIELD = english_rules.FIELD
+_cache: dict[Any, tuple[Any, Any]] = {}  # by file or folder: (its modification times, what was read)
 _lock = Lock()
+T = TypeVar("T")
+
+
+def _cached(key: Any, stamp: Any, read: Callable[[], T]) -> T:
+    """What `read()` gives, kept under `key` until `stamp` (the files' modification times) changes."""
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cast(T, cached[1])
+    found = read()
+    with _lock:
+        _cache[key] = (stamp, found)
+    return found
 
 
 def _read(path: Path) -> dict[str, dict[str, str]]:
-    """The file's texts, read again only when it changes; a missing or broken file gives none."""
+    """The file's texts, read again only when it changes; a missing or broken file gives none
+    (`desa validate` names what is wrong in it: engine/definitions/lint/english.py)."""
     try:
         mtime = path.stat().st_mtime
     except OSError:
         return {}
-    with _lock:
-        cached = _cache.get(path)
-    if cached is not None and cached[0] == mtime:
-        return cached[1]
-    try:
-        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raw = {}
-    texts = {
-        str(key): {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
-        for key, value in raw.items()
-        if isinstance(value, dict)
-    }
-    with _lock:
-        _cache[path] = (mtime, texts)
-    return texts
+
+    def read() -> dict[str, dict[str, str]]:
+        try:
+            raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {}
+        return {
+            str(key): {str(k): str(v) for k, v in value.items() if isinstance(v, str)}
+            for key, value in raw.items()
+            if isinstance(value, dict)
+        }
+
+    return _cached(path, mtime, read)
 
 
 def texts() -> dict[str, dict[str, str]]:
@@ -66,7 +75,7 @@ def texts() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     for program in programs.installed():
         if program.folder is not None:
-            merged.update(_read(program.folder / FILE))
+            merged.update(_read(program.folder / english_rules.FILE))
     return merged
 
 
@@ -78,25 +87,17 @@ def _read_templates(folder: Path) -> dict[str, str]:
         stamp = tuple(f.stat().st_mtime for f in files)
     except OSError:
         return {}
-    with _lock:
-        cached = _templates.get(folder)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    found: dict[str, str] = {}
-    for path in files:
-        try:
-            tree = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
-        except (OSError, etree.XMLSyntaxError):
-            continue
-        for prop in tree.iter(f"{{{SPIFF}}}property"):
-            if prop.get("name") != "displayName" or not prop.get("value"):
+
+    def read() -> dict[str, str]:
+        trees = []
+        for path in files:
+            try:
+                trees.append(etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)))
+            except (OSError, etree.XMLSyntaxError):
                 continue
-            owner = next((a for a in prop.iterancestors() if a.get("id")), None)
-            if owner is not None:
-                found[str(owner.get("id"))] = str(prop.get("value"))
-    with _lock:
-        _templates[folder] = (stamp, found)
-    return found
+        return english_rules.display_templates(trees)
+
+    return _cached(("templates", folder), stamp, read)
 
 
 def templates() -> dict[str, str]:

@@ -18,6 +18,7 @@ from engine import config, spiff
 from engine.definitions import roles as roles_mod
 from engine.definitions.lint import bpmn as bpmn_checks
 from engine.definitions.lint import dmn as dmn_checks
+from engine.definitions.lint import english as english_checks
 from engine.definitions.lint import form as form_checks
 from engine.definitions.lint import rules as lint
 from engine.errors import Problem
@@ -117,6 +118,9 @@ def load(paths: list[Path], processes_dir: Path | None = None) -> Bundle:
     bundle.problems.extend(
         lint.bpmn_problems(trees, context, bundle.roles, bundle.forms, bundle.forms_dir, declared)
     )
+    if any(p.is_dir() and p.resolve() == base.resolve() for p in paths):  # the folder, not one file of it
+        bpmn = [t for n, t in {**context, **declared}.items() if n.endswith(".bpmn")]
+        bundle.problems.extend(english_checks.problems(base, bpmn))
     if bundle.ok:
         _build_specs(parser, bundle, trees)
     return bundle

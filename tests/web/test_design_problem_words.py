@@ -68,3 +68,21 @@ def test_a_broken_form_shows_its_problem_in_the_preview(program: Engine, broken:
     assert "bukan JSON Schema yang dapat dibaca" in page
     assert "berkas formulir yang tidak ada atau bukan JSON Schema yang sah" in page
     assert str(broken) not in page
+
+
+def test_a_mistyped_english_text_shows_on_the_design_page_with_its_line(
+    program: Engine,  # noqa: F811
+    broken: Path,
+) -> None:
+    english = broken / "processes" / "english.toml"
+    text = english.read_text(encoding="utf-8")
+    line = text[: text.index("[program_mulai]")].count("\n") + 1
+    english.write_text(text.replace("[program_mulai]", "[program_mulia]", 1), encoding="utf-8")
+    page = _client(program).get("/perancangan/").get_data(as_text=True)
+    assert "teks bahasa Inggris untuk elemen yang tidak ada dalam berkas BPMN program" in page
+    assert (
+        "english.toml" in page
+        and f"<strong>peringatan</strong> baris {line} [<code>program_mulia</code>]" in page
+    )
+    assert "did you mean &#39;program_mulai&#39;?" in page
+    assert "<strong>peringatan</strong>" in page

@@ -85,6 +85,14 @@ RULES: dict[str, Rule] = {
     "roles-syntax": Rule(ERROR, "roles.toml is not valid TOML"),
     "roles-invalid": Rule(ERROR, "a role of roles.toml is incomplete or declared twice"),
     "no-files": Rule(WARNING, "nothing to check"),
+    # the English texts (english.toml)
+    "english-syntax": Rule(ERROR, "english.toml is not valid TOML"),
+    "english-unknown-element": Rule(
+        WARNING, "an English text for an element no BPMN file of the program has"
+    ),
+    "english-entry": Rule(
+        WARNING, "an English text that is not a name, documentation or display_name the pages can show"
+    ),
 }
 
 
