@@ -292,3 +292,25 @@ def test_a_draft_saved_offline_is_kept_on_the_device_and_comes_back(
     assert page.locator('[name="pendamping-0-jenis_kelamin"][value="P"]').is_checked()
     assert completions(engine) == 0
     context.close()
+
+
+def test_the_task_pages_kept_for_offline_follow_a_change_of_language(
+    site: tuple[str, Engine], chromium: Any, tmp_path: Path
+) -> None:
+    url, _ = site
+    context = _context(chromium, tmp_path / "profil")
+    page = context.new_page()
+    _sign_in(page, url, "pusat")  # its task page is kept, in Bahasa Indonesia
+    page.select_option("form.lang select[name=language]", "en")
+    page.click("form.lang button[type=submit]")
+    page.wait_for_selector("h1:has-text('My tasks')")
+    page.wait_for_selector("html[data-luring-tersimpan]")  # kept again, now in English
+    context.set_offline(True)
+    page.click("text=Preparing the officers")
+    page.wait_for_selector("form.task-form")
+    _ready(page)
+    assert page.get_attribute("html", "data-disimpan")  # the kept copy, not the network's
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("h1").inner_text() == "Preparing the officers"
+    _shot(page, "task-offline-english")
+    context.close()

@@ -26,7 +26,8 @@ const meta = document.querySelector('meta[name="desa-luring"]');
 
 function keepInbox() {
   const paths = Array.from(document.querySelectorAll('ul.tasks a.name'), (a) => new URL(a.href).pathname);
-  worker({ type: 'simpan', paths: ['/', ...paths], prune: true }).then((answer) => {
+  const language = document.documentElement.lang;
+  worker({ type: 'simpan', paths: ['/', ...paths], prune: true, language }).then((answer) => {
     root.dataset.luringTersimpan = String(answer ? answer.kept : 0);
   });
 }

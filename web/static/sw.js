@@ -3,7 +3,8 @@
  * Pages (the signed-in person's own): network first (the kept copy when the network fails or has
  * not answered in SLOW_MS); a copy of Tugas Saya ("/") and of each task
  * page ("/tugas/<id>") is kept in the cache "desa-halaman", marked with when it was taken
- * (data-disimpan on <html>, which offline.js shows as "Offline: terakhir disinkronkan ...").
+ * (data-disimpan on <html>, which offline.js shows as "Offline: terakhir disinkronkan ...") and
+ * with the language it is in (a copy in another language than the inbox's is taken again).
  * Offline, that copy is served; a page never kept gets a short bilingual page saying so.
  * Bounds: at most MAX_PAGES pages of at most MAX_PAGE_BYTES each, none served older than MAX_AGE.
  * Static files (/static/, the manifest): served from "desa-statis-<VERSION>", refreshed behind.
@@ -13,7 +14,7 @@
  */
 'use strict';
 
-const VERSION = '3';
+const VERSION = '4';
 const STATIC_CACHE = 'desa-statis-' + VERSION;
 const PAGE_CACHE = 'desa-halaman';
 const STATIC_FILES = [
@@ -61,12 +62,13 @@ async function keep(url, response) {
   const text = await response.text();
   if (text.length > MAX_PAGE_BYTES || !text.includes('name="desa-luring"')) return false; // signed-in pages only
   const now = new Date().toISOString();
+  const language = (text.match(/<html[^>]*\slang="([^"]*)"/) || [])[1] || '';
   const marked = text
     .replace('<html ', '<html data-disimpan="' + now + '" ')
     .replace(/<p class="flash" role="status">[^<]*<\/p>/g, ''); // a message of that moment, not of later
   const cache = await caches.open(PAGE_CACHE);
   await cache.put(url.pathname, new Response(marked, {
-    headers: { 'Content-Type': 'text/html; charset=utf-8', 'X-Desa-Disimpan': now },
+    headers: { 'Content-Type': 'text/html; charset=utf-8', 'X-Desa-Disimpan': now, 'X-Desa-Bahasa': language },
   }));
   const names = await cache.keys();
   for (const old of names.slice(0, Math.max(0, names.length - MAX_PAGES))) await cache.delete(old);
@@ -134,8 +136,9 @@ self.addEventListener('fetch', (event) => {
 });
 
 /* Keep the task pages of Tugas Saya (one at a time, to spare a slow connection and the server),
- * and drop the kept task pages that are no longer in it. */
-async function keepAll(paths, prune) {
+ * and drop the kept task pages that are no longer in it. A page kept recently is taken again only
+ * when it is in another language than `language` (the inbox's: the person changed it meanwhile). */
+async function keepAll(paths, prune, language) {
   const cache = await caches.open(PAGE_CACHE);
   const wanted = new Set(paths);
   for (const old of prune ? await cache.keys() : []) {
@@ -148,7 +151,8 @@ async function keepAll(paths, prune) {
     if (!keptPage(url)) continue;
     const have = await cache.match(url.pathname);
     const recent = have && Date.now() - Date.parse(have.headers.get('X-Desa-Disimpan') || '') < REFRESH_MS;
-    if (recent && path !== '/') {
+    const sameLanguage = !language || (have && have.headers.get('X-Desa-Bahasa') === language);
+    if (recent && sameLanguage && path !== '/') {
       kept += 1;
       continue;
     }
@@ -167,7 +171,10 @@ self.addEventListener('message', (event) => {
   const data = event.data || {};
   const reply = (answer) => { if (event.ports[0]) event.ports[0].postMessage(answer); };
   if (data.type === 'simpan') {
-    event.waitUntil(keepAll((data.paths || []).map(String), Boolean(data.prune)).then((kept) => reply({ kept })));
+    const language = typeof data.language === 'string' ? data.language : '';
+    event.waitUntil(
+      keepAll((data.paths || []).map(String), Boolean(data.prune), language).then((kept) => reply({ kept }))
+    );
   } else if (data.type === 'hapus') {
     event.waitUntil(caches.delete(PAGE_CACHE).then(() => reply({ deleted: true })));
   }
