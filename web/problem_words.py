@@ -55,6 +55,10 @@ RULES_ID = {
     "roles-syntax": "roles.toml bukan TOML yang sah",
     "roles-invalid": "peran dalam roles.toml tidak lengkap atau dinyatakan dua kali",
     "no-files": "tidak ada yang diperiksa",
+    "program-invalid": (
+        "program.toml bukan TOML yang sah atau tidak memuat yang diperlukan program, "
+        "atau dua program menetapkan satu proses"
+    ),
     "english-syntax": "english.toml bukan TOML yang sah",
     "english-unknown-element": "teks bahasa Inggris untuk elemen yang tidak ada dalam berkas BPMN program",
     "english-entry": (

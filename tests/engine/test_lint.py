@@ -216,11 +216,8 @@ def _fired() -> set[str]:
     # tests/engine/test_any_bpmn.py: what SpiffWorkflow 3.2 runs otherwise than BPMN says
     extra |= {"link-event", "conditional-event", "timer-event-subprocess"}
     extra.add("separate-from")  # tests/engine/test_duties.py
-    extra |= {
-        "english-syntax",
-        "english-unknown-element",
-        "english-entry",
-    }  # tests/engine/test_english_lint.py
+    extra.add("program-invalid")  # tests/engine/test_programs.py
+    extra |= {"english-syntax", "english-unknown-element", "english-entry"}  # test_english_lint.py
     return covered | extra
 
 

@@ -45,6 +45,10 @@ def test_a_broken_program_toml_is_refused(tmp_path: Path, engine: Engine) -> Non
     (folder / "program.toml").write_text('name = "x"\n[[steps]]\nlabel = "y"\n', encoding="utf-8")
     code, output = validate(folder)
     assert code == 1 and "'process' is required" in output and "needs a 'process'" in output
+    assert "(program-invalid)" in output
+    (folder / "program.toml").write_text('name = "x"\nprocess = "y"\n[steps\n', encoding="utf-8")
+    code, output = validate(folder)
+    assert code == 1 and f"{folder / 'program.toml'}:3: not valid TOML" in output
 
 
 def test_two_programs_may_not_define_one_process(tmp_path: Path) -> None:

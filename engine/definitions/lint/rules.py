@@ -85,6 +85,10 @@ RULES: dict[str, Rule] = {
     "roles-syntax": Rule(ERROR, "roles.toml is not valid TOML"),
     "roles-invalid": Rule(ERROR, "a role of roles.toml is incomplete or declared twice"),
     "no-files": Rule(WARNING, "nothing to check"),
+    "program-invalid": Rule(
+        ERROR,
+        "program.toml is not valid TOML or lacks what a program needs, or two programs define one process",
+    ),
     # the English texts (english.toml)
     "english-syntax": Rule(ERROR, "english.toml is not valid TOML"),
     "english-unknown-element": Rule(
