@@ -20,6 +20,7 @@ from lxml import etree
 from engine.errors import Problem
 
 FILE = "english.toml"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FIELDS = ("name", "documentation", "display_name")
 FIELD = re.compile(r"\{([^{}]+)\}")  # a field of a displayName template: {hari_ke}
@@ -29,8 +30,9 @@ _KEY = re.compile(r"^\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.\s*([
 
 
 def element_ids(trees: Iterable[etree._ElementTree]) -> set[str]:
-    """The ids of every element of these BPMN files (a text may name any of them)."""
-    return {str(e.get("id")) for tree in trees for e in tree.getroot().iter(etree.Element) if e.get("id")}
+    """The ids of the BPMN elements of these files (a text may name any of them; the diagram's own
+    shapes and edges have ids too, which no text is for)."""
+    return {str(e.get("id")) for tree in trees for e in tree.getroot().iter(f"{{{BPMN_NS}}}*") if e.get("id")}
 
 
 def display_templates(trees: Iterable[etree._ElementTree]) -> dict[str, str]:
