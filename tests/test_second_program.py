@@ -138,6 +138,16 @@ def test_kampung_siaga_bencana_beside_model_desa(desa: Any, engine: Engine) -> N
     assert {t["village"] for t in tasks_of(desa, "pendamping")} <= {LEMPUR}
     inbox = signed_in(engine, "relawan").get("/").get_data(as_text=True)
     assert "Kajian Risiko Bencana Desa" in inbox and "Cikahuripan" in inbox
+    # In English, its tasks, their documentation and its diagram read in English (its english.toml).
+    in_english = signed_in(engine, "relawan")
+    in_english.post("/bahasa", data={"language": "en", "next": "/"})
+    inbox = in_english.get("/").get_data(as_text=True)
+    assert "Village disaster risk assessment" in inbox and "Kajian Risiko Bencana Desa" not in inbox
+    page = in_english.get(f"/tugas/{kajian['id']}").get_data(as_text=True)
+    assert "records each hazard with its likelihood and impact" in page
+    # Named once, as in Indonesian: the form's English title is the task's English name.
+    assert "<h1>Village disaster risk assessment</h1>" in page and "<h2>Village disaster" not in page
+    in_english.post("/bahasa", data={"language": "id", "next": "/"})  # the relawan's own choice, kept
     complete(desa, kajian, "relawan", KAJIAN)
 
     tinjau = only_task(desa, "koordinator")
