@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from dataclasses import dataclass, field
 from typing import Any
+
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")  # where tomllib says the error is
 
 
 class EngineError(Exception):
@@ -53,6 +57,13 @@ class Problem:
     rule: str = "invalid"
     severity: str = "error"
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def unreadable_toml(cls, file: str, err: Exception, rule: str) -> Problem:
+        """A TOML file that cannot be read (`err`: tomllib's error, or the decoding's), on the line
+        tomllib names."""
+        at = _TOML_AT.search(str(err)) if isinstance(err, tomllib.TOMLDecodeError) else None
+        return cls(file, int(at.group(1)) if at else None, None, f"not valid TOML: {err}", rule)
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")

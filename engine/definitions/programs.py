@@ -20,7 +20,6 @@ deployed on its own) still runs; its village page and dashboard board show it wi
 from __future__ import annotations
 
 import importlib.util
-import re
 import sys
 import time
 import tomllib
@@ -149,9 +148,7 @@ def load(folder: Path) -> tuple[Program | None, list[Problem]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        at = re.search(r"\(at line (\d+), column \d+\)", str(err))
-        line = int(at.group(1)) if at else None
-        return None, [Problem(str(path), line, None, f"not valid TOML: {err}", "program-invalid")]
+        return None, [Problem.unreadable_toml(str(path), err, "program-invalid")]
     problems = check(data, str(path))
     if problems:
         return None, problems

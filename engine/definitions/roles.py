@@ -63,7 +63,7 @@ def load(path: Path) -> tuple[Roles, list[Problem]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        return Roles({}, None, name), [Problem(name, None, None, f"not valid TOML: {err}", "roles-syntax")]
+        return Roles({}, None, name), [Problem.unreadable_toml(name, err, "roles-syntax")]
     problems: list[Problem] = []
     roles: dict[str, RoleDef] = {}
     for index, entry in enumerate(data.get("role", []), start=1):

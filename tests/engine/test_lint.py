@@ -182,6 +182,8 @@ def test_a_roles_file_that_is_wrong_is_an_error(
     assert [(p.file, p.element, p.rule, p.severity) for p in problems if p.rule != "no-files"] == [
         (str(folder / "roles.toml"), element, rule, "error")
     ]
+    if rule == "roles-syntax":
+        assert [p.line for p in problems if p.rule == rule] == [1]  # where tomllib found it
 
 
 def test_an_empty_folder_is_a_warning(tmp_path: Path) -> None:

@@ -17,14 +17,12 @@ from typing import Any
 
 from lxml import etree
 
+from engine.definitions.lint.model import BPMN_NS, SPIFF_NS
 from engine.errors import Problem
 
 FILE = "english.toml"
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 FIELDS = ("name", "documentation", "display_name")
 FIELD = re.compile(r"\{([^{}]+)\}")  # a field of a displayName template: {hari_ke}
-_AT = re.compile(r"\(at line (\d+), column \d+\)")
 _TABLE = re.compile(r"^\s*\[\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.\s*([A-Za-z0-9_-]+)\s*)?=")
 
@@ -56,15 +54,9 @@ def problems(folder: Path, trees: Iterable[etree._ElementTree]) -> list[Problem]
     file = str(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        return [Problem(file, None, None, f"not UTF-8 text: {err}", "english-syntax")]
-    try:
         raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        at = _AT.search(str(err))
-        return [
-            Problem(file, int(at.group(1)) if at else None, None, f"not valid TOML: {err}", "english-syntax")
-        ]
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        return [Problem.unreadable_toml(file, err, "english-syntax")]
     trees = list(trees)
     ids, templates, lines = element_ids(trees), display_templates(trees), _lines(text)
     found: list[Problem] = []
