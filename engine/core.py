@@ -12,6 +12,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -47,6 +48,33 @@ class Deployed:
 
     def spec_for_instance(self) -> spiff.Spec:
         return spiff.spec_from_dict(self.process_id, self.spec_dict) if self.private else self.spec
+
+    @cached_property
+    def task_properties(self) -> dict[str, dict[str, Any]]:
+        """The spiffworkflow properties of each task with any, by BPMN id: the process's own tasks
+        and those of the processes it calls (read once per version, for listings of many tasks)."""
+        return {bpmn_id: props for bpmn_id, (_, props) in self._tasks.items() if props}
+
+    @cached_property
+    def task_lanes(self) -> dict[str, str | None]:
+        """The lane of each task, by BPMN id (None: drawn outside any lane)."""
+        return {bpmn_id: lane for bpmn_id, (lane, _) in self._tasks.items()}
+
+    @cached_property
+    def _tasks(self) -> dict[str, tuple[str | None, dict[str, Any]]]:
+        found: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        for workflow_spec in (self.spec.spec, *self.spec.subprocess_specs.values()):
+            for task_spec in workflow_spec.task_specs.values():
+                bpmn_id = getattr(task_spec, "bpmn_id", None)
+                if not bpmn_id:
+                    continue
+                # A multi-instance task is two specs of one id; the properties are its child's.
+                lane, properties = found.get(str(bpmn_id), (None, {}))
+                found[str(bpmn_id)] = (
+                    lane or getattr(task_spec, "lane", None),
+                    properties or spiff.task_spec_properties(task_spec),
+                )
+        return found
 
 
 class SpecCache:

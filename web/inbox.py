@@ -90,6 +90,7 @@ def index() -> ResponseReturnValue:
         task_links=_links("tasks.show", "task_id", (t.id for t in page.tasks)),
         village_links=_links("village.show", "code", {t.village for t in page.tasks}),
         marks={t.id: _mark(t.due_at, now) for t in page.tasks},
+        apart=found.apart,
         counts=counts,
         village=village,
         status=status,

@@ -28,6 +28,7 @@ from engine.core import Engine
 from engine.directory import access
 from engine.errors import FieldError, Forbidden, InvalidInput
 from engine.runtime import audit
+from engine.runtime.projections import default_role
 from engine.runtime.step import instance_ref, load_live
 from engine.spiff.tasks import human_view
 from engine.store.fastsql import Sql
@@ -53,7 +54,11 @@ class Separated(Forbidden):
 
 def named(task_spec: Any) -> list[str]:
     """The BPMN ids a task's `separate_from` names, in order, each once."""
-    value = spiff.task_spec_properties(task_spec).get(PROPERTY) or ""
+    return _names(spiff.task_spec_properties(task_spec))
+
+
+def _names(properties: dict[str, Any]) -> list[str]:
+    value = properties.get(PROPERTY) or ""
     return list(dict.fromkeys(part.strip() for part in str(value).split(",") if part.strip()))
 
 
@@ -95,7 +100,7 @@ def check_open(engine: Engine, session: Session, who: access.Principal, task: An
     if ref is None:
         return
     deployed = engine.specs.get(session, ref.process_version_id)
-    if not any(named(ts) for ts in _task_specs(deployed.spec) if ts.bpmn_id == task.bpmn_id):
+    if not _names(deployed.task_properties.get(task.bpmn_id, {})):
         return
     live = engine.workflows.take(ref.id, ref.revision)
     try:
@@ -106,6 +111,98 @@ def check_open(engine: Engine, session: Session, who: access.Principal, task: An
     finally:
         if live is not None:
             engine.workflows.put(ref.id, ref.revision, live)
+
+
+@dataclass
+class Apart:
+    """Why a person may not do an open task in their inbox: they did `earlier` (a BPMN id) in
+    the same instance, or (`same_task`) another instance of this run of the same task."""
+
+    earlier: str
+    earlier_name: str
+    same_task: bool
+
+
+# An inbox page's tasks whose rule names the task itself (two approvals by two people) are
+# checked on their workflow, each read from the cache or the rows; at most this many a page.
+EXACT_CHECKS = 10
+
+
+def kept_apart(
+    engine: Engine, session: Session, who: access.Principal, tasks: list[tuple[str, int, str]]
+) -> dict[str, Apart]:
+    """Of open tasks `who` may otherwise act on (task id, instance id, BPMN id: an inbox page),
+    those separate_from keeps them from, by task id: what `check_task` would refuse when they
+    open one. Earlier tasks of a role the person does not hold are not looked for (one given to
+    them, of a role they have since lost: the task page refuses it all the same). No workflow is
+    read unless the task's own id is in its rule and the person did a task of that id in the
+    instance (at most `EXACT_CHECKS`). An admin may override: none are named for them."""
+    if who.is_admin or not tasks:
+        return {}
+    sql = Sql.of(session)
+    marks, params = sql.in_list("i", sorted({instance for _, instance, _ in tasks}))
+    versions = dict(sql.all(f"SELECT id, process_version_id FROM instance WHERE id IN ({marks})", **params))
+    ruled: list[tuple[str, int, str, list[str], Any]] = []
+    held = {g.role for g in who.grants if g.allows("act", g.role)}
+    fallback: list[str] = []  # the role of tasks outside lanes, read when first needed
+    for task_id, instance_id, bpmn_id in tasks:
+        if instance_id not in versions:
+            continue
+        deployed = engine.specs.get(session, versions[instance_id])
+        names = _names(deployed.task_properties.get(bpmn_id, {}))
+        # The earlier tasks the person could have done: of a role they hold (or this task itself).
+        names = [n for n in names if n == bpmn_id or _role(sql, deployed, n, fallback) in held]
+        if names:
+            ruled.append((task_id, instance_id, bpmn_id, names, deployed))
+    if not ruled:
+        return {}
+    done = _completed_by(sql, who.username, {i for _, i, _, _, _ in ruled}, {n for r in ruled for n in r[3]})
+    found: dict[str, Apart] = {}
+    exact = 0
+    for task_id, instance_id, bpmn_id, names, deployed in ruled:
+        earlier = [n for n in names if n != bpmn_id and (instance_id, n) in done]
+        if earlier:
+            found[task_id] = Apart(earlier[0], _name_of(deployed.spec, earlier[0]), False)
+        elif bpmn_id in names and (instance_id, bpmn_id) in done and exact < EXACT_CHECKS:
+            exact += 1
+            try:
+                check_open(engine, session, who, _OpenTask(task_id, instance_id, bpmn_id))
+            except Separated:
+                found[task_id] = Apart(bpmn_id, _name_of(deployed.spec, bpmn_id), True)
+    return found
+
+
+def _role(sql: Sql, deployed: Any, bpmn_id: str, fallback: list[str]) -> str:
+    lane = deployed.task_lanes.get(bpmn_id)
+    if lane is not None:
+        return str(lane)
+    if not fallback:
+        fallback.append(default_role(sql))
+    return fallback[0]
+
+
+@dataclass
+class _OpenTask:
+    id: str
+    instance_id: int
+    bpmn_id: str
+
+
+def _completed_by(
+    sql: Sql, username: str, instance_ids: set[int], bpmn_ids: set[str]
+) -> set[tuple[int, str]]:
+    """(instance, BPMN id) of the tasks among `bpmn_ids` that `username` completed in those instances."""
+    instances, params = sql.in_list("i", sorted(instance_ids))
+    elements, element_params = sql.in_list("b", sorted(bpmn_ids))
+    rows = sql.all(
+        f"SELECT DISTINCT instance_id, bpmn_id FROM audit_event WHERE instance_id IN ({instances}) "
+        f"AND type = :type AND actor = :who AND bpmn_id IN ({elements})",
+        type=audit.TASK_COMPLETED,
+        who=username,
+        **params,
+        **element_params,
+    )
+    return {(int(r[0]), str(r[1])) for r in rows}
 
 
 def check_given(engine: Engine, session: Session, target: access.Principal, task: Any) -> None:

@@ -22,6 +22,7 @@ from engine import clock
 from engine.core import Engine
 from engine.directory import access
 from engine.errors import NotFound
+from engine.runtime import duties
 from engine.sandbox import json_input
 from engine.store.models import HumanTask, Village
 from engine.views import inbox_counts
@@ -337,6 +338,8 @@ class Inbox:
     page: TaskPage
     summary: InboxSummary
     who: access.Principal | None = None  # the user with their grants, as read for the page
+    # The page's tasks the user may not do though their role may (separate_from), and why.
+    apart: dict[str, duties.Apart] = field(default_factory=dict)
 
 
 def inbox(
@@ -375,4 +378,5 @@ def inbox(
                 chosen = session.scalar(select(Village.name).where(Village.code == village))
                 if chosen is not None:
                     summary.villages[village] = chosen
-        return Inbox(now, page, summary, who)
+        tasks = [(t.id, t.instance, t.bpmn_id) for t in page.tasks]
+        return Inbox(now, page, summary, who, duties.kept_apart(engine, session, who, tasks))

@@ -5,6 +5,7 @@ tested in tests/engine/test_duties.py."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ from engine.core import Engine
 from engine.runtime import actions as runtime
 from engine.views import queries
 from tests.conftest import LEMPUR, set_up
-from tests.engine.test_duties import DUTIES, STAFF, open_tasks, written_up
+from tests.engine.test_duties import DUTIES, STAFF, do, open_tasks, written_up
 from tests.web.test_api import Api
 from web import create_app
 
@@ -107,3 +108,56 @@ def test_the_command_line_refuses_complete_and_claim(duties: Engine, monkeypatch
     assert [t.claimed_by for t in queries.tasks(duties, instance_id=instance_id)] == [None]
     runtime.complete(duties, second, "tono")
     assert open_tasks(duties, instance_id, "tandatangani")
+
+
+SAME_TASK = "Anda sudah mengerjakan salah satu tugas ini di desa ini; yang ini harus dikerjakan orang lain."
+
+
+def _inbox_rows(client: FlaskClient) -> dict[str, tuple[bool, str]]:
+    """The inbox's rows by task id: whether the row's checkbox may be ticked, and the row's text."""
+    body = client.get("/").get_data(as_text=True)
+    rows = {}
+    for item in body.split('<li class="task')[1:]:
+        item = item.split("</li>")[0]
+        task_id = item.split('name="tugas" value="')[1].split('"')[0]
+        checkbox = item.split('name="tugas"')[1].split(">")[0]
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item.split(">", 1)[1])).split())
+        rows[task_id] = ("disabled" not in checkbox, text)
+    return rows
+
+
+def test_the_inbox_marks_the_tasks_a_person_must_leave_to_someone_else(duties: Engine) -> None:
+    """The inbox lists every task of the person's role; those separate_from keeps from them say so
+    (and cannot be ticked to take), naming the earlier task, in the person's language."""
+    instance_id = written_up(duties)
+    first, second = open_tasks(duties, instance_id, "setujui")
+    rina, tono, umi = (signed_in(duties, name) for name in ("rina", "tono", "umi"))
+
+    wrote = _inbox_rows(rina)
+    for task in (first, second):
+        ticks, text = wrote[task]
+        assert not ticks
+        assert "Untuk orang lain" in text
+        assert "Anda mengerjakan “Tulis Laporan” di desa ini; tugas ini harus dikerjakan orang lain." in text
+    assert all(ticks and "orang lain" not in text for ticks, text in _inbox_rows(tono).values())
+    rina.post("/bahasa", data={"language": "en"})
+    ticks, text = _inbox_rows(rina)[first]
+    assert "For someone else" in text
+    assert "You did “Tulis Laporan” in this village; this task must be done by someone else." in text
+
+    runtime.complete(duties, first, "tono")  # one approval: the other is someone else's
+    duties.workflows.clear()  # read from the stored rows
+    ticks, text = _inbox_rows(tono)[second]
+    assert not ticks
+    assert (
+        "Anda sudah mengerjakan salah satu tugas ini di desa ini; yang ini harus dikerjakan orang lain."
+        in text
+    )
+    assert _inbox_rows(umi)[second][0]
+    runtime.complete(duties, second, "umi")
+
+    do(duties, instance_id, "tandatangani", "umi")  # sequential: the second signature appears now
+    (signature,) = open_tasks(duties, instance_id, "tandatangani")
+    assert "orang lain" in _inbox_rows(umi)[signature][1]
+    assert _inbox_rows(tono)[signature] == (True, _inbox_rows(tono)[signature][1])
+    assert "orang lain" not in _inbox_rows(tono)[signature][1]
