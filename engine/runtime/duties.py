@@ -129,29 +129,32 @@ EXACT_CHECKS = 10
 
 
 def kept_apart(
-    engine: Engine, session: Session, who: access.Principal, tasks: list[tuple[str, int, str]]
+    engine: Engine, session: Session, who: access.Principal, tasks: list[tuple[str, int, str, str]]
 ) -> dict[str, Apart]:
-    """Of open tasks `who` may otherwise act on (task id, instance id, BPMN id: an inbox page),
+    """Of open tasks `who` may otherwise act on (task id, instance id, BPMN id, village: an inbox page),
     those separate_from keeps them from, by task id: what `check_task` would refuse when they
-    open one. Earlier tasks of a role the person does not hold are not looked for (one given to
+    open one. Earlier tasks of a role the person does not hold there are not looked for (one given to
     them, of a role they have since lost: the task page refuses it all the same). No workflow is
     read unless the task's own id is in its rule and the person did a task of that id in the
     instance (at most `EXACT_CHECKS`). An admin may override: none are named for them."""
     if who.is_admin or not tasks:
         return {}
     sql = Sql.of(session)
-    marks, params = sql.in_list("i", sorted({instance for _, instance, _ in tasks}))
+    marks, params = sql.in_list("i", sorted({instance for _, instance, _, _ in tasks}))
     versions = dict(sql.all(f"SELECT id, process_version_id FROM instance WHERE id IN ({marks})", **params))
     ruled: list[tuple[str, int, str, list[str], Any]] = []
-    held = {g.role for g in who.grants if g.allows("act", g.role)}
     fallback: list[str] = []  # the role of tasks outside lanes, read when first needed
-    for task_id, instance_id, bpmn_id in tasks:
+    for task_id, instance_id, bpmn_id, village in tasks:
         if instance_id not in versions:
             continue
         deployed = engine.specs.get(session, versions[instance_id])
         names = _names(deployed.task_properties.get(bpmn_id, {}))
-        # The earlier tasks the person could have done: of a role they hold (or this task itself).
-        names = [n for n in names if n == bpmn_id or _role(sql, deployed, n, fallback) in held]
+        # The earlier tasks the person could have done: of a role they hold there (or this task).
+        names = [
+            n
+            for n in names
+            if n == bpmn_id or access.holds_role(who, _role(sql, deployed, n, fallback), village)
+        ]
         if names:
             ruled.append((task_id, instance_id, bpmn_id, names, deployed))
     if not ruled:

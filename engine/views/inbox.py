@@ -378,5 +378,5 @@ def inbox(
                 chosen = session.scalar(select(Village.name).where(Village.code == village))
                 if chosen is not None:
                     summary.villages[village] = chosen
-        tasks = [(t.id, t.instance, t.bpmn_id) for t in page.tasks]
+        tasks = [(t.id, t.instance, t.bpmn_id, t.village) for t in page.tasks]
         return Inbox(now, page, summary, who, duties.kept_apart(engine, session, who, tasks))
