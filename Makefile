@@ -42,8 +42,13 @@ lint: test-deps
 	$(BIN)/ruff format --check engine web tests bench tools
 	$(BIN)/mypy
 
+# The suite on both cores (pytest-xdist; each worker has its own databases, tests/databases.py), a
+# test file's tests in one worker so that a file's shared fixtures are made once; then, alone on a
+# quiet machine, the bench check, which compares the step's speed with the floor in one run.
+JOBS ?= 2
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(JOBS) --dist loadfile --ignore=tests/test_bench_gate.py
+	$(BIN)/pytest -q tests/test_bench_gate.py
 
 bench: venv
 	$(BIN)/python bench/steps.py

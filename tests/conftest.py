@@ -1,5 +1,6 @@
 """Test fixtures: a fresh database per test (SQLite by default, PostgreSQL when
-DESA_TEST_DATABASE_URL names one), the basic BPMN fixtures deployed, villages and staff."""
+DESA_TEST_DATABASE_URL names one, a database of its own for each pytest-xdist worker), the basic
+BPMN fixtures deployed, villages and staff."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from engine.definitions import registry
 from engine.directory import access, users, villages
 from engine.store.db import Database
 from engine.store.models import Base
+from tests.databases import ensure_database, for_this_worker
 
 
 def _then_reread_settings(change: Callable[..., None]) -> Callable[..., None]:
@@ -33,7 +35,7 @@ for _change in ("setenv", "delenv", "undo"):
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASIC = FIXTURES / "basic" / "processes"
-PG_URL = os.environ.get("DESA_TEST_DATABASE_URL", "")
+PG_URL = for_this_worker(os.environ.get("DESA_TEST_DATABASE_URL", ""))
 
 LEMPUR = "15.01.01.2003"  # Lempur Mudik, Gunung Raya, Kerinci
 SIGI = "62.11.03.2005"  # Sigi, Kahayan Tengah, Pulang Pisau
@@ -84,6 +86,8 @@ def set_up(
 
 
 def _fresh_postgres(url: str) -> Database:
+    if url != os.environ.get("DESA_TEST_DATABASE_URL"):
+        ensure_database(url)  # a worker's own database (tests/databases.py)
     db = Database(url)
     with db.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))

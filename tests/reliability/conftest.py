@@ -2,6 +2,7 @@
 
 The PostgreSQL database is this folder's own (never the suite's `test` database): named by
 `DESA_RACES_DATABASE_URL` (default postgresql+psycopg://postgres@127.0.0.1:5432/desa_races),
+with a pytest-xdist worker's suffix (`desa_races_gw0`, tests/databases.py),
 created when missing, its schema dropped and made again for every test. When the server cannot
 be reached those tests are skipped, saying why, unless `CI` is set (then they fail).
 """
@@ -14,30 +15,19 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from engine.store.db import Database
+from tests.databases import ensure_database, for_this_worker
 
-RACES_URL = os.environ.get(
-    "DESA_RACES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/desa_races"
+RACES_URL = for_this_worker(
+    os.environ.get("DESA_RACES_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/desa_races")
 )
-
-
-def _ensure_database(url: str) -> None:
-    """Create the database `url` names when it does not exist, through the server's `postgres` one."""
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
-        if exists is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(str(parsed.database))))
 
 
 def fresh_postgres() -> Database:
     try:
-        _ensure_database(RACES_URL)
+        ensure_database(RACES_URL)
     except psycopg.OperationalError as err:
         if os.environ.get("CI"):
             raise
