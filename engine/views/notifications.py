@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine import clock, config
 from engine.core import Engine
 from engine.directory import access
+from engine.runtime import duties
 from engine.store.models import HumanTask, OutboxMessage, Role, RoleAssignment, User, Village
 from engine.views import inbox, queries
 
@@ -39,6 +40,7 @@ class Notice:
     task: queries.TaskRow
     village_name: str
     at: datetime  # created_at for a new task, due_at otherwise
+    apart: duties.Apart | None = None  # why the user may not do it though their role may
 
 
 def kinds_of(created_at: datetime | None, due_at: datetime | None, now: datetime) -> list[str]:
@@ -64,7 +66,8 @@ def for_user(engine: Engine, username: str, now: datetime | None = None) -> dict
     """The user's notices grouped by kind (overdue, soon, new), newest first within each group."""
     now = clock.as_utc(now if now is not None else queries.now(engine))
     with engine.db.sessions() as session:
-        scope = access.task_filter(access.principal(session, username))
+        who = access.principal(session, username)
+        scope = access.task_filter(who)
         rows = session.execute(
             select(*queries.TASK_COLUMNS, Village.name)
             .outerjoin(Village, Village.code == HumanTask.village_code)
@@ -72,6 +75,8 @@ def for_user(engine: Engine, username: str, now: datetime | None = None) -> dict
             .order_by(HumanTask.due_at, HumanTask.created_at, HumanTask.id)
             .limit(LIST_LIMIT)
         ).all()
+        tasks = [(r[0], r[1], r[4], r[2]) for r in rows]  # id, instance, BPMN id, village
+        apart = duties.kept_apart(engine, session, who, tasks)
     groups: dict[str, list[Notice]] = {kind: [] for kind in KINDS}
     for row in rows:
         task = queries.task_row(row)
@@ -80,7 +85,7 @@ def for_user(engine: Engine, username: str, now: datetime | None = None) -> dict
         for kind in kinds_of(created, due, now):
             at = created if kind == "new" else due
             assert at is not None
-            groups[kind].append(Notice(kind, task, str(row[-1] or task.village), at))
+            groups[kind].append(Notice(kind, task, str(row[-1] or task.village), at, apart.get(task.id)))
     for notices in groups.values():
         notices.sort(key=lambda n: n.at, reverse=True)
     return groups

@@ -140,6 +140,9 @@ def test_the_inbox_marks_the_tasks_a_person_must_leave_to_someone_else(duties: E
         assert "Untuk orang lain" in text
         assert "Anda mengerjakan “Tulis Laporan” di desa ini; tugas ini harus dikerjakan orang lain." in text
     assert all(ticks and "orang lain" not in text for ticks, text in _inbox_rows(tono).values())
+    notices = page_text(rina.get("/pemberitahuan"))  # the new tasks: the same mark, twice
+    assert notices.count("Untuk orang lain") == 2 and notices.count("“Tulis Laporan”") == 2
+    assert "orang lain" not in page_text(tono.get("/pemberitahuan"))
     rina.post("/bahasa", data={"language": "en"})
     ticks, text = _inbox_rows(rina)[first]
     assert "For someone else" in text
