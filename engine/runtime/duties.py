@@ -41,12 +41,15 @@ class Separated(Forbidden):
     `message` says it in Bahasa Indonesia, `message_en` in English; `fields` holds both as one
     FieldError (path "(task)"), as the API answers them."""
 
-    def __init__(self, message: str, message_en: str, task: str, earlier: str) -> None:
+    def __init__(
+        self, message: str, message_en: str, task: str, earlier: str, same_task: bool = False
+    ) -> None:
         super().__init__(message_en)
         self.message = message
         self.message_en = message_en
         self.task = task
         self.earlier = earlier
+        self.same_task = same_task  # they did another instance of this run of the same task
         self.fields = [
             FieldError("(task)", message, message_en, PROPERTY, {"task": task, "earlier": earlier})
         ]
@@ -115,8 +118,9 @@ def check_open(engine: Engine, session: Session, who: access.Principal, task: An
 
 @dataclass
 class Apart:
-    """Why a person may not do an open task in their inbox: they did `earlier` (a BPMN id) in
-    the same instance, or (`same_task`) another instance of this run of the same task."""
+    """Why a person may not do an open task in their inbox: they did `earlier` (a BPMN id; "" when
+    only its name is known), named `earlier_name`, in the same instance, or (`same_task`) another
+    instance of this run of the same task."""
 
     earlier: str
     earlier_name: str
@@ -170,8 +174,8 @@ def kept_apart(
             exact += 1
             try:
                 check_open(engine, session, who, _OpenTask(task_id, instance_id, bpmn_id))
-            except Separated:
-                found[task_id] = Apart(bpmn_id, _name_of(deployed.spec, bpmn_id), True)
+            except Separated as err:  # (or an earlier task of a role they have since lost: named)
+                found[task_id] = Apart(bpmn_id if err.same_task else "", err.earlier, err.same_task)
     return found
 
 
@@ -228,6 +232,7 @@ def refusal(task: str, earlier: str, same_task: bool) -> Separated:
             f"'{earlier}', and you did one of them",
             task,
             earlier,
+            True,
         )
     return Separated(
         f"Anda tidak dapat mengerjakan '{task}': tugas ini harus dikerjakan oleh orang yang berbeda "
