@@ -206,7 +206,16 @@ def list_tasks() -> ResponseReturnValue:
         rows = [r for r in rows if r.claimed_by]
     elif status == "unclaimed":
         rows = [r for r in rows if not r.claimed_by]
-    return jsonify({"tasks": [r.to_json() for r in rows], "count": len(rows)})
+    apart = queries.kept_apart_of(engine(), _user(), rows)
+    listed = [{**r.to_json(), "kept_apart": _apart(apart.get(r.id))} for r in rows]
+    return jsonify({"tasks": listed, "count": len(rows)})
+
+
+def _apart(why: Any) -> dict[str, Any] | None:
+    """Why the caller may not do a listed task though their role may (separate_from), or None."""
+    if why is None:
+        return None
+    return {"earlier": why.earlier or None, "earlier_name": why.earlier_name, "same_task": why.same_task}
 
 
 @bp.get("/tasks/<task_id>")

@@ -113,6 +113,20 @@ SCHEMAS: dict[str, Any] = {
             "claimed_by": STRING_OR_NULL,
             "created_at": {"type": ["string", "null"], "format": "date-time"},
             "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "kept_apart": {
+                "type": ["object", "null"],
+                "description": "In a task list: why the caller may not do this task although their role "
+                "may (separate_from), as GET /tasks/{id} says in `separated`; null when they may. "
+                "earlier is the BPMN id of the task they did (null when unknown), earlier_name its "
+                "name, same_task whether it is another instance of this run of the same task.",
+                "required": ["earlier", "earlier_name", "same_task"],
+                "additionalProperties": False,
+                "properties": {
+                    "earlier": STRING_OR_NULL,
+                    "earlier_name": {"type": "string"},
+                    "same_task": {"type": "boolean"},
+                },
+            },
         },
     },
     "TaskList": {

@@ -54,9 +54,11 @@ class TaskRow:
 
     @classmethod
     def from_json(cls, row: dict[str, Any]) -> TaskRow:
-        """A row as the API and `desa tasks --json` give it, read back."""
+        """A row as the API and `desa tasks --json` give it, read back (what else the API adds to
+        a row, such as `kept_apart`, left out)."""
         names = {json: name for name, json in cls.JSON_NAMES.items()}
-        return cls(**{names.get(key, key): value for key, value in row.items()})
+        known = {f.name for f in fields(cls)}
+        return cls(**{names.get(k, k): v for k, v in row.items() if names.get(k, k) in known})
 
     @classmethod
     def json_keys(cls) -> list[str]:
@@ -330,6 +332,14 @@ def _counted(
         found.process_ids.add(str(row[0]))
         found.roles.add(str(row[1]))
     return found
+
+
+def kept_apart_of(engine: Engine, user: str, rows: list[TaskRow]) -> dict[str, duties.Apart]:
+    """Of the user's listed tasks `rows`, those separate_from keeps from them, and why (by task id)."""
+    with engine.db.sessions() as session:
+        who = access.principal(session, user)
+        tasks = [(t.id, t.instance, t.bpmn_id, t.village) for t in rows]
+        return duties.kept_apart(engine, session, who, tasks)
 
 
 @dataclass

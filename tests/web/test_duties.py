@@ -95,6 +95,25 @@ def test_the_api_refuses_with_both_languages_and_lets_another_approve(duties: En
     assert Api(duties, "tono").post(f"/tasks/{first}/complete", json={}).status_code == 200
 
 
+def test_the_api_task_list_says_which_tasks_are_kept_from_the_caller(duties: Engine) -> None:
+    instance_id = written_up(duties)
+    first, second = open_tasks(duties, instance_id, "setujui")
+
+    def listed(name: str) -> dict[str, object]:
+        return {row["id"]: row["kept_apart"] for row in Api(duties, name).get("/tasks").get_json()["tasks"]}
+
+    wrote = {"earlier": "tulis", "earlier_name": "Tulis Laporan", "same_task": False}
+    assert (listed("rina")[first], listed("rina")[second]) == (wrote, wrote)
+    assert set(listed("tono").values()) == {None}
+    runtime.complete(duties, first, "tono")
+    assert listed("tono")[second] == {
+        "earlier": "setujui",
+        "earlier_name": "Setujui Laporan",
+        "same_task": True,
+    }
+    assert listed("umi")[second] is None
+
+
 def test_the_command_line_refuses_complete_and_claim(duties: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DESA_PROCESSES_DIR", str(DUTIES))
     instance_id = written_up(duties)
